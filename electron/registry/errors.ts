@@ -1,0 +1,88 @@
+/**
+ * One error type for every failure Lading reports. `code` is stable (scripts and the renderer switch on it),
+ * `message` says what went wrong in one line, `hint` says what the user can do about it.
+ * Messages and hints must never contain secrets (passwords, tokens, Authorization headers).
+ */
+export type ErrorCode =
+  | 'invalid-reference' // a reference, repository name or tag that does not follow the grammar
+  | 'invalid-input' // any other bad input (CLI flags, IPC payloads)
+  | 'unauthorized' // no or wrong credentials
+  | 'denied' // credentials valid but lacking a permission / token scope
+  | 'name-unknown' // repository does not exist
+  | 'manifest-unknown' // tag or digest does not exist
+  | 'blob-unknown'
+  | 'unsupported' // the registry does not support the operation (e.g. ghcr manifest DELETE, no _catalog)
+  | 'rate-limited'
+  | 'unreachable' // DNS, connection refused, TLS, timeouts
+  | 'digest-mismatch'
+  | 'too-large' // a response over a safety bound (manifest > 4 MiB, endless body, ...)
+  | 'protocol-error' // the registry answered something that is not the protocol (bad JSON, redirect loop, ...)
+  | 'server-error' // 5xx after retries
+  | 'archive-invalid' // an image archive that cannot be read or does not verify
+  | 'file-error' // local file problems (missing, unwritable)
+  | 'conflict' // e.g. refusing to delete a platform child of an index
+  | 'cancelled'
+  | 'internal';
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+}
+
+export interface LadingErrorOptions {
+  hint?: string;
+  /** HTTP status, when the error came from a response. */
+  status?: number;
+  /** Registry error code(s) from an `{"errors":[...]}` body, e.g. DENIED, MANIFEST_UNKNOWN. */
+  registryCode?: string;
+  /** For `denied`: the token scope that was asked for, and the GitHub PAT scope that would grant it. */
+  scope?: string;
+  patScope?: string;
+  /** Whether retrying the same request may succeed (drives the retry policy). */
+  temporary?: boolean;
+  /** Seconds the server asked us to wait (Retry-After). */
+  retryAfter?: number;
+  cause?: unknown;
+}
+
+export class LadingError extends Error {
+  readonly code: ErrorCode;
+  readonly hint?: string;
+  readonly status?: number;
+  readonly registryCode?: string;
+  readonly scope?: string;
+  readonly patScope?: string;
+  readonly temporary: boolean;
+  readonly retryAfter?: number;
+
+  constructor(code: ErrorCode, message: string, options: LadingErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LadingError';
+    this.code = code;
+    this.hint = options.hint;
+    this.status = options.status;
+    this.registryCode = options.registryCode;
+    this.scope = options.scope;
+    this.patScope = options.patScope;
+    this.temporary = options.temporary ?? false;
+    this.retryAfter = options.retryAfter;
+  }
+
+  /** The shape that crosses process boundaries (IPC, bridge, CLI --json). */
+  toInfo(): ErrorInfo {
+    return this.hint ? { code: this.code, message: this.message, hint: this.hint } : { code: this.code, message: this.message };
+  }
+}
+
+export function isLadingError(e: unknown): e is LadingError {
+  return e instanceof LadingError;
+}
+
+/** Turn anything thrown into an ErrorInfo fit for a user: unknown errors become `internal` without stack traces. */
+export function toErrorInfo(e: unknown): ErrorInfo {
+  if (e instanceof LadingError) return e.toInfo();
+  if (e instanceof Error && e.name === 'AbortError') return { code: 'cancelled', message: 'The operation was cancelled.' };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'internal', message: `Unexpected error: ${message}`, hint: 'Run again with --debug for details.' };
+}
