@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+/** The result of a finished command: its exit code and both output streams as text. */
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to completion without a shell (arguments are never re-parsed) and throws an error that
+ * carries the command line and the tail of its stderr when it exits non-zero, so a failing test says why.
+ */
+export async function run(
+  command: string,
+  args: string[],
+  opts: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; allowFailure?: boolean } = {},
+): Promise<CommandResult> {
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on('data', (d: Buffer) => out.push(d));
+  child.stderr?.on('data', (d: Buffer) => err.push(d));
+  if (opts.input !== undefined) child.stdin?.end(opts.input);
+  const code = await new Promise<number>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+  });
+  const result = {
+    code,
+    stdout: Buffer.concat(out).toString('utf8'),
+    stderr: Buffer.concat(err).toString('utf8'),
+  };
+  if (code !== 0 && !opts.allowFailure) {
+    throw new Error(
+      `${command} ${args.join(' ')} exited with ${code}: ${tail(result.stderr || result.stdout)}`,
+    );
+  }
+  return result;
+}
+
+/** The last few lines of a log, for error messages. */
+export function tail(text: string, lines = 15): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+// Background services started by the helpers are killed if the test process exits without stop(),
+// so a crashed test run never leaves registries listening.
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+export function trackChild(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const c of live) c.kill('SIGKILL');
+    });
+  }
+}
+
+/** Stops a background process: SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+export async function killChild(child: ChildProcess, graceMs = 2000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
