@@ -71,7 +71,9 @@ export class LadingError extends Error {
 
   /** The shape that crosses process boundaries (IPC, bridge, CLI --json). */
   toInfo(): ErrorInfo {
-    return this.hint ? { code: this.code, message: this.message, hint: this.hint } : { code: this.code, message: this.message };
+    return this.hint
+      ? { code: this.code, message: this.message, hint: this.hint }
+      : { code: this.code, message: this.message };
   }
 }
 
@@ -82,7 +84,12 @@ export function isLadingError(e: unknown): e is LadingError {
 /** Turn anything thrown into an ErrorInfo fit for a user: unknown errors become `internal` without stack traces. */
 export function toErrorInfo(e: unknown): ErrorInfo {
   if (e instanceof LadingError) return e.toInfo();
-  if (e instanceof Error && e.name === 'AbortError') return { code: 'cancelled', message: 'The operation was cancelled.' };
+  if (e instanceof Error && e.name === 'AbortError')
+    return { code: 'cancelled', message: 'The operation was cancelled.' };
   const message = e instanceof Error ? e.message : String(e);
-  return { code: 'internal', message: `Unexpected error: ${message}`, hint: 'Run again with --debug for details.' };
+  return {
+    code: 'internal',
+    message: `Unexpected error: ${message}`,
+    hint: 'Run again with --debug for details.',
+  };
 }

@@ -1,0 +1,220 @@
+/**
+ * The one typed contract between the renderer and the main process.
+ *
+ * Every call has a name, a request schema and a response schema; every event stream has a payload schema.
+ * The Electron preload, the main-process handlers, the browser bridge and the renderer's client are all
+ * derived from this object, so a call cannot exist on one side only: adding an entry here makes the
+ * handler map (`Handlers`) fail to typecheck until the main side implements it.
+ *
+ * Results cross the boundary as values: `{ ok: true, value }` or `{ ok: false, error: { code, message, hint } }`.
+ */
+import { z } from 'zod';
+import {
+  ArchiveSourceSchema,
+  ArchiveSummarySchema,
+  ConnectionInputSchema,
+  ConnectionSchema,
+  type ErrorInfo,
+  ImageInspectSchema,
+  JobSchema,
+  MachineCredentialSchema,
+  PackageDetailsSchema,
+  PackageVersionSchema,
+  RepositoriesResultSchema,
+  TagDetailSchema,
+  VerifyResultSchema,
+} from './types';
+
+const Id = z.string().min(1).max(100);
+const Repository = z.string().min(1).max(255);
+/** A tag or a digest. */
+const ManifestReference = z.string().min(1).max(200);
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+function call<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
+  return { request, response };
+}
+
+export const contract = {
+  'app.info': call(
+    Empty,
+    z.object({ version: z.string(), mode: z.enum(['electron', 'bridge']), platform: z.string() }),
+  ),
+
+  // Connections. Secrets go in, never come out.
+  'connections.list': call(Empty, z.array(ConnectionSchema)),
+  'connections.save': call(ConnectionInputSchema, ConnectionSchema),
+  'connections.remove': call(z.object({ id: Id }).strict(), Ok),
+  /** Check a saved connection, or a draft before it is saved. */
+  'connections.verify': call(
+    z.union([z.object({ id: Id }).strict(), z.object({ draft: ConnectionInputSchema }).strict()]),
+    VerifyResultSchema,
+  ),
+  /** Credentials found on this machine (Docker config, credential helpers, Podman auth.json), without secrets. */
+  'connections.discover': call(Empty, z.array(MachineCredentialSchema)),
+
+  // Browsing.
+  'registry.repositories': call(z.object({ connectionId: Id }).strict(), RepositoriesResultSchema),
+  'registry.tags': call(z.object({ connectionId: Id, repository: Repository }).strict(), z.array(z.string())),
+  /** Digest, platforms, size and created date of up to 100 tags (configs cached by digest in the main process). */
+  'registry.tagDetails': call(
+    z
+      .object({ connectionId: Id, repository: Repository, tags: z.array(z.string().max(128)).max(100) })
+      .strict(),
+    z.array(TagDetailSchema),
+  ),
+  'registry.inspect': call(
+    z
+      .object({
+        connectionId: Id,
+        repository: Repository,
+        reference: ManifestReference,
+        platform: z.string().max(100).optional(),
+      })
+      .strict(),
+    ImageInspectSchema,
+  ),
+
+  // Archives.
+  'archive.inspect': call(z.object({ source: ArchiveSourceSchema }).strict(), ArchiveSummarySchema),
+
+  // Jobs: everything that changes a registry or moves bytes runs as a job.
+  'jobs.push': call(
+    z
+      .object({
+        connectionId: Id,
+        source: ArchiveSourceSchema,
+        /** Which image of a multi-image archive (a RepoTag or ref name). */
+        image: z.string().max(300).optional(),
+        /** Push one platform of a multi-platform archive. */
+        platform: z.string().max(100).optional(),
+        target: z.object({ repository: Repository, tag: z.string().min(1).max(128) }).strict(),
+        compression: z.enum(['gzip', 'zstd', 'none']).optional(),
+      })
+      .strict(),
+    z.object({ jobId: Id }),
+  ),
+  'jobs.pull': call(
+    z
+      .object({
+        connectionId: Id,
+        repository: Repository,
+        reference: ManifestReference,
+        /** Electron: a path from the save dialog. Bridge: omitted; the file is offered as a download when done. */
+        path: z.string().min(1).max(4096).optional(),
+        format: z.enum(['docker', 'oci']),
+        platform: z.string().max(100).optional(),
+        allPlatforms: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ jobId: Id }),
+  ),
+  'jobs.delete': call(
+    z
+      .object({
+        connectionId: Id,
+        repository: Repository,
+        tags: z.array(z.string().max(128)).max(10_000),
+        digests: z.array(z.string().max(200)).max(10_000),
+      })
+      .strict(),
+    z.object({ jobId: Id }),
+  ),
+  /** Add a tag (same repository), move a tag, or copy to another repository of the same registry. */
+  'jobs.tag': call(
+    z
+      .object({
+        connectionId: Id,
+        source: z.object({ repository: Repository, reference: ManifestReference }).strict(),
+        target: z.object({ repository: Repository, tag: z.string().min(1).max(128) }).strict(),
+      })
+      .strict(),
+    z.object({ jobId: Id }),
+  ),
+  'jobs.list': call(Empty, z.array(JobSchema)),
+  'jobs.cancel': call(z.object({ id: Id }).strict(), Ok),
+  'jobs.retry': call(z.object({ id: Id }).strict(), z.object({ jobId: Id })),
+  /** Remove finished jobs from the list. */
+  'jobs.clear': call(Empty, Ok),
+
+  // Native integration. In the browser bridge these answer `supported: false` and the renderer uses web fallbacks.
+  'dialog.openArchives': call(Empty, z.object({ supported: z.boolean(), paths: z.array(z.string()) })),
+  'dialog.saveFile': call(
+    z.object({ defaultName: z.string().max(255) }).strict(),
+    z.object({ supported: z.boolean(), path: z.string().nullable() }),
+  ),
+  /** Opens https URLs only, in the system browser. */
+  'shell.openExternal': call(z.object({ url: z.string().url().max(2000) }).strict(), Ok),
+
+  // GitHub Packages (ghcr.io, docker.pkg.github.com, GitHub Enterprise).
+  'github.package': call(
+    z.object({ connectionId: Id, packageName: Repository }).strict(),
+    PackageDetailsSchema,
+  ),
+  'github.versions': call(
+    z.object({ connectionId: Id, packageName: Repository, state: z.enum(['active', 'deleted']) }).strict(),
+    z.array(PackageVersionSchema),
+  ),
+  'github.deleteVersion': call(
+    z.object({ connectionId: Id, packageName: Repository, versionId: z.number().int().positive() }).strict(),
+    z.object({ removedTags: z.array(z.string()) }),
+  ),
+  'github.restoreVersion': call(
+    z.object({ connectionId: Id, packageName: Repository, versionId: z.number().int().positive() }).strict(),
+    Ok,
+  ),
+} as const;
+
+export const events = {
+  /** A job was added or changed (throttled by the job manager: a few per second per job at most). */
+  'jobs.updated': JobSchema,
+  /** Jobs removed from the list (cleared). */
+  'jobs.removed': z.object({ ids: z.array(z.string()) }),
+} as const;
+
+export type Contract = typeof contract;
+export type CallName = keyof Contract;
+export type EventName = keyof typeof events;
+
+/** What the renderer sends (defaults not yet applied). */
+export type CallRequest<N extends CallName> = z.input<Contract[N]['request']>;
+/** What the handler receives after validation (defaults applied). */
+export type ParsedRequest<N extends CallName> = z.output<Contract[N]['request']>;
+export type CallResponse<N extends CallName> = z.output<Contract[N]['response']>;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };
+
+/** The main-process side: one handler per call. Missing or extra handlers are type errors. */
+export type Handlers = {
+  [N in CallName]: (request: ParsedRequest<N>) => Promise<CallResponse<N>>;
+};
+
+/**
+ * The API the renderer sees as `window.lading`, identical over every transport (Electron preload,
+ * browser bridge, in-process for tests).
+ */
+export interface LadingApi {
+  call<N extends CallName>(name: N, request: CallRequest<N>): Promise<Result<CallResponse<N>>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /**
+   * Turn a dropped or picked File into something `archive.inspect` / `jobs.push` accept:
+   * Electron resolves its path (webUtils.getPathForFile); the bridge streams it to the main process.
+   */
+  resolveFile(
+    file: File,
+    onProgress?: (sent: number, total: number) => void,
+  ): Promise<Result<z.infer<typeof ArchiveSourceSchema>>>;
+  /** Bridge only: URL to download a pulled file (jobs.pull without a path). */
+  downloadUrl?(jobId: string): string;
+}
+
+/** IPC channel for a call or event; one prefix so the preload can refuse anything else. */
+export const channelFor = (name: CallName | EventName): string => `lading:${name}`;
+export const callNames = Object.keys(contract) as CallName[];
+export const eventNames = Object.keys(events) as EventName[];
+
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.hasOwn(contract, name);
+}
