@@ -187,3 +187,24 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<TestReg
     stop,
   };
 }
+
+/** One access entry for a token, as in the token spec's `access` claim. */
+export interface AccessRequest {
+  type: 'repository' | 'registry';
+  name: string;
+  actions: string[];
+}
+
+/**
+ * The Authorization header value a test helper needs to call the registry's HTTP API directly with full
+ * rights (basic: the user's credentials; token: a token minted by the issuer), or undefined when open.
+ */
+export function authorizationFor(registry: TestRegistry, access: AccessRequest[]): string | undefined {
+  if (registry.mode === 'basic' && registry.user) {
+    return `Basic ${Buffer.from(`${registry.user.username}:${registry.user.password}`).toString('base64')}`;
+  }
+  if (registry.mode === 'token' && registry.issuer) {
+    return `Bearer ${registry.issuer.mintToken(access, registry.user?.username)}`;
+  }
+  return undefined;
+}
