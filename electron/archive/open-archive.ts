@@ -1,0 +1,255 @@
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+import { LadingError } from '../registry/errors';
+import { checkEntryPath, resolveLink } from './entry-path';
+import { type ArchiveContents, type ArchiveFiles, readArchiveContents } from './formats';
+import { type ContentKind, decompressorFor, sniff } from './sniff';
+import { indexTar, lookupFile, openEntry, readEntry, type TarIndex } from './tar-index';
+
+/** How an archive file is stored on disk: a plain tar (read in place) or a compressed one (streamed once). */
+export type ArchiveStorage = 'tar' | 'gzip' | 'zstd';
+
+/** Entries up to this size are kept in memory while streaming a compressed archive (metadata, tiny layers). */
+export const SMALL_ENTRY = 1 << 20;
+
+export async function probeArchive(path: string): Promise<ArchiveStorage> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile())
+      throw new LadingError('file-error', `${path} is not a file.`, {
+        hint: 'Give the path of an image archive (.tar, .tar.gz, .tar.zst).',
+      });
+    size = st.size;
+  } catch (e) {
+    if (e instanceof LadingError) throw e;
+    throw new LadingError(
+      'file-error',
+      `Cannot read the archive ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}.`,
+      {
+        hint: 'Check the path.',
+        cause: e,
+      },
+    );
+  }
+  if (size === 0) {
+    throw new LadingError('archive-invalid', `The archive ${path} is an empty file.`, {
+      hint: 'Save the image again.',
+    });
+  }
+  const fh = await open(path, 'r');
+  const head = Buffer.alloc(512);
+  try {
+    await fh.read(head, 0, 512, 0);
+  } finally {
+    await fh.close();
+  }
+  const kind = sniff(size < 512 ? head.subarray(0, size) : head);
+  if (kind === 'gzip' || kind === 'zstd' || kind === 'tar') return kind;
+  throw new LadingError(
+    'archive-invalid',
+    `${path} is not a tar archive (nor a gzip- or zstd-compressed one).`,
+    {
+      hint: 'Give a file written by docker save, skopeo copy (docker-archive:/oci-archive:), podman or buildah.',
+    },
+  );
+}
+
+/** An uncompressed archive, indexed; its layers are streamed from their offsets. */
+export interface IndexedArchive {
+  storage: 'tar';
+  path: string;
+  index: TarIndex;
+  files: ArchiveFiles;
+  contents: ArchiveContents;
+  open(entryPath: string): Readable;
+}
+
+export function filesOfIndex(index: TarIndex): ArchiveFiles {
+  const entry = (p: string) => lookupFile(index, p);
+  return {
+    name: index.path,
+    has: (p) => entry(p) !== undefined,
+    size: (p) => entry(p)?.size,
+    read: async (p) => {
+      const e = entry(p);
+      if (!e) throw new LadingError('archive-invalid', `The archive ${index.path}: ${p} is missing.`);
+      if (e.size > 64 << 20)
+        throw new LadingError('too-large', `The archive ${index.path}: ${p} is too large to be metadata.`);
+      return readEntry(index, e);
+    },
+    kind: async (p) => {
+      const e = entry(p);
+      if (!e) return 'unknown';
+      const head = await readEntry(index, { ...e, size: Math.min(e.size, 512) });
+      return sniff(head);
+    },
+  };
+}
+
+export async function openIndexedArchive(path: string): Promise<IndexedArchive> {
+  const index = await indexTar(path);
+  const files = filesOfIndex(index);
+  const contents = await readArchiveContents(files);
+  return {
+    storage: 'tar',
+    path,
+    index,
+    files,
+    contents,
+    open: (p) => {
+      const e = lookupFile(index, p);
+      if (!e) throw new LadingError('archive-invalid', `The archive ${path}: ${p} is missing.`);
+      return openEntry(index, e);
+    },
+  };
+}
+
+/** A large entry met while streaming a compressed archive: its bytes must be consumed before the next. */
+export interface StreamedEntry {
+  name: string;
+  size: number;
+  kind: ContentKind;
+  /** The entry's bytes, first chunk included. */
+  body: AsyncIterable<Uint8Array>;
+}
+
+/** What a stream scan saw: small files kept in memory, large ones by size and kind. */
+export interface ScannedFiles extends ArchiveFiles {
+  small: Map<string, Buffer>;
+  large: Map<string, { size: number; kind: ContentKind }>;
+}
+
+function translateStreamError(path: string, e: unknown): unknown {
+  if (e instanceof LadingError) return e;
+  const err = e as NodeJS.ErrnoException;
+  if (err?.name === 'AbortError') return e;
+  const msg = String(err?.message ?? e);
+  if (/unexpected end|premature|truncated|Unexpected end/i.test(msg) || err?.code === 'Z_BUF_ERROR') {
+    return new LadingError(
+      'archive-invalid',
+      `The archive ${path} is truncated (the compressed stream ends early).`,
+      {
+        hint: 'Copy or save the archive again; the file is incomplete.',
+        cause: e,
+      },
+    );
+  }
+  return new LadingError('archive-invalid', `The archive ${path} cannot be read: ${msg.split('\n')[0]}.`, {
+    hint: 'Give a gzip- or zstd-compressed tar written by docker save, skopeo or podman.',
+    cause: e,
+  });
+}
+
+async function* withHead(
+  head: Uint8Array | undefined,
+  rest: AsyncIterator<Uint8Array>,
+): AsyncIterable<Uint8Array> {
+  if (head) yield head;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+
+/**
+ * Streams a gzip/zstd-compressed archive once: small entries are kept, each large entry is handed to
+ * `onLarge` (which must consume it) in archive order. Links are resolved against what was seen.
+ */
+export async function scanCompressedArchive(
+  path: string,
+  storage: 'gzip' | 'zstd',
+  onLarge: (entry: StreamedEntry) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<ScannedFiles> {
+  const small = new Map<string, Buffer>();
+  const large = new Map<string, { size: number; kind: ContentKind }>();
+  const links = new Map<string, string>();
+  const extract = tar.extract();
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  const decompress = decompressorFor(storage) as NodeJS.ReadWriteStream;
+  const feeding = pipeline(source, decompress, extract, { signal }).catch((e) => {
+    throw translateStreamError(path, e);
+  });
+  let entries = 0;
+  const consuming = (async () => {
+    for await (const entry of extract) {
+      entries++;
+      const h = entry.header;
+      const name = checkEntryPath(h.name, path);
+      if (h.type === 'symlink' || h.type === 'link') {
+        links.set(name, resolveLink(name, h.linkname ?? '', h.type, path));
+        entry.resume();
+        continue;
+      }
+      if (h.type !== 'file' && h.type !== 'contiguous-file') {
+        entry.resume();
+        continue;
+      }
+      const size = h.size ?? 0;
+      const it = entry[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+      if (size <= SMALL_ENTRY) {
+        const parts: Uint8Array[] = [];
+        for (;;) {
+          const r = await it.next();
+          if (r.done) break;
+          parts.push(r.value);
+        }
+        small.set(name, Buffer.concat(parts));
+        continue;
+      }
+      const first = await it.next();
+      const head = first.done ? undefined : first.value;
+      const kind = sniff(head ?? new Uint8Array());
+      large.set(name, { size, kind });
+      const body = withHead(head, it);
+      await onLarge({ name, size, kind, body });
+      // Whatever the handler left unread is drained so the tar stream can move on.
+      for (;;) {
+        const r = await it.next();
+        if (r.done) break;
+      }
+    }
+  })();
+  try {
+    await Promise.all([feeding, consuming]);
+  } catch (e) {
+    source.destroy();
+    throw translateStreamError(path, e);
+  }
+  if (entries === 0) {
+    throw new LadingError('archive-invalid', `The archive ${path} contains no files.`, {
+      hint: 'Save the image again.',
+    });
+  }
+  const resolve = (p: string): string => {
+    let cur = p;
+    for (let i = 0; i < 16 && links.has(cur); i++) cur = links.get(cur) as string;
+    return cur;
+  };
+  return {
+    name: path,
+    small,
+    large,
+    has: (p) => small.has(resolve(p)) || large.has(resolve(p)),
+    size: (p) => small.get(resolve(p))?.length ?? large.get(resolve(p))?.size,
+    read: async (p) => {
+      const buf = small.get(resolve(p));
+      if (!buf)
+        throw new LadingError(
+          'archive-invalid',
+          `The archive ${path}: ${p} is missing or too large to be metadata.`,
+        );
+      return buf;
+    },
+    kind: async (p) => {
+      const buf = small.get(resolve(p));
+      if (buf) return sniff(buf.subarray(0, 512));
+      return large.get(resolve(p))?.kind ?? 'unknown';
+    },
+  };
+}
