@@ -48,20 +48,44 @@ export function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-// Background services started by the helpers are killed if the test process exits without stop(),
-// so a crashed test run never leaves registries listening.
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
+// Cleanup of what the helpers leave behind (temp dirs, background processes) when a test forgets stop().
+// Vitest ends its worker processes with SIGTERM, which skips 'exit' handlers, so inside vitest the
+// cleanup runs as a file-level afterAll; elsewhere (tsx scripts, bench) on process exit.
+type Cleanup = () => void | Promise<void>;
+const cleanups = new Set<Cleanup>();
 
-export function trackChild(child: ChildProcess): void {
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const c of live) c.kill('SIGKILL');
-    });
+async function runCleanups(): Promise<void> {
+  for (const fn of [...cleanups].reverse()) {
+    cleanups.delete(fn);
+    try {
+      await fn();
+    } catch {
+      // best effort: one failing cleanup must not keep the others from running
+    }
   }
+}
+
+if (process.env.VITEST) {
+  const { afterAll } = await import('vitest');
+  afterAll(runCleanups);
+}
+process.once('exit', () => {
+  // Only synchronous work is possible here; every cleanup starts its synchronous part.
+  for (const fn of cleanups) void fn();
+});
+
+/** Registers `fn` to run at the end of the test file (or process); returns a function that unregisters it. */
+export function onCleanup(fn: Cleanup): () => void {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+/** Kills `child` (SIGKILL) at the end of the test file or process unless it already exited. */
+export function trackChild(child: ChildProcess): void {
+  const forget = onCleanup(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  child.once('exit', forget);
 }
 
 /** Stops a background process: SIGTERM, then SIGKILL if it has not exited within `graceMs`. */

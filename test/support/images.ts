@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
-import { run } from './exec';
+import { onCleanup, run } from './exec';
 import { editImageConfig, findTag, setTag, writeJsonBlob } from './oci-layout';
 import { type AccessRequest, authorizationFor, type TestRegistry, type TestUser } from './registry';
 
@@ -40,21 +40,10 @@ const DEFAULT_CREATED = '2024-01-01T00:00:00Z';
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
-// Layouts made by these helpers are temp dirs; remove them when the test process ends.
-const madeDirs = new Set<string>();
-process.once('exit', () => {
-  for (const dir of madeDirs) {
-    try {
-      rmSync(dir, { recursive: true, force: true });
-    } catch {
-      // best effort
-    }
-  }
-});
-
+// Layouts made by these helpers are temp dirs, removed at the end of the test file (or process).
 async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  madeDirs.add(dir);
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -113,7 +102,6 @@ export async function buildImage(opts: BuildImageOptions): Promise<BuiltImage> {
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
-    madeDirs.delete(scratch);
   }
 
   const platform = opts.platform ?? { os: 'linux', architecture: 'amd64' };
@@ -238,7 +226,12 @@ export async function writeArchive(
 let seedImage: Promise<BuiltImage> | undefined;
 
 function tinyImage(): Promise<BuiltImage> {
-  seedImage ??= buildImage({ layers: [{ 'seed.txt': 'lading seed image\n' }], tag: 'seed' });
+  if (!seedImage) {
+    seedImage = buildImage({ layers: [{ 'seed.txt': 'lading seed image\n' }], tag: 'seed' });
+    onCleanup(() => {
+      seedImage = undefined;
+    });
+  }
   return seedImage;
 }
 

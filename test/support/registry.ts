@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { killChild, tail, trackChild } from './exec';
+import { killChild, onCleanup, tail, trackChild } from './exec';
 import { freePort, sleep } from './net';
 import { startTokenIssuer, type TestUser, type TokenIssuer } from './token-issuer';
 
@@ -150,9 +150,11 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<TestReg
     await launch();
   }
 
+  const forgetCleanup = onCleanup(() => stop());
   async function stop(): Promise<void> {
     if (stopped) return;
     stopped = true;
+    forgetCleanup();
     if (child) await killChild(child);
     await issuer?.stop();
     await rm(dir, { recursive: true, force: true });
