@@ -1,0 +1,201 @@
+/**
+ * Image references: `[host[:port]/]name[:tag][@digest]`, following the grammar of distribution/reference
+ * (the one Docker, skopeo and crane accept), with Docker Hub normalisation.
+ */
+import { LadingError } from './errors';
+
+export interface Reference {
+  /** Host with optional port, lowercased; Docker Hub is always "docker.io". */
+  registry: string;
+  /** Path inside the registry, e.g. "library/alpine" or "owner/repo/image". */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export interface ParseOptions {
+  /** Registry used when the input has no host part. Default "docker.io". */
+  defaultRegistry?: string;
+}
+
+export const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_ALIASES = new Set([
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+  'registry.hub.docker.com',
+]);
+export const LEGACY_GITHUB_DOCKER = 'docker.pkg.github.com';
+
+const MAX_NAME_LENGTH = 255;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN_RE = new RegExp(
+  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`,
+);
+const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const DIGEST_RE = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+function invalid(message: string, hint?: string): LadingError {
+  return new LadingError('invalid-reference', message, { hint });
+}
+
+/** Distribution's rule: the first path component is a host when it has a '.' or ':' or is "localhost". */
+function looksLikeDomain(component: string): boolean {
+  return (
+    component.includes('.') ||
+    component.includes(':') ||
+    component === 'localhost' ||
+    component.startsWith('[')
+  );
+}
+
+export function isValidTag(tag: string): boolean {
+  return TAG_RE.test(tag);
+}
+
+export function isValidDigest(digest: string): boolean {
+  return DIGEST_RE.test(digest);
+}
+
+export function validateTag(tag: string): void {
+  if (!TAG_RE.test(tag)) {
+    throw invalid(
+      `Invalid tag "${tag}": tags are 1-128 characters of letters, digits, '_', '.' and '-', and cannot start with '.' or '-'.`,
+    );
+  }
+}
+
+export function validateDigest(digest: string): void {
+  if (!DIGEST_RE.test(digest)) {
+    throw invalid(
+      `Invalid digest "${digest}": expected sha256: followed by 64 lowercase hex characters (or sha512: and 128).`,
+    );
+  }
+}
+
+function normaliseRegistry(host: string): string {
+  const lower = host.toLowerCase();
+  return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
+}
+
+/** Splits "host/path" into registry and repository and validates both; no tag or digest allowed here. */
+function splitName(input: string, opts: ParseOptions): { registry: string; repository: string } {
+  if (input === '') throw invalid('Empty image name.', 'Give a name like "ghcr.io/owner/image:tag".');
+  const slash = input.indexOf('/');
+  let registry: string;
+  let path: string;
+  if (slash !== -1 && looksLikeDomain(input.slice(0, slash))) {
+    const host = input.slice(0, slash);
+    if (!DOMAIN_RE.test(host)) throw invalid(`Invalid registry host "${host}" in "${input}".`);
+    registry = normaliseRegistry(host);
+    path = input.slice(slash + 1);
+  } else {
+    registry = normaliseRegistry(opts.defaultRegistry ?? DOCKER_HUB);
+    path = input;
+  }
+  if (path === '') throw invalid(`Missing repository name after the registry in "${input}".`);
+  if (path !== path.toLowerCase()) {
+    const lowered = input.toLowerCase();
+    throw invalid(
+      `Invalid repository name "${path}": repository names must be lowercase.`,
+      `Did you mean "${lowered}"?`,
+    );
+  }
+  for (const component of path.split('/')) {
+    if (!PATH_COMPONENT_RE.test(component)) {
+      throw invalid(
+        component === ''
+          ? `Invalid repository name "${path}": empty path component.`
+          : `Invalid repository name "${path}": "${component}" may only contain lowercase letters, digits and single separators (".", "_", "__", "-").`,
+      );
+    }
+  }
+  if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`;
+  if (registry.length + 1 + path.length > MAX_NAME_LENGTH) {
+    throw invalid(`Image name "${registry}/${path}" is longer than ${MAX_NAME_LENGTH} characters.`);
+  }
+  if (registry === LEGACY_GITHUB_DOCKER && path.split('/').length !== 3) {
+    throw invalid(
+      `Invalid docker.pkg.github.com name "${path}": it must be OWNER/REPOSITORY/IMAGE (exactly three parts).`,
+      'Images on the legacy GitHub Docker registry live under a repository, e.g. docker.pkg.github.com/octo/app/web:1.0.',
+    );
+  }
+  return { registry, repository: path };
+}
+
+/** Parses `[host[:port]/]name[:tag][@digest]`. */
+export function parseReference(input: string, opts: ParseOptions = {}): Reference {
+  const trimmed = input.trim();
+  let rest = trimmed;
+  let digest: string | undefined;
+  const at = rest.lastIndexOf('@');
+  if (at !== -1) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    validateDigest(digest);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  // A colon after the last slash separates the tag; one before it belongs to host:port.
+  if (colon !== -1 && colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    validateTag(tag);
+  }
+  const { registry, repository } = splitName(rest, opts);
+  const ref: Reference = { registry, repository };
+  if (tag !== undefined) ref.tag = tag;
+  if (digest !== undefined) ref.digest = digest;
+  return ref;
+}
+
+/** Parses a repository (`[host/]name`) with no tag or digest. */
+export function parseRepository(
+  input: string,
+  opts: ParseOptions = {},
+): { registry: string; repository: string } {
+  const trimmed = input.trim();
+  if (trimmed.includes('@')) throw invalid(`"${trimmed}" is a repository name and cannot carry a digest.`);
+  const colon = trimmed.lastIndexOf(':');
+  if (colon !== -1 && colon > trimmed.lastIndexOf('/')) {
+    throw invalid(`"${trimmed}" is a repository name and cannot carry a tag.`);
+  }
+  return splitName(trimmed, opts);
+}
+
+export function formatReference(ref: Reference): string {
+  let s = `${ref.registry}/${ref.repository}`;
+  if (ref.tag) s += `:${ref.tag}`;
+  if (ref.digest) s += `@${ref.digest}`;
+  return s;
+}
+
+/** The tag or digest a request should use (digest wins, "latest" when neither is given). */
+export function referenceIdentifier(ref: Reference): string {
+  return ref.digest ?? ref.tag ?? 'latest';
+}
+
+export function isLegacyGitHubDocker(ref: Pick<Reference, 'registry'>): boolean {
+  return ref.registry === LEGACY_GITHUB_DOCKER;
+}
+
+/** Host part of "host:port" / "[v6]:port". */
+export function registryHostname(registry: string): string {
+  if (registry.startsWith('[')) return registry.slice(0, registry.indexOf(']') + 1);
+  const colon = registry.indexOf(':');
+  return (colon === -1 ? registry : registry.slice(0, colon)).toLowerCase();
+}
+
+/** localhost, 127.0.0.0/8 and [::1]: spoken to over plain HTTP and allowed to use a token realm on another port. */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registryHostname(registry);
+  if (host === 'localhost' || host === '[::1]') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** The base URL for a registry: HTTP for loopback or when insecure; Docker Hub's API host for docker.io. */
+export function registryBaseUrl(registry: string, insecure = false): string {
+  if (registry === DOCKER_HUB) return 'https://registry-1.docker.io';
+  return `${insecure || isLoopbackRegistry(registry) ? 'http' : 'https'}://${registry}`;
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { LadingError } from '../../electron/registry/errors';
+import {
+  formatReference,
+  isLegacyGitHubDocker,
+  isLoopbackRegistry,
+  parseReference,
+  parseRepository,
+  registryBaseUrl,
+} from '../../electron/registry/reference';
+
+const D = `sha256:${'a'.repeat(64)}`;
+
+function errorOf(fn: () => unknown): LadingError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(LadingError);
+    return e as LadingError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('parseReference', () => {
+  it('normalises Docker Hub names', () => {
+    expect(parseReference('alpine')).toEqual({ registry: 'docker.io', repository: 'library/alpine' });
+    expect(parseReference('alpine:3.20')).toEqual({
+      registry: 'docker.io',
+      repository: 'library/alpine',
+      tag: '3.20',
+    });
+    expect(parseReference('index.docker.io/foo/bar')).toEqual({
+      registry: 'docker.io',
+      repository: 'foo/bar',
+    });
+    expect(parseReference('docker.io/nginx').repository).toBe('library/nginx');
+    expect(parseReference('user/app').registry).toBe('docker.io');
+  });
+
+  it('detects hosts by dot, colon or localhost', () => {
+    expect(parseReference('ghcr.io/owner/image:1.0')).toEqual({
+      registry: 'ghcr.io',
+      repository: 'owner/image',
+      tag: '1.0',
+    });
+    expect(parseReference('localhost/a')).toEqual({ registry: 'localhost', repository: 'a' });
+    expect(parseReference('myhost:5000/a')).toEqual({ registry: 'myhost:5000', repository: 'a' });
+    expect(parseReference('127.0.0.1:5000/x/y')).toEqual({ registry: '127.0.0.1:5000', repository: 'x/y' });
+    expect(parseReference('[::1]:5000/x').registry).toBe('[::1]:5000');
+  });
+
+  it('handles port, tag and digest together', () => {
+    expect(parseReference(`localhost:5000/a/b:tag@${D}`)).toEqual({
+      registry: 'localhost:5000',
+      repository: 'a/b',
+      tag: 'tag',
+      digest: D,
+    });
+    expect(parseReference(`localhost:5000/a/b@${D}`)).toEqual({
+      registry: 'localhost:5000',
+      repository: 'a/b',
+      digest: D,
+    });
+    expect(parseReference(`ghcr.io/o/i@sha512:${'b'.repeat(128)}`).digest).toBe(`sha512:${'b'.repeat(128)}`);
+  });
+
+  it('uses the default registry for bare names', () => {
+    expect(parseReference('team/app:1', { defaultRegistry: 'localhost:5000' })).toEqual({
+      registry: 'localhost:5000',
+      repository: 'team/app',
+      tag: '1',
+    });
+    expect(parseReference('app', { defaultRegistry: 'ghcr.io' }).repository).toBe('app');
+  });
+
+  it('refuses uppercase names and suggests the lowercase form', () => {
+    const e = errorOf(() => parseReference('ghcr.io/Owner/Image:Tag'));
+    expect(e.code).toBe('invalid-reference');
+    expect(e.message).toMatch(/lowercase/);
+    expect(e.hint).toContain('ghcr.io/owner/image');
+  });
+
+  it('refuses bad tags and digests, naming the offending part', () => {
+    expect(errorOf(() => parseReference('a/b:-bad')).message).toContain('"-bad"');
+    expect(errorOf(() => parseReference(`a/b:${'x'.repeat(129)}`)).code).toBe('invalid-reference');
+    expect(errorOf(() => parseReference('a/b:ta$g')).message).toContain('ta$g');
+    expect(errorOf(() => parseReference('a/b@sha256:abc')).message).toContain('sha256:abc');
+    expect(errorOf(() => parseReference(`a/b@sha256:${'A'.repeat(64)}`)).code).toBe('invalid-reference');
+    expect(parseReference(`a/b:${'x'.repeat(128)}`).tag).toHaveLength(128);
+    expect(parseReference('a/b:_under.score-1').tag).toBe('_under.score-1');
+  });
+
+  it('refuses bad names', () => {
+    expect(errorOf(() => parseReference('ghcr.io/a//b')).message).toMatch(/empty path component/);
+    expect(errorOf(() => parseReference('ghcr.io/a/-b')).message).toContain('"-b"');
+    expect(errorOf(() => parseReference('ghcr.io/')).code).toBe('invalid-reference');
+    expect(errorOf(() => parseReference('')).code).toBe('invalid-reference');
+    expect(parseReference('ghcr.io/a__b/c-d.e_f').repository).toBe('a__b/c-d.e_f');
+  });
+
+  it('limits host + name to 255 characters', () => {
+    const long = `ghcr.io/${'a'.repeat(250)}`;
+    expect(errorOf(() => parseReference(long)).message).toMatch(/255/);
+  });
+
+  it('requires OWNER/REPOSITORY/IMAGE on docker.pkg.github.com', () => {
+    expect(errorOf(() => parseReference('docker.pkg.github.com/owner/image:1')).message).toMatch(
+      /OWNER\/REPOSITORY\/IMAGE/,
+    );
+    const ok = parseReference('docker.pkg.github.com/owner/repo/image:1');
+    expect(isLegacyGitHubDocker(ok)).toBe(true);
+    expect(isLegacyGitHubDocker(parseReference('ghcr.io/a/b'))).toBe(false);
+  });
+});
+
+describe('parseRepository / formatReference', () => {
+  it('parses repositories without tag or digest', () => {
+    expect(parseRepository('localhost:5000/a/b')).toEqual({ registry: 'localhost:5000', repository: 'a/b' });
+    expect(errorOf(() => parseRepository('a/b:tag')).code).toBe('invalid-reference');
+    expect(errorOf(() => parseRepository(`a/b@${D}`)).code).toBe('invalid-reference');
+  });
+
+  it('round-trips', () => {
+    for (const s of [`localhost:5000/a/b:tag@${D}`, 'ghcr.io/o/i:1', 'docker.io/library/alpine']) {
+      expect(formatReference(parseReference(s))).toBe(s);
+    }
+  });
+});
+
+describe('registry addresses', () => {
+  it('knows loopback hosts', () => {
+    for (const r of ['localhost', 'localhost:5000', '127.0.0.1', '127.1.2.3:80', '[::1]:5000'])
+      expect(isLoopbackRegistry(r)).toBe(true);
+    for (const r of ['ghcr.io', '10.0.0.1:5000', 'localhost.example.com', '128.0.0.1'])
+      expect(isLoopbackRegistry(r)).toBe(false);
+  });
+
+  it('picks the scheme and Docker Hub API host', () => {
+    expect(registryBaseUrl('ghcr.io')).toBe('https://ghcr.io');
+    expect(registryBaseUrl('127.0.0.1:5000')).toBe('http://127.0.0.1:5000');
+    expect(registryBaseUrl('registry.lan:5000', true)).toBe('http://registry.lan:5000');
+    expect(registryBaseUrl('docker.io')).toBe('https://registry-1.docker.io');
+  });
+});
