@@ -1,0 +1,200 @@
+#!/usr/bin/env node
+// `npm test`: make sure the system tools the tests drive are installed, then run lint, typecheck, the
+// vitest suites and the Playwright e2e tests, stopping at the first failing step.
+// Plain Node ESM with no dependencies, so it runs on Node 20 and 24 before anything else is known to work.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+/** Command on PATH -> the Debian package that provides it. */
+const REQUIRED_TOOLS = {
+  'docker-registry': 'docker-registry',
+  skopeo: 'skopeo',
+  umoci: 'umoci',
+  chromium: 'chromium',
+  openssl: 'openssl',
+};
+
+function onPath(command) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      // not in this directory
+    }
+  }
+  return false;
+}
+
+function log(line) {
+  process.stdout.write(`[npm test] ${line}\n`);
+}
+
+/** Runs a command with inherited output; resolves to its exit code. */
+function run(command, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+    child.on('error', (err) => {
+      log(`could not start ${command}: ${err.message}`);
+      resolve(127);
+    });
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+async function ensureSystemTools() {
+  const missing = Object.keys(REQUIRED_TOOLS).filter((tool) => !onPath(tool));
+  if (missing.length === 0) return true;
+  const packages = [...new Set(missing.map((tool) => REQUIRED_TOOLS[tool]))];
+  const aptLine = `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(' ')}`;
+  log(`missing system tools: ${missing.join(', ')}`);
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    log('the tests start real registries and browsers from Debian packages; install them as root with:');
+    log(`  sudo sh -c '${aptLine}'`);
+    return false;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  log('installing with apt-get (running as root)');
+  log('apt-get update');
+  if ((await run('apt-get', ['update'], env)) !== 0) {
+    log('apt-get update failed');
+    return false;
+  }
+  log(`apt-get install -y ${packages.join(' ')}`);
+  if ((await run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], env)) !== 0) {
+    log(`apt-get install failed; try: ${aptLine}`);
+    return false;
+  }
+  const stillMissing = Object.keys(REQUIRED_TOOLS).filter((tool) => !onPath(tool));
+  if (stillMissing.length > 0) {
+    log(`still missing after install: ${stillMissing.join(', ')}`);
+    return false;
+  }
+  return true;
+}
+
+function hasE2eSpecs() {
+  const dir = join(root, 'e2e');
+  if (!existsSync(dir)) return false;
+  const walk = (d) =>
+    readdirSync(d, { withFileTypes: true }).some((entry) =>
+      entry.isDirectory()
+        ? entry.name !== 'node_modules' && walk(join(d, entry.name))
+        : /\.(spec|test)\.[cm]?[jt]sx?$/.test(entry.name),
+    );
+  return walk(dir);
+}
+
+/** Test counts from a JSON report, or null when the file is missing or unreadable. */
+function vitestCounts(file) {
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8'));
+    return {
+      passed: r.numPassedTests ?? 0,
+      failed: r.numFailedTests ?? 0,
+      skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+    };
+  } catch {
+    return null;
+  }
+}
+
+function playwrightCounts(file) {
+  try {
+    const s = JSON.parse(readFileSync(file, 'utf8')).stats ?? {};
+    return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0, skipped: s.skipped ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const reportDir = mkdtempSync(join(tmpdir(), 'lading-test-report-'));
+  const vitestJson = join(reportDir, 'vitest.json');
+  const playwrightJson = join(reportDir, 'playwright.json');
+  const results = [];
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+
+  const steps = [
+    { name: 'system tools', fn: async () => ((await ensureSystemTools()) ? 0 : 1) },
+    { name: 'lint', fn: () => run('npm', ['run', '-s', 'lint']) },
+    { name: 'typecheck', fn: () => run('npm', ['run', '-s', 'typecheck']) },
+    {
+      name: 'unit + integration (vitest)',
+      fn: () =>
+        run('npx', [
+          'vitest',
+          'run',
+          '--reporter=default',
+          '--reporter=json',
+          `--outputFile.json=${vitestJson}`,
+        ]),
+      counts: () => vitestCounts(vitestJson),
+    },
+    {
+      name: 'e2e (playwright)',
+      skip: () => (hasE2eSpecs() ? null : 'no spec files in e2e/'),
+      fn: () =>
+        run('npx', ['playwright', 'test', '--reporter=list,json'], {
+          ...process.env,
+          PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson,
+        }),
+      counts: () => playwrightCounts(playwrightJson),
+    },
+  ];
+
+  let failedStep = null;
+  for (const step of steps) {
+    const reason = step.skip?.();
+    if (reason) {
+      results.push(`  - ${step.name}: skipped (${reason})`);
+      continue;
+    }
+    log(`── ${step.name}`);
+    const t0 = Date.now();
+    const code = await step.fn();
+    const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+    const counts = step.counts?.();
+    if (counts) {
+      totals.passed += counts.passed;
+      totals.failed += counts.failed;
+      totals.skipped += counts.skipped;
+    }
+    const detail = counts
+      ? `, ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`
+      : '';
+    results.push(`  ${code === 0 ? '✓' : '✗'} ${step.name} (${seconds} s${detail})`);
+    if (code !== 0) {
+      failedStep = step.name;
+      break;
+    }
+  }
+  rmSync(reportDir, { recursive: true, force: true });
+
+  const total = ((Date.now() - started) / 1000).toFixed(1);
+  log('summary:');
+  for (const line of results) process.stdout.write(`${line}\n`);
+  if (failedStep) {
+    log(`FAILED at "${failedStep}" after ${total} s`);
+    // A failing step that reported no failing test (lint, typecheck, tool install) still counts as a failure.
+    process.stdout.write(`tests: ${totals.passed} passed, ${Math.max(totals.failed, 1)} failed\n`);
+    process.exit(1);
+  }
+  log(`all steps passed in ${total} s`);
+  process.stdout.write(
+    `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`,
+  );
+}
+
+main().catch((err) => {
+  log(`internal error: ${err?.stack ?? err}`);
+  process.exit(1);
+});
