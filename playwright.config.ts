@@ -10,6 +10,7 @@ export default defineConfig({
   timeout: 60_000,
   workers: 1,
   retries: 0,
+  forbidOnly: Boolean(process.env.CI),
   fullyParallel: false,
   reporter: 'list',
   use: {

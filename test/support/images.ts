@@ -179,8 +179,12 @@ function credsArg(user: TestUser): string {
 /** `skopeo copy` between any two transports; plain HTTP allowed, no signature policy. */
 export async function skopeoCopy(src: string, dst: string, opts: SkopeoCopyOptions = {}): Promise<void> {
   const args = ['copy', '--insecure-policy', '--src-tls-verify=false', '--dest-tls-verify=false', '--quiet'];
+  // Without explicit credentials skopeo would read ~/.docker/config.json and auth.json, which other
+  // tests may write to; registries are always accessed with exactly the credentials given here.
   if (opts.srcCreds) args.push('--src-creds', credsArg(opts.srcCreds));
+  else if (src.startsWith('docker://')) args.push('--src-no-creds');
   if (opts.destCreds) args.push('--dest-creds', credsArg(opts.destCreds));
+  else if (dst.startsWith('docker://')) args.push('--dest-no-creds');
   if (opts.all) args.push('--all');
   if (opts.format) args.push('--format', opts.format);
   await run('skopeo', [...args, src, dst]);
