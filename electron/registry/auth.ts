@@ -420,4 +420,34 @@ export class Authenticator {
     if (withSecret) return this.rejectedCredentials();
     return this.missingCredentials(ctx.what);
   }
+
+  /**
+   * Checks the credentials themselves, for `login` (added by the CLI owner): Basic by an authenticated GET
+   * /v2/, Bearer by a token request that must not fall back to an anonymous token. Throws `unauthorized`
+   * when they are rejected; a registry without auth accepts anything.
+   */
+  async verifyCredentials(signal?: AbortSignal): Promise<AuthScheme> {
+    await this.ping(signal);
+    if (this.scheme === 'none') return 'none';
+    if (!(await this.hasSecret())) throw this.missingCredentials();
+    if (this.scheme === 'basic') {
+      const res = await this.transport.send({
+        method: 'GET',
+        url: '/v2/',
+        signal,
+        authorization: await this.authorization([], signal),
+      });
+      if (res.status < 200 || res.status >= 300) {
+        if (res.status !== 401 && res.status !== 403)
+          throw await statusError(res, { what: 'credential check' });
+        await res.body.dump().catch(() => {});
+        throw this.rejectedCredentials();
+      }
+      await res.body.dump().catch(() => {});
+      return 'basic';
+    }
+    await this.authorization([], signal, true);
+    if (this.credentialsRejected) throw this.rejectedCredentials();
+    return 'bearer';
+  }
 }

@@ -199,3 +199,19 @@ export function registryBaseUrl(registry: string, insecure = false): string {
   if (registry === DOCKER_HUB) return 'https://registry-1.docker.io';
   return `${insecure || isLoopbackRegistry(registry) ? 'http' : 'https'}://${registry}`;
 }
+
+/** Checks a repository path (no host) against the name grammar before it goes into a URL. */
+export function validateRepository(repository: string): void {
+  if (repository !== repository.toLowerCase()) {
+    throw invalid(
+      `Invalid repository name "${repository}": repository names must be lowercase.`,
+      `Did you mean "${repository.toLowerCase()}"?`,
+    );
+  }
+  if (repository === '' || !repository.split('/').every((c) => PATH_COMPONENT_RE.test(c))) {
+    throw invalid(
+      `Invalid repository name "${repository}".`,
+      'Use lowercase letters, digits and separators, e.g. "owner/image".',
+    );
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Tag and delete semantics on top of the raw API: finding the tags of a digest, removing ONE tag without
+ * deleting siblings that share its manifest (regctl's dummy-manifest technique), deleting a digest while
+ * reporting its tags, and retagging across repositories with blob mounts instead of downloads.
+ */
+import type { RegistryClient } from './client';
+import { digestOf } from './digest';
+import { LadingError } from './errors';
+import { type ImageManifest, isIndex, type Manifest } from './manifest';
+import { isNonDistributable, MediaType } from './mediatypes';
+import { isValidDigest, validateRepository, validateTag } from './reference';
+import type { CallOptions } from './session';
+
+const HEAD_CONCURRENCY = 8;
+const EMPTY_CONFIG = Buffer.from('{}');
+const EMPTY_CONFIG_DIGEST = digestOf(EMPTY_CONFIG);
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}
+
+/** Tags of `repository` whose manifest digest is `digest` (one HEAD per tag, a few at a time). */
+export async function tagsForDigest(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  opts: CallOptions = {},
+): Promise<string[]> {
+  const tags = await client.tags(repository, { signal: opts.signal });
+  const heads = await mapLimit(tags, HEAD_CONCURRENCY, (t) => client.headManifest(repository, t, opts));
+  return tags.filter((_, i) => heads[i]?.digest === digest);
+}
+
+/** Removes only `tag`; sibling tags on the same manifest keep working. */
+export async function deleteTag(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  opts: CallOptions = {},
+): Promise<void> {
+  validateRepository(repository);
+  validateTag(tag);
+  const head = await client.headManifest(repository, tag, opts);
+  if (!head) {
+    throw new LadingError('manifest-unknown', `${client.registry}/${repository} has no tag "${tag}".`, {
+      hint: 'List the tags to see what exists.',
+    });
+  }
+  const siblings = (await tagsForDigest(client, repository, head.digest, opts)).filter((t) => t !== tag);
+  if (siblings.length === 0) {
+    await client.deleteManifest(repository, head.digest, opts);
+    return;
+  }
+  // Deleting by digest would take the siblings with it, and distribution 2.8 has no tag DELETE. Point the
+  // tag at a throwaway manifest instead, then delete that manifest by digest: only this tag goes.
+  const configExisted = await client.blobExists(repository, EMPTY_CONFIG_DIGEST, opts);
+  if (!configExisted) {
+    await client.uploadBlob(repository, [EMPTY_CONFIG], {
+      expectedDigest: EMPTY_CONFIG_DIGEST,
+      size: EMPTY_CONFIG.length,
+      ...opts,
+    });
+  }
+  const dummy: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociEmpty, digest: EMPTY_CONFIG_DIGEST, size: EMPTY_CONFIG.length },
+    layers: [],
+    // Unique so its digest can never be another image's.
+    annotations: {
+      'dev.lading.untag': `${tag} ${new Date().toISOString()} ${Math.random().toString(36).slice(2)}`,
+    },
+  };
+  const bytes = Buffer.from(JSON.stringify(dummy));
+  const { digest } = await client.putManifest(repository, tag, bytes, MediaType.ociManifest, opts);
+  await client.deleteManifest(repository, digest, opts);
+  if (!configExisted) {
+    // Only the blob we uploaded is removed; an existing empty config may be used by other artifacts.
+    const scopes = [`repository:${repository}:pull,delete`];
+    const res = await client
+      .send(
+        {
+          method: 'DELETE',
+          url: `/v2/${repository}/blobs/${EMPTY_CONFIG_DIGEST}`,
+          retries: 0,
+          signal: opts.signal,
+        },
+        scopes,
+      )
+      .catch(() => undefined);
+    await res?.body.dump().catch(() => {});
+  }
+}
+
+/** Deletes a manifest by digest, reporting the tags that pointed at it (they all go with it). */
+export async function deleteDigest(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  opts: CallOptions = {},
+): Promise<{ removedTags: string[] }> {
+  validateRepository(repository);
+  if (!isValidDigest(digest)) throw new LadingError('invalid-reference', `"${digest}" is not a digest.`);
+  const removedTags = await tagsForDigest(client, repository, digest, opts);
+  await client.deleteManifest(repository, digest, opts);
+  return { removedTags };
+}
+
+/** Makes `blob` available in `target`: already there, mounted from `source`, or copied as a stream. */
+async function ensureBlob(
+  client: RegistryClient,
+  source: string,
+  target: string,
+  blob: { digest: string; size: number },
+  opts: CallOptions,
+): Promise<boolean> {
+  if (await client.blobExists(target, blob.digest, opts)) return false;
+  if (await client.mountBlob(target, blob.digest, source, opts)) return true;
+  const stream = await client.openBlob(source, blob, opts);
+  await client.uploadBlob(target, stream, { expectedDigest: blob.digest, size: blob.size, ...opts });
+  return false;
+}
+
+async function copyImageBlobs(
+  client: RegistryClient,
+  source: string,
+  target: string,
+  manifest: ImageManifest,
+  opts: CallOptions,
+): Promise<number> {
+  let mounted = 0;
+  const blobs = [manifest.config, ...manifest.layers].filter((d) => !isNonDistributable(d.mediaType));
+  for (const blob of blobs) if (await ensureBlob(client, source, target, blob, opts)) mounted++;
+  return mounted;
+}
+
+/**
+ * Tags an existing manifest. Same repository: the exact bytes go under the new tag (same digest). Another
+ * repository: every blob (and, for an index, every child manifest first) is mounted, then the manifest is put.
+ */
+export async function tagImage(
+  client: RegistryClient,
+  source: { repository: string; reference: string },
+  target: { repository: string; tag: string },
+  opts: CallOptions = {},
+): Promise<{ digest: string; mountedBlobs: number }> {
+  validateTag(target.tag);
+  const src = await client.getManifest(source.repository, source.reference, opts);
+  let mountedBlobs = 0;
+  if (source.repository !== target.repository) {
+    const manifest: Manifest = src.manifest;
+    if (isIndex(manifest)) {
+      for (const child of manifest.manifests) {
+        const c = await client.getManifest(source.repository, child.digest, opts);
+        if (!isIndex(c.manifest))
+          mountedBlobs += await copyImageBlobs(
+            client,
+            source.repository,
+            target.repository,
+            c.manifest,
+            opts,
+          );
+        await client.putManifest(target.repository, child.digest, c.bytes, c.mediaType, opts);
+      }
+    } else {
+      mountedBlobs += await copyImageBlobs(client, source.repository, target.repository, manifest, opts);
+    }
+  }
+  const { digest } = await client.putManifest(target.repository, target.tag, src.bytes, src.mediaType, opts);
+  return { digest, mountedBlobs };
+}
