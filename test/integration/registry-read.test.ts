@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryClient } from '../../electron/registry/client';
+import { LadingError } from '../../electron/registry/errors';
+import { inspectImage } from '../../electron/registry/inspect';
+import {
+  buildImage,
+  buildMultiPlatform,
+  pushImage,
+  seedRepositories,
+  seedTags,
+  skopeoInspect,
+} from '../support/images';
+import { freePort } from '../support/net';
+import { startRegistry, type TestRegistry } from '../support/registry';
+
+async function errorOf(p: Promise<unknown>): Promise<LadingError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(LadingError);
+    return e as LadingError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('registry client read paths (open registry)', () => {
+  let registry: TestRegistry;
+  let client: RegistryClient;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'open' });
+    client = new RegistryClient({ registry: registry.host, retryBaseMs: 50 });
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('pings', async () => {
+    expect(await client.ping()).toEqual({ scheme: 'none' });
+  });
+
+  it('lists every tag and repository past 100 entries across pages', async () => {
+    const tags = Array.from({ length: 130 }, (_, i) => `v${String(i).padStart(3, '0')}`);
+    await seedTags(registry, 'many/tags', tags);
+    const pages: string[][] = [];
+    const listed = await client.tags('many/tags', { pageSize: 25, onPage: (p) => pages.push(p) });
+    expect([...listed].sort()).toEqual([...tags].sort());
+    expect(new Set(listed).size).toBe(listed.length);
+
+    const repos = Array.from({ length: 105 }, (_, i) => `cat/r${String(i).padStart(3, '0')}`);
+    await seedRepositories(registry, repos);
+    const catalogPages: string[][] = [];
+    const all = await client.catalog({ pageSize: 20, onPage: (p) => catalogPages.push(p) });
+    expect(catalogPages.length).toBeGreaterThan(5);
+    for (const r of [...repos, 'many/tags']) expect(all).toContain(r);
+    expect(new Set(all).size).toBe(all.length);
+  });
+
+  it('inspects an image exactly as skopeo sees it', async () => {
+    const image = await buildImage({
+      layers: [{ 'a.txt': 'first layer\n' }, { 'b/c.txt': 'second layer\n' }],
+      labels: { 'org.opencontainers.image.source': 'https://example.com/x', team: 'core' },
+      entrypoint: ['/bin/app'],
+      env: ['A=1'],
+      workdir: '/work',
+    });
+    await pushImage(registry, image, 'inspect/app:1.0');
+    const ours = await inspectImage(client, 'inspect/app', '1.0');
+    const ref = `docker://${registry.host}/inspect/app:1.0`;
+    const skopeo = await skopeoInspect(ref);
+    const raw = await skopeoInspect(ref, { raw: true });
+    const config = await skopeoInspect(ref, { config: true });
+    expect(ours.digest).toBe(skopeo.Digest);
+    expect(ours.layers?.map((l) => l.digest)).toEqual(skopeo.Layers);
+    expect(ours.labels).toEqual(skopeo.Labels);
+    expect(ours.architecture).toBe(skopeo.Architecture);
+    expect(ours.os).toBe(skopeo.Os);
+    expect(ours.created).toBe(config.created);
+    expect(ours.config?.digest).toBe(raw.config.digest);
+    expect(ours.mediaType).toBe(raw.mediaType ?? 'application/vnd.oci.image.manifest.v1+json');
+    expect(ours.entrypoint).toEqual(['/bin/app']);
+    expect(ours.env).toEqual(config.config.Env);
+    expect(ours.workingDir).toBe('/work');
+    expect(ours.history).toEqual(config.history);
+    expect(ours.totalSize).toBe(
+      raw.config.size + raw.layers.reduce((n: number, l: { size: number }) => n + l.size, 0),
+    );
+
+    const m = await client.getManifest('inspect/app', '1.0');
+    expect(JSON.parse(m.bytes.toString())).toEqual(raw);
+    const byDigest = await client.getManifest('inspect/app', m.digest);
+    expect(byDigest.bytes.equals(m.bytes)).toBe(true);
+    expect(await client.headManifest('inspect/app', '1.0')).toEqual({
+      digest: m.digest,
+      mediaType: m.mediaType,
+      size: m.size,
+    });
+    const cfg = await client.getConfig('inspect/app', raw.config);
+    expect(cfg.config.config?.Labels).toEqual(skopeo.Labels);
+    expect(await client.blobExists('inspect/app', raw.layers[0].digest)).toBe(true);
+    expect(await client.blobExists('inspect/app', `sha256:${'0'.repeat(64)}`)).toBe(false);
+  });
+
+  it('lists the platforms of an index and resolves one with --platform', async () => {
+    const image = await buildMultiPlatform({
+      platforms: [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ],
+      indexAnnotations: { 'org.opencontainers.image.description': 'multi' },
+    });
+    await pushImage(registry, image, 'multi/app:1', { all: true });
+    const index = await inspectImage(client, 'multi/app', '1');
+    expect(index.platforms).toEqual(['linux/amd64', 'linux/arm64/v8']);
+    expect(index.manifests).toHaveLength(2);
+    expect(index.annotations?.['org.opencontainers.image.description']).toBe('multi');
+    const raw = await skopeoInspect(`docker://${registry.host}/multi/app:1`, { raw: true });
+
+    const arm = await inspectImage(client, 'multi/app', '1', { platform: 'linux/arm64' });
+    expect(arm.index?.digest).toBe(index.digest);
+    expect(arm.architecture).toBe('arm64');
+    const armEntry = raw.manifests.find(
+      (m: { platform: { architecture: string } }) => m.platform.architecture === 'arm64',
+    );
+    expect(arm.digest).toBe(armEntry.digest);
+    const skopeoArm = await skopeoInspect(`docker://${registry.host}/multi/app@${armEntry.digest}`);
+    expect(arm.layers?.map((l) => l.digest)).toEqual(skopeoArm.Layers);
+
+    const e = await errorOf(inspectImage(client, 'multi/app', '1', { platform: 'linux/s390x' }));
+    expect(e.code).toBe('invalid-input');
+    expect(e.message).toContain('linux/amd64, linux/arm64/v8');
+  });
+
+  it('reports unknown repositories and tags specifically', async () => {
+    expect((await errorOf(client.tags('does/not-exist'))).code).toBe('name-unknown');
+    await seedTags(registry, 'known/repo', ['a']);
+    const e = await errorOf(client.getManifest('known/repo', 'nope'));
+    expect(e.code).toBe('manifest-unknown');
+    expect(await client.headManifest('known/repo', 'nope')).toBeUndefined();
+  });
+
+  it('reports an unreachable registry with the host and the cause', async () => {
+    const port = await freePort();
+    const closed = new RegistryClient({ registry: `127.0.0.1:${port}`, retryBaseMs: 10 });
+    const e = await errorOf(closed.tags('a/b'));
+    expect(e.code).toBe('unreachable');
+    expect(e.message).toBe(`Cannot reach 127.0.0.1:${port}: connection refused.`);
+  });
+});
