@@ -169,6 +169,17 @@ export class RegistryClient implements RegistrySession {
       all.push(...page);
       opts.onPage?.(page);
       url = page.length === 0 ? undefined : nextLink(res.headers.link, res.url);
+      // A next link back to a page already fetched is a broken or hostile registry; stopping silently would
+      // show a truncated list as if it were complete, so say so.
+      if (url && seen.has(url.href)) {
+        throw new LadingError(
+          'protocol-error',
+          `${this.registry} sent a pagination Link back to a page already fetched (${url.pathname}) while trying to ${what}.`,
+          {
+            hint: "The registry's pagination is broken; try again later or report it to the registry operator.",
+          },
+        );
+      }
     }
     return all;
   }
