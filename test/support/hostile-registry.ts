@@ -87,8 +87,8 @@ export interface HostileRegistryOptions {
   password?: string;
   /**
    * Serve HTTPS with a throwaway CA. Use `dispatcher` (trusts the CA) to reach it. With `hostnames`, the
-   * servers are named `registry.hostile.test` / `other.hostile.test` (not loopback names, so the client applies
-   * the rules it uses for real remote registries); `dispatcher` resolves them to loopback.
+   * servers are named `registry.hostile.test` / `auth.elsewhere.test` (another site): not loopback names, so the
+   * client applies the rules it uses for real remote registries; `dispatcher` resolves them to loopback.
    */
   tls?: boolean;
   hostnames?: boolean;
@@ -145,7 +145,7 @@ export interface HostileRegistry {
   htmlMarker: string;
   /** PEM of the CA that signed the TLS certificate (tls only). */
   ca?: string;
-  /** An undici dispatcher that trusts `ca` and resolves `*.hostile.test` to loopback. */
+  /** An undici dispatcher that trusts `ca` and resolves `*.test` names to loopback. */
   dispatcher: Agent;
   stop(): Promise<void>;
 }
@@ -273,7 +273,7 @@ async function makeCertificate(): Promise<{ key: string; cert: string; dir: stri
     '-subj',
     '/CN=hostile.test',
     '-addext',
-    'subjectAltName=DNS:registry.hostile.test,DNS:other.hostile.test,DNS:localhost,IP:127.0.0.1,IP:127.0.0.2',
+    'subjectAltName=DNS:registry.hostile.test,DNS:auth.elsewhere.test,DNS:localhost,IP:127.0.0.1,IP:127.0.0.2',
   ]);
   return { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8'), dir };
 }
@@ -402,7 +402,7 @@ export async function startHostileRegistry(opts: HostileRegistryOptions = {}): P
   );
   const tamperedLayer = Buffer.from(image.layer);
   for (let i = 20; i < tamperedLayer.length; i++) tamperedLayer[i] = (tamperedLayer[i] ?? 0) ^ 0xff;
-  const tamperedConfig = Buffer.from(image.config.toString('utf8').replace('"hostile"', '"evil!!"'));
+  const tamperedConfig = Buffer.from(image.config.toString('utf8').replace('"hostile"', '"evil!!!"'));
   const hugePad = 'x'.repeat(5 * 1024 * 1024);
   const hugeManifest = imageManifest(
     image.config,
@@ -417,7 +417,7 @@ export async function startHostileRegistry(opts: HostileRegistryOptions = {}): P
   const otherRequests: HostileRequest[] = [];
   const tokens = new Set<string>();
   const names = opts.hostnames
-    ? { registry: 'registry.hostile.test', other: 'other.hostile.test' }
+    ? { registry: 'registry.hostile.test', other: 'auth.elsewhere.test' }
     : { registry: '127.0.0.1', other: auth === 'bearer-plain-http' ? '127.0.0.1' : '127.0.0.2' };
   let registryBase = '';
   let otherBase = '';
@@ -681,9 +681,9 @@ export async function startHostileRegistry(opts: HostileRegistryOptions = {}): P
   const dispatcher = new Agent({
     connect: {
       ca: tlsMaterial?.cert,
-      // `*.hostile.test` are names the client treats as remote; they all live on loopback.
+      // `*.test` names are ones the client treats as remote; they all live on loopback.
       lookup: (hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
-        const address = hostname.endsWith('.hostile.test') ? '127.0.0.1' : hostname;
+        const address = hostname.endsWith('.test') ? '127.0.0.1' : hostname;
         if (options?.all) cb(null, [{ address, family: 4 }]);
         else cb(null, address, 4);
       },
