@@ -1,0 +1,63 @@
+/** `lading login` / `lading logout`: save or remove a registry login where `docker login` would. */
+import type { Command } from 'commander';
+import { login, logout } from '../../credentials/index';
+import { RegistryClient } from '../../registry/client';
+import { LadingError } from '../../registry/errors';
+import { parseRegistryArg } from '../args';
+import { cliContext, globalOptions, isInsecure, passwordFromStdin, print, printJson } from '../context';
+
+export function register(program: Command): void {
+  program
+    .command('login')
+    .description(
+      'check a username and password (or token) against a registry, then save them like docker login',
+    )
+    .argument('<registry>', 'registry host, e.g. ghcr.io')
+    .option('--json', 'print where the login was saved as JSON')
+    .addHelpText(
+      'after',
+      '\nExample:\n  printf %s "$GITHUB_TOKEN" | lading login ghcr.io -u octocat --password-stdin',
+    )
+    .action(async (registryArg: string, opts: { json?: boolean }, cmd: Command) => {
+      const { registry, insecure } = parseRegistryArg(registryArg);
+      const globals = globalOptions(cmd);
+      if (!globals.username || !globals.passwordStdin) {
+        throw new LadingError('invalid-input', 'login needs -u USER and --password-stdin.', {
+          hint: `Run: printf %s "$TOKEN" | lading login ${registry} -u USER --password-stdin`,
+        });
+      }
+      const password = await passwordFromStdin();
+      const { io, signal } = cliContext();
+      // Check before saving: a wrong password must never be written.
+      const client = new RegistryClient({
+        registry,
+        insecure: insecure || isInsecure(registry, globals, io.env),
+        credentials: { username: globals.username, password },
+      });
+      await client.auth.verifyCredentials(signal);
+      const saved = await login(registry, { username: globals.username, password }, { env: io.env });
+      if (opts.json) printJson({ registry: saved.registry, username: globals.username, ...where(saved) });
+      else
+        print(
+          `Login succeeded; saved ${saved.helper ? `in docker-credential-${saved.helper}` : `to ${saved.path}`}.`,
+        );
+    });
+
+  program
+    .command('logout')
+    .description('remove a saved registry login (Docker config.json and its credential helper)')
+    .argument('<registry>', 'registry host, e.g. ghcr.io')
+    .option('--json', 'print what was removed as JSON')
+    .action(async (registryArg: string, opts: { json?: boolean }) => {
+      const { registry } = parseRegistryArg(registryArg);
+      const result = await logout(registry, { env: cliContext().io.env });
+      if (opts.json) printJson({ registry, ...result });
+      else print(result.removed ? `Removed the login for ${registry}.` : `Not logged in to ${registry}.`);
+    });
+}
+
+function where(saved: { path?: string; helper?: string }): { path: string } | { helper: string } | object {
+  if (saved.helper) return { helper: saved.helper };
+  if (saved.path) return { path: saved.path };
+  return {};
+}

@@ -1,0 +1,43 @@
+/** Plain-text output helpers: sizes people can read and aligned tables. */
+
+/** 1234567 → "1.2 MB" (decimal units, like docker and skopeo). */
+export function humanSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 'B';
+  for (const u of units) {
+    if (value < 1000) break;
+    value /= 1000;
+    unit = u;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${unit}`;
+}
+
+/** Rows as left-aligned columns separated by two spaces; the last column is not padded. */
+export function table(rows: string[][]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (const [i, cell] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, cell.length);
+  }
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/** "Key:  value" lines with the values aligned; undefined values are left out. */
+export function fields(pairs: Array<[string, string | undefined]>): string[] {
+  const present = pairs.filter((p): p is [string, string] => p[1] !== undefined && p[1] !== '');
+  const width = Math.max(0, ...present.map(([k]) => k.length + 1));
+  return present.map(([k, v]) => `${`${k}:`.padEnd(width)}  ${v}`);
+}
+
+/** A long digest shortened for tables: "sha256:0123456789ab". */
+export function shortDigest(digest: string): string {
+  const colon = digest.indexOf(':');
+  return colon < 0 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
+}
