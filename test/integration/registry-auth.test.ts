@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryClient } from '../../electron/registry/client';
+import { LadingError } from '../../electron/registry/errors';
+import { inspectImage } from '../../electron/registry/inspect';
+import { buildImage, pushImage, seedTags } from '../support/images';
+import { startRegistry, type TestRegistry } from '../support/registry';
+
+async function errorOf(p: Promise<unknown>): Promise<LadingError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(LadingError);
+    return e as LadingError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function* bytes(n: number): AsyncGenerator<Uint8Array> {
+  yield Buffer.alloc(n, 7);
+}
+
+describe('registry client with Basic auth (htpasswd)', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'basic' });
+    await seedTags(registry, 'team/app', ['1', '2']);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('reads with the right credentials', async () => {
+    const client = new RegistryClient({ registry: registry.host, credentials: registry.user });
+    expect((await client.ping()).scheme).toBe('basic');
+    expect((await client.tags('team/app')).sort()).toEqual(['1', '2']);
+  });
+
+  it('says the password was rejected when it is wrong', async () => {
+    const client = new RegistryClient({
+      registry: registry.host,
+      credentials: { username: registry.user!.username, password: 'S3cret-guess' },
+    });
+    const e = await errorOf(client.tags('team/app'));
+    expect(e.code).toBe('unauthorized');
+    expect(e.message).toBe(`The registry rejected the username or password for ${registry.host}.`);
+    expect(e.hint).toMatch(/log in again/i);
+    expect(`${e.message} ${e.hint}`).not.toContain('S3cret-guess');
+  });
+
+  it('says credentials are required when none are given', async () => {
+    const e = await errorOf(new RegistryClient({ registry: registry.host }).tags('team/app'));
+    expect(e.code).toBe('unauthorized');
+    expect(e.message).toMatch(/requires credentials/);
+  });
+});
+
+describe('registry client with token auth', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'token', anonymousPull: ['public/'] });
+    const image = await buildImage({ layers: [{ 'x.txt': 'x\n' }], labels: { k: 'v' } });
+    await pushImage(registry, image, 'team/app:1');
+    await pushImage(registry, image, 'public/app:1');
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('exchanges credentials for scoped tokens and caches them', async () => {
+    const client = new RegistryClient({ registry: registry.host, credentials: registry.user });
+    const ping = await client.ping();
+    expect(ping.scheme).toBe('bearer');
+    expect(ping.realm).toBe(registry.issuer!.realm);
+    registry.issuer!.requests.length = 0;
+    const info = await inspectImage(client, 'team/app', '1');
+    expect(info.labels).toEqual({ k: 'v' });
+    await client.tags('team/app');
+    // One token for repository:team/app:pull serves the manifest, config and tag requests.
+    expect(registry.issuer!.requests.map((r) => r.scopes)).toEqual([['repository:team/app:pull']]);
+  });
+
+  it('says the password was rejected when it is wrong', async () => {
+    const client = new RegistryClient({
+      registry: registry.host,
+      credentials: { username: registry.user!.username, password: 'nope' },
+    });
+    const e = await errorOf(client.tags('team/app'));
+    expect(e.code).toBe('unauthorized');
+    expect(e.message).toBe(`The registry rejected the username or password for ${registry.host}.`);
+  });
+
+  it('says credentials are required when none are given for a private repository', async () => {
+    const e = await errorOf(new RegistryClient({ registry: registry.host }).getManifest('team/app', '1'));
+    expect(e.code).toBe('unauthorized');
+    expect(e.message).toMatch(/requires credentials/);
+  });
+
+  it('pulls anonymously from a public prefix', async () => {
+    const client = new RegistryClient({ registry: registry.host });
+    expect(await client.tags('public/app')).toEqual(['1']);
+    const info = await inspectImage(client, 'public/app', '1');
+    expect(info.labels).toEqual({ k: 'v' });
+  });
+
+  it('reports denied with the scope when a pull-only user pushes', async () => {
+    const client = new RegistryClient({ registry: registry.host, credentials: registry.reader });
+    expect(await client.tags('team/app')).toEqual(['1']);
+    const e = await errorOf(client.uploadBlob('team/app', bytes(10)));
+    expect(e.code).toBe('denied');
+    expect(e.scope).toMatch(/^repository:team\/app:(pull,push|push,pull)$/);
+    expect(e.message).toContain('team/app');
+    expect(e.patScope).toBeUndefined();
+    const m = await client.getManifest('team/app', '1');
+    const put = await errorOf(client.putManifest('team/app', '2', m.bytes, m.mediaType));
+    expect(put.code).toBe('denied');
+  });
+
+  it('uses a registry token as is and an identity token through the OAuth2 refresh grant', async () => {
+    const minted = registry.issuer!.mintToken(
+      [{ type: 'repository', name: 'team/app', actions: ['pull'] }],
+      registry.user!.username,
+    );
+    const direct = new RegistryClient({ registry: registry.host, credentials: { registryToken: minted } });
+    expect(await direct.tags('team/app')).toEqual(['1']);
+
+    const { username, password } = registry.user!;
+    const offline = await fetch(
+      `${registry.issuer!.realm}?service=${encodeURIComponent(registry.issuer!.service)}&offline_token=true`,
+      {
+        headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+      },
+    );
+    const { refresh_token } = (await offline.json()) as { refresh_token: string };
+    registry.issuer!.requests.length = 0;
+    const viaRefresh = new RegistryClient({
+      registry: registry.host,
+      credentials: { identityToken: refresh_token },
+    });
+    expect(await viaRefresh.tags('team/app')).toEqual(['1']);
+    expect(registry.issuer!.requests[0]).toMatchObject({ method: 'POST', grantType: 'refresh_token' });
+  });
+});
