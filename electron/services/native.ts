@@ -1,0 +1,46 @@
+/** app.info and native integration: file dialogs and opening links (Electron only; the bridge says unsupported). */
+import type { Handlers } from '../../shared/contract';
+import { LadingError } from '../registry/errors';
+import type { ServiceContext } from './context';
+
+/** Only https URLs leave the app, and only to the system browser. */
+export function checkExternalUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new LadingError('invalid-input', 'That is not a URL.', { hint: 'Links must be https URLs.' });
+  }
+  if (parsed.protocol !== 'https:') {
+    throw new LadingError('invalid-input', `Refusing to open a ${parsed.protocol.replace(':', '')} link.`, {
+      hint: 'Only https links are opened in the browser.',
+    });
+  }
+  return parsed.toString();
+}
+
+export function nativeHandlers(
+  ctx: ServiceContext,
+): Pick<Handlers, 'app.info' | 'dialog.openArchives' | 'dialog.saveFile' | 'shell.openExternal'> {
+  return {
+    'app.info': async () => ({ version: ctx.version, mode: ctx.mode, platform: process.platform }),
+    'dialog.openArchives': async () =>
+      ctx.dialogs
+        ? { supported: true, paths: await ctx.dialogs.openArchives() }
+        : { supported: false, paths: [] },
+    'dialog.saveFile': async ({ defaultName }) =>
+      ctx.dialogs
+        ? { supported: true, path: await ctx.dialogs.saveFile(defaultName) }
+        : { supported: false, path: null },
+    'shell.openExternal': async ({ url }) => {
+      const safe = checkExternalUrl(url);
+      if (!ctx.openExternal) {
+        throw new LadingError('unsupported', 'Opening links is handled by the browser in the web version.', {
+          hint: 'Open the link from the page instead.',
+        });
+      }
+      await ctx.openExternal(safe);
+      return { ok: true as const };
+    },
+  };
+}

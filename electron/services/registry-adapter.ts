@@ -1,0 +1,53 @@
+/** The registry core's RegistryClient behind the services' RegistryPort. */
+import { RegistryClient } from '../registry/client';
+import { LadingError } from '../registry/errors';
+import type { RegistryPort } from './registry-port';
+import type { ConnectionAccess } from './seams';
+
+export function createRegistryClient(access: ConnectionAccess): RegistryClient {
+  return new RegistryClient({
+    registry: access.connection.registry,
+    insecure: access.connection.insecure,
+    credentials: access.credential,
+  });
+}
+
+export function registryPortFor(client: RegistryClient): RegistryPort {
+  return {
+    registry: client.registry,
+    async ping(signal) {
+      return { authScheme: (await client.ping({ signal })).scheme };
+    },
+    catalog: (signal) => client.catalog({ signal }),
+    tags: (repository, signal) => client.tags(repository, { signal }),
+    async headManifest(repository, reference, signal) {
+      const head = await client.headManifest(repository, reference, { signal });
+      if (!head) {
+        throw new LadingError(
+          'manifest-unknown',
+          `${repository}:${reference} does not exist on ${client.registry}.`,
+          {
+            hint: 'Reload the tag list; it may have been deleted.',
+          },
+        );
+      }
+      return head;
+    },
+    async getManifest(repository, reference, signal) {
+      const m = await client.getManifest(repository, reference, { signal });
+      return { digest: m.digest, mediaType: m.mediaType, size: m.size, manifest: m.manifest, raw: m.bytes };
+    },
+    async getConfig(repository, descriptor, signal) {
+      const c = await client.getConfig(repository, descriptor, { signal });
+      return { config: c.config, raw: c.bytes };
+    },
+    deleteTag: (repository, tag, signal) => client.deleteTag(repository, tag, { signal }),
+    async deleteDigest(repository, digest, signal) {
+      await client.deleteDigest(repository, digest, { signal });
+    },
+    tag: (source, target, signal) => client.tag(source, target, { signal }),
+  };
+}
+
+export const registryFactory = (access: ConnectionAccess): RegistryPort =>
+  registryPortFor(createRegistryClient(access));

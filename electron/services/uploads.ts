@@ -1,0 +1,95 @@
+/**
+ * Files the browser bridge received (a dropped or picked file has no path in a browser). The bridge streams
+ * each upload to a temp file in its own directory and registers it here; `archive.inspect` and `jobs.push`
+ * resolve `{ uploadId }` to that path. A file is deleted when the push job that used it ends, when it is
+ * not used within the TTL, or when the process exits.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ArchiveSource } from '../../shared/types';
+import { LadingError } from '../registry/errors';
+
+export interface Upload {
+  id: string;
+  path: string;
+  fileName: string;
+  size: number;
+  createdAt: number;
+}
+
+const DEFAULT_TTL_MS = 6 * 60 * 60 * 1000;
+
+export class UploadStore {
+  readonly dir: string;
+  private readonly uploads = new Map<string, Upload>();
+  private readonly inUse = new Set<string>();
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly onExit = () => this.disposeSync();
+
+  constructor(
+    parentDir = tmpdir(),
+    private readonly ttlMs = DEFAULT_TTL_MS,
+  ) {
+    this.dir = mkdtempSync(join(parentDir, 'lading-uploads-'));
+    this.sweeper = setInterval(() => void this.sweep(), 10 * 60 * 1000).unref();
+    process.once('exit', this.onExit);
+  }
+
+  /** A fresh id and the path its bytes should be written to. */
+  allocate(): { id: string; path: string } {
+    const id = randomBytes(18).toString('base64url');
+    return { id, path: join(this.dir, `${id}.upload`) };
+  }
+
+  register(upload: Omit<Upload, 'createdAt'>): Upload {
+    const full = { ...upload, createdAt: Date.now() };
+    this.uploads.set(upload.id, full);
+    return full;
+  }
+
+  get(id: string): Upload {
+    const upload = this.uploads.get(id);
+    if (!upload) {
+      throw new LadingError('file-error', 'The uploaded file is no longer available.', {
+        hint: 'Drop the archive again.',
+      });
+    }
+    return upload;
+  }
+
+  /** A path for an archive source, and the display name of the file. */
+  resolve(source: ArchiveSource): { path: string; fileName?: string; uploadId?: string } {
+    if ('path' in source) return { path: source.path };
+    const upload = this.get(source.uploadId);
+    return { path: upload.path, fileName: upload.fileName, uploadId: upload.id };
+  }
+
+  /** A push job holds the upload so the sweeper leaves it alone. */
+  hold(id: string): void {
+    this.inUse.add(id);
+  }
+
+  async release(id: string): Promise<void> {
+    this.inUse.delete(id);
+    const upload = this.uploads.get(id);
+    this.uploads.delete(id);
+    if (upload) await rm(upload.path, { force: true });
+  }
+
+  private async sweep(): Promise<void> {
+    const cutoff = Date.now() - this.ttlMs;
+    for (const u of [...this.uploads.values()]) {
+      if (u.createdAt < cutoff && !this.inUse.has(u.id)) await this.release(u.id);
+    }
+  }
+
+  disposeSync(): void {
+    clearInterval(this.sweeper);
+    process.removeListener('exit', this.onExit);
+    rmSync(this.dir, { recursive: true, force: true });
+    this.uploads.clear();
+  }
+}
