@@ -4,13 +4,20 @@
  * `defaults.ts` wires these in (`githubSeam()`, `githubHandlers()`).
  */
 import type { Connection } from '../../shared/types';
-import { checkGitHubToken, deleteOnGitHub, type GitHubHandlers, githubApiUrlFor, githubHandlers, listGitHubRepositories } from '../github/index';
+import {
+  checkGitHubToken,
+  deleteOnGitHub,
+  type GitHubHandlers,
+  githubApiUrlFor,
+  githubHandlers,
+  listGitHubRepositories,
+} from '../github/index';
 import type { ServiceContext } from './context';
 import { createRegistryClient } from './registry-adapter';
 import type { ConnectionAccess, GithubSeam } from './seams';
 
-export { checkGitHubToken, deleteOnGitHub, githubApiUrlFor, githubHandlers, listGitHubRepositories };
 export { firstPushNotice, githubPushChecks } from '../github/index';
+export { checkGitHubToken, deleteOnGitHub, githubApiUrlFor, githubHandlers, listGitHubRepositories };
 
 /** A classic PAT is the password of a GitHub registry login (saved or from docker/podman config). */
 export function tokenOf(access: ConnectionAccess): string | undefined {
@@ -24,7 +31,9 @@ export function createGithubSeam(): GithubSeam {
     async tokenScopes(access) {
       const token = tokenOf(access);
       if (!token) return undefined;
-      const check = await checkGitHubToken(githubApiUrlFor(access.connection), token, { kind: access.connection.kind });
+      const check = await checkGitHubToken(githubApiUrlFor(access.connection), token, {
+        kind: access.connection.kind,
+      });
       return check.scopesReported ? check.scopes : undefined;
     },
     async deleteFromPackage(access, repository, what, signal) {

@@ -1,0 +1,177 @@
+/**
+ * The `github.*` calls of the contract, and the GitHub side of `registry.repositories`,
+ * `connections.verify` and delete jobs, over injected access to connections, tokens and registry clients.
+ */
+import type { Handlers } from '../../shared/contract';
+import type { Connection, RepositoriesResult } from '../../shared/types';
+import { LadingError } from '../registry/errors';
+import { checkAnonymousPull } from './anonymous';
+import { deleteOnGitHub as deleteThroughApi, type ManifestWriter } from './delete';
+import { packageTypeFor } from './hosts';
+import { packageSettingsUrl } from './names';
+import { toRepositorySummary } from './packages';
+import { assertDeletable, assignRoles } from './roles';
+import { githubSession, requireToken, type SessionOptions } from './session';
+
+export interface GitHubDeps {
+  getConnection(id: string): Promise<Connection>;
+  /** The connection's token (a classic PAT); undefined when none is known. */
+  getSecret(id: string): Promise<string | undefined>;
+  /** A registry client with the connection's credentials (RegistryClient). */
+  clientFor(connection: Connection): ManifestWriter;
+  /** Test hook: the fetch octokit uses. */
+  fetch?: typeof fetch;
+}
+
+export type GitHubHandlers = Pick<
+  Handlers,
+  'github.package' | 'github.versions' | 'github.deleteVersion' | 'github.restoreVersion'
+>;
+
+function assertGitHub(connection: Connection): void {
+  if (connection.kind === 'ghcr' || connection.kind === 'github-docker' || connection.kind === 'ghes') return;
+  throw new LadingError(
+    'unsupported',
+    `${connection.name} (${connection.registry}) is not a GitHub Packages registry.`,
+    {
+      hint: 'Package details, versions and restore exist only on ghcr.io, docker.pkg.github.com and GitHub Enterprise Server.',
+    },
+  );
+}
+
+export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
+  async function open(connectionId: string) {
+    const connection = await deps.getConnection(connectionId);
+    assertGitHub(connection);
+    const token = requireToken(await deps.getSecret(connectionId), connection.registry);
+    const session = githubSession(connection, token, { fetch: deps.fetch });
+    return { connection, session };
+  }
+
+  return {
+    async 'github.package'({ connectionId, packageName }) {
+      const { connection, session } = await open(connectionId);
+      const { ref, route } = await session.locate(packageName);
+      const pkg = await session.packages.getPackage(route, ref.name);
+      const anonymousPull =
+        packageTypeFor(connection) === 'docker'
+          ? false // docker.pkg.github.com never serves anonymous pulls, even for public packages.
+          : await checkAnonymousPull({
+              registry: connection.registry,
+              insecure: connection.insecure,
+              repository: pkg.repository,
+            });
+      return {
+        name: pkg.name,
+        visibility: pkg.visibility,
+        htmlUrl: pkg.htmlUrl,
+        settingsUrl: packageSettingsUrl(
+          session.webUrl,
+          route.kind === 'org' ? 'org' : 'user',
+          route.login,
+          pkg.name,
+          session.packages.packageType,
+        ),
+        linkedRepository: pkg.linkedRepository,
+        versionCount: pkg.versionCount,
+        createdAt: pkg.createdAt,
+        updatedAt: pkg.updatedAt,
+        anonymousPull,
+      };
+    },
+
+    async 'github.versions'({ connectionId, packageName, state }) {
+      const { connection, session } = await open(connectionId);
+      const { ref, route } = await session.locate(packageName);
+      const versions = await session.packages.listVersions(route, ref.name, state);
+      const repository = registryPathOf(packageName, ref);
+      return assignRoles(versions, state === 'active' ? deps.clientFor(connection) : undefined, repository, {
+        state,
+      });
+    },
+
+    async 'github.deleteVersion'({ connectionId, packageName, versionId }) {
+      const { connection, session } = await open(connectionId);
+      const { ref, route } = await session.locate(packageName);
+      const raw = await session.packages.listVersions(route, ref.name, 'active');
+      const repository = registryPathOf(packageName, ref);
+      const versions = await assignRoles(raw, deps.clientFor(connection), repository);
+      const version = versions.find((v) => v.id === versionId);
+      if (!version) {
+        throw new LadingError(
+          'manifest-unknown',
+          `${ref.owner}/${ref.name} has no active version ${versionId}.`,
+          {
+            hint: 'Reload the versions; it may have been deleted already.',
+          },
+        );
+      }
+      assertDeletable(version, versions);
+      await session.packages.deleteVersion(route, ref.name, versionId);
+      return { removedTags: version.tags };
+    },
+
+    async 'github.restoreVersion'({ connectionId, packageName, versionId }) {
+      const { session } = await open(connectionId);
+      const { ref, route } = await session.locate(packageName);
+      await session.packages.restoreVersion(route, ref.name, versionId);
+      return { ok: true as const };
+    },
+  };
+}
+
+/** The registry path for a `packageName` as the UI passes it: the repository path, or a bare package name. */
+function registryPathOf(packageName: string, ref: { owner: string; name: string }): string {
+  const lower = packageName.toLowerCase();
+  return lower.startsWith(`${ref.owner.toLowerCase()}/`) ? lower : `${ref.owner}/${ref.name}`.toLowerCase();
+}
+
+/** The repository list for a GitHub host: the owner's packages from the API (there is no _catalog). */
+export async function listGitHubRepositories(
+  connection: Pick<Connection, 'kind' | 'registry' | 'githubApiUrl' | 'owner' | 'ownerType' | 'insecure'>,
+  token: string | undefined,
+  opts: SessionOptions = {},
+): Promise<RepositoriesResult> {
+  const session = githubSession(connection, requireToken(token, connection.registry), opts);
+  const route = await session.ownerRoute();
+  const packages = await session.packages.listPackages(route);
+  packages.sort((a, b) => a.repository.localeCompare(b.repository));
+  const kind = session.packages.packageType === 'docker' ? 'docker' : 'container';
+  return {
+    source: 'github',
+    repositories: packages.map(toRepositorySummary),
+    note:
+      packages.length === 0
+        ? `${route.login} has no ${kind} packages this token can see.`
+        : `${packages.length} ${kind} package${packages.length === 1 ? '' : 's'} of ${route.login}, from the GitHub API.`,
+  };
+}
+
+export interface DeleteOnGitHubArgs {
+  connection: Pick<Connection, 'kind' | 'registry' | 'githubApiUrl' | 'owner' | 'ownerType' | 'insecure'>;
+  token: string | undefined;
+  client: ManifestWriter;
+  repository: string;
+  tags?: string[];
+  digests?: string[];
+  force?: boolean;
+  signal?: AbortSignal;
+  fetch?: typeof fetch;
+}
+
+/** Deletes tags and digests of a GitHub package through the API (the delete job for GitHub hosts). */
+export function deleteOnGitHub(args: DeleteOnGitHubArgs): Promise<{ removedTags: string[] }> {
+  const session = githubSession(args.connection, requireToken(args.token, args.connection.registry), {
+    fetch: args.fetch,
+    signal: args.signal,
+  });
+  return deleteThroughApi({
+    session,
+    client: args.client,
+    repository: args.repository,
+    tags: args.tags,
+    digests: args.digests,
+    force: args.force,
+    signal: args.signal,
+  });
+}

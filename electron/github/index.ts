@@ -1,0 +1,31 @@
+/** GitHub Packages: REST (octokit), token scopes, GitHub's naming rules, version roles, ghcr tag delete. */
+
+export { checkAnonymousPull } from './anonymous';
+export { createGitHubApi, hasScope, parseScopes, toGitHubError } from './api';
+export { THROWAWAY_ANNOTATION } from './delete';
+export {
+  deleteOnGitHub,
+  type GitHubDeps,
+  type GitHubHandlers,
+  githubHandlers,
+  listGitHubRepositories,
+} from './handlers';
+export {
+  GHCR,
+  GITHUB_API,
+  ghesApiUrl,
+  ghesHostFromRegistry,
+  ghesRegistryHosts,
+  githubApiUrlFor,
+  githubKindForRegistry,
+  githubWebUrlFor,
+  isGitHubKind,
+  LEGACY_DOCKER,
+  packageTypeFor,
+} from './hosts';
+export { packageSettingsUrl, parsePackageRef, repositoryFor } from './names';
+export { type GitHubPackage, GitHubPackages, type GitHubVersion } from './packages';
+export { firstPushNotice, githubPushChecks, type PushCheckInput, type PushChecks } from './push-rules';
+export { assertDeletable, assignRoles } from './roles';
+export { checkGitHubToken, missingScopes, scopesFor, type TokenCheck } from './scopes';
+export { githubSession } from './session';

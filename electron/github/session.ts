@@ -1,0 +1,91 @@
+/**
+ * One GitHub Packages session for a connection: the API client, the package type of its registry, and the
+ * owner route for a repository path, so callers pass registry repositories (`acme/tools/lint`) and get the
+ * right `/orgs/…`, `/user/…` or `/users/…` calls.
+ */
+import type { Connection } from '../../shared/types';
+import { LadingError } from '../registry/errors';
+import { createGitHubApi } from './api';
+import { githubApiUrlFor, githubWebUrlFor, packageTypeFor } from './hosts';
+import { type PackageRef, parsePackageRef } from './names';
+import { GitHubPackages, type OwnerRoute } from './packages';
+
+export type GitHubConnection = Pick<
+  Connection,
+  'kind' | 'registry' | 'githubApiUrl' | 'owner' | 'ownerType' | 'insecure'
+>;
+
+export interface GitHubSession {
+  apiUrl: string;
+  webUrl: string;
+  packages: GitHubPackages;
+  connection: GitHubConnection;
+  /** The package and owner route for a registry repository path or `OWNER/PACKAGE`. */
+  locate(repository: string): Promise<{ ref: PackageRef; route: OwnerRoute }>;
+  /** The route of the connection's owner (or the token's own account when none is set). */
+  ownerRoute(): Promise<OwnerRoute>;
+}
+
+export interface SessionOptions {
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+}
+
+export function requireToken(token: string | undefined, registry: string): string {
+  if (token) return token;
+  throw new LadingError(
+    'unauthorized',
+    `No GitHub token for ${registry}: the GitHub Packages API needs one.`,
+    {
+      hint: 'Save a classic personal access token (scopes read:packages, plus write:packages / delete:packages to push / delete) in the connection, or set GH_TOKEN for the CLI.',
+    },
+  );
+}
+
+export function githubSession(
+  connection: GitHubConnection,
+  token: string,
+  opts: SessionOptions = {},
+): GitHubSession {
+  const apiUrl = githubApiUrlFor(connection);
+  const api = createGitHubApi({ apiUrl, token, fetch: opts.fetch, signal: opts.signal });
+  const packages = new GitHubPackages({ api, packageType: packageTypeFor(connection) });
+  const typeFor = (owner: string) =>
+    connection.owner && connection.owner.toLowerCase() === owner.toLowerCase()
+      ? connection.ownerType
+      : undefined;
+  return {
+    apiUrl,
+    webUrl: githubWebUrlFor(apiUrl),
+    packages,
+    connection,
+    async locate(repository) {
+      // Registry paths are OWNER/PACKAGE; the connection's owner only disambiguates a bare package name.
+      const ref = repository.includes('/')
+        ? parsePackageRef(repository)
+        : parsePackageRef(repository, connection.owner);
+      if (packages.packageType === 'docker') {
+        // docker.pkg.github.com/OWNER/REPOSITORY/IMAGE: the package is REPOSITORY/IMAGE's image.
+        ref.name = ref.name.includes('/') ? (ref.name.split('/').pop() as string) : ref.name;
+      }
+      const route = await packages.resolveOwner(ref.owner, typeFor(ref.owner));
+      return { ref, route };
+    },
+    async ownerRoute() {
+      if (!connection.owner) {
+        const self = await packages.authenticatedLogin();
+        if (!self) {
+          throw new LadingError(
+            'invalid-input',
+            'This connection names no owner, and the token does not say whose it is.',
+            {
+              hint: 'Set the organization or user whose packages to list in the connection settings.',
+            },
+          );
+        }
+        return { kind: 'self', login: self };
+      }
+      return packages.resolveOwner(connection.owner, connection.ownerType);
+    },
+  };
+}
