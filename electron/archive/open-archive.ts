@@ -121,6 +121,8 @@ export interface StreamedEntry {
 export interface ScannedFiles extends ArchiveFiles {
   small: Map<string, Buffer>;
   large: Map<string, { size: number; kind: ContentKind }>;
+  /** The regular file a path names once links are followed. */
+  resolve(path: string): string;
 }
 
 function translateStreamError(path: string, e: unknown): unknown {
@@ -235,6 +237,7 @@ export async function scanCompressedArchive(
     name: path,
     small,
     large,
+    resolve,
     has: (p) => small.has(resolve(p)) || large.has(resolve(p)),
     size: (p) => small.get(resolve(p))?.length ?? large.get(resolve(p))?.size,
     read: async (p) => {
