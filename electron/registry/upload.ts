@@ -18,6 +18,12 @@ export interface UploadBlobOptions extends CallOptions {
   /** Bytes the registry has acknowledged so far. */
   onProgress?(bytesAcknowledged: number): void;
   chunkSize?: number;
+  /**
+   * Produces the same data again from the start. Lets the engine redo a blob whose upload session the
+   * registry dropped mid-way (distribution 2.8 cancels a session after a partial PATCH); without it only a
+   * failure in the first chunk can be recovered. Progress may go back to 0 when this happens.
+   */
+  reopen?: () => BlobSource;
 }
 
 export interface UploadLimits {
@@ -66,6 +72,13 @@ function withDigest(location: URL, digest: string): URL {
   return u;
 }
 
+/** The registry dropped the upload session (distribution 2.8 does this after a partial PATCH). */
+class SessionLost extends Error {
+  constructor(readonly reason: LadingError) {
+    super(reason.message);
+  }
+}
+
 export async function uploadBlob(
   session: RegistrySession,
   repository: string,
@@ -78,32 +91,35 @@ export async function uploadBlob(
   if (signal?.aborted) throw cancelled();
   const max = limits.maxChunkSize ?? Number.POSITIVE_INFINITY;
   let chunkSize = Math.max(1, Math.min(opts.chunkSize ?? limits.chunkSize, max));
+  let location: URL | undefined;
 
-  // Start the session.
-  const start = await session.send(
-    {
-      method: 'POST',
-      url: v2Path(repository, 'blobs/uploads/'),
-      headers: { 'content-length': '0' },
-      signal,
-      idempotent: true,
-    },
-    scopes,
-  );
-  if (start.status !== 202 && start.status !== 201)
-    throw await session.error(start, scopes, { what: `start upload to ${repository}` });
-  await start.body.dump().catch(() => {});
-  let location = locationOf(start, start.url);
-  if (!header(start.headers, 'location')) {
-    throw new LadingError(
-      'protocol-error',
-      `${session.registry} started an upload without a Location header.`,
+  const openSession = async (): Promise<void> => {
+    const res = await session.send(
+      {
+        method: 'POST',
+        url: v2Path(repository, 'blobs/uploads/'),
+        headers: { 'content-length': '0' },
+        signal,
+        idempotent: true,
+      },
+      scopes,
     );
-  }
-  const minChunk = Number(header(start.headers, 'oci-chunk-min-length'));
-  if (Number.isFinite(minChunk) && minChunk > chunkSize) chunkSize = Math.min(minChunk, max);
+    if (res.status !== 202 && res.status !== 201)
+      throw await session.error(res, scopes, { what: `start upload to ${repository}` });
+    await res.body.dump().catch(() => {});
+    if (!header(res.headers, 'location')) {
+      throw new LadingError(
+        'protocol-error',
+        `${session.registry} started an upload without a Location header.`,
+      );
+    }
+    location = locationOf(res, res.url);
+    const minChunk = Number(header(res.headers, 'oci-chunk-min-length'));
+    if (Number.isFinite(minChunk) && minChunk > chunkSize) chunkSize = Math.min(minChunk, max);
+  };
 
   const cancelSession = async () => {
+    if (!location) return;
     try {
       const res = await session.send({ method: 'DELETE', url: location, retries: 0 }, scopes);
       await res.body.dump().catch(() => {});
@@ -112,25 +128,28 @@ export async function uploadBlob(
     }
   };
 
-  const digester = createDigester('sha256');
-  let acknowledged = 0;
-
-  /** GET the upload's status: the next byte the registry expects (its Range end + 1). */
-  const queryOffset = async (): Promise<number> => {
-    const res = await session.send({ method: 'GET', url: location, signal }, scopes);
+  /** GET the upload's status: the next byte the registry expects, or SessionLost. */
+  const queryOffset = async (acknowledged: number): Promise<number> => {
+    const res = await session.send({ method: 'GET', url: location as URL, signal }, scopes);
     await res.body.dump().catch(() => {});
     if (res.status !== 204 && res.status !== 202 && res.status !== 200) {
-      throw new LadingError(
-        'server-error',
-        `${session.registry} lost the upload session for ${repository} (status check answered ${res.status}).`,
-        {
-          hint: 'Start the push again.',
-          status: res.status,
-        },
+      throw new SessionLost(
+        new LadingError(
+          'server-error',
+          `${session.registry} lost the upload session for ${repository} (status check answered ${res.status}).`,
+          {
+            hint: 'Start the push again.',
+            status: res.status,
+            temporary: true,
+          },
+        ),
       );
     }
-    if (header(res.headers, 'location')) location = locationOf(res, location);
-    return parseUploadRange(header(res.headers, 'range')) ?? 0;
+    if (header(res.headers, 'location')) location = locationOf(res, location as URL);
+    const range = header(res.headers, 'range');
+    // distribution writes "0-0" for an empty upload as well as for one byte; nothing acknowledged means empty.
+    if (range && /^(bytes=)?0-0$/.test(range.trim()) && acknowledged === 0) return 0;
+    return parseUploadRange(range) ?? 0;
   };
 
   /** Sends one chunk, resuming from the registry's offset after drops and 5xx. */
@@ -139,16 +158,15 @@ export async function uploadBlob(
     for (let attempt = 0; ; attempt++) {
       let failure: unknown;
       try {
-        const body = chunk.subarray(sent);
         const res = await session.send(
           {
             method: 'PATCH',
-            url: location,
+            url: location as URL,
             headers: {
               'content-type': OCTET,
               'content-range': `${chunkStart + sent}-${chunkStart + chunk.length - 1}`,
             },
-            body,
+            body: chunk.subarray(sent),
             signal,
             retries: 0,
           },
@@ -156,12 +174,12 @@ export async function uploadBlob(
         );
         if (res.status === 202 || res.status === 204) {
           await res.body.dump().catch(() => {});
-          location = locationOf(res, location);
+          location = locationOf(res, location as URL);
           return;
         }
-        if (res.status !== 416 && res.status < 500)
-          throw await session.error(res, scopes, { what: `upload chunk to ${repository}` });
-        failure = await session.error(res, scopes, { what: `upload chunk to ${repository}` });
+        const error = await session.error(res, scopes, { what: `upload chunk to ${repository}` });
+        if (res.status !== 416 && res.status < 500) throw error;
+        failure = error;
       } catch (e) {
         if (isAbortError(e) || signal?.aborted) throw cancelled();
         if (!(e instanceof LadingError) || !e.temporary) throw e;
@@ -170,53 +188,86 @@ export async function uploadBlob(
       if (attempt >= session.retries) throw failure;
       await sleep(session.transport.backoffMs(attempt + 1), signal);
       // Ask the registry how much it kept; it may have stored part of the chunk before the drop.
-      const offset = await queryOffset();
-      if (offset < chunkStart || offset > chunkStart + chunk.length) {
-        throw new LadingError(
-          'server-error',
-          `${session.registry} reports upload offset ${offset}, outside the chunk being resent (${chunkStart}-${chunkStart + chunk.length - 1}).`,
-          {
-            hint: 'Start the push again.',
-          },
-        );
+      let offset: number | undefined;
+      try {
+        offset = await queryOffset(chunkStart);
+      } catch (e) {
+        if (!(e instanceof SessionLost)) throw e;
+      }
+      if (offset === undefined || offset < chunkStart || offset > chunkStart + chunk.length) {
+        // The session is gone or unusable. From the first chunk we still hold every byte: start over here.
+        if (chunkStart !== 0) {
+          throw new SessionLost(
+            new LadingError(
+              'server-error',
+              `${session.registry} dropped the upload session for ${repository} after ${chunkStart} bytes.`,
+              {
+                hint: 'Start the push again.',
+                temporary: true,
+              },
+            ),
+          );
+        }
+        await cancelSession();
+        await openSession();
+        sent = 0;
+        continue;
       }
       sent = offset - chunkStart;
       if (sent === chunk.length) return;
     }
   };
 
-  try {
-    let total = 0;
-    for await (const { chunk, last } of rechunk(source, () => chunkSize)) {
-      if (signal?.aborted) throw cancelled();
-      digester.hash.update(chunk);
-      if (last && total === 0) {
-        // Everything fits in one request: monolithic PUT with the body.
-        total = chunk.length;
-        const digest = digester.digest();
-        if (opts.expectedDigest && opts.expectedDigest !== digest)
-          throw digestMismatch('uploaded data', opts.expectedDigest, digest);
+  /** Monolithic upload for data that fits one chunk; a failed PUT gets a fresh session (the data is in memory). */
+  const putWhole = async (chunk: Buffer, digest: string): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
         const res = await session.send(
           {
             method: 'PUT',
-            url: withDigest(location, digest),
+            url: withDigest(location as URL, digest),
             headers: { 'content-type': OCTET },
             body: chunk,
             signal,
+            retries: 0,
           },
           scopes,
         );
-        if (res.status !== 201 && res.status !== 204 && res.status !== 202)
-          throw await session.error(res, scopes, { what: `upload blob to ${repository}` });
-        await res.body.dump().catch(() => {});
-        opts.onProgress?.(total);
-        return { digest, size: total };
+        if (res.status === 201 || res.status === 204 || res.status === 202) {
+          await res.body.dump().catch(() => {});
+          return;
+        }
+        const error = await session.error(res, scopes, { what: `upload blob to ${repository}` });
+        if (res.status < 500 || attempt >= session.retries) throw error;
+      } catch (e) {
+        if (isAbortError(e) || signal?.aborted) throw cancelled();
+        if (!(e instanceof LadingError) || !e.temporary || attempt >= session.retries) throw e;
+      }
+      await sleep(session.transport.backoffMs(attempt + 1), signal);
+      await cancelSession();
+      await openSession();
+    }
+  };
+
+  /** One pass over the source in the current session. */
+  const attemptUpload = async (data: BlobSource): Promise<{ digest: string; size: number }> => {
+    const digester = createDigester('sha256');
+    let total = 0;
+    for await (const { chunk, last } of rechunk(data, () => chunkSize)) {
+      if (signal?.aborted) throw cancelled();
+      digester.hash.update(chunk);
+      if (last && total === 0) {
+        const digest = digester.digest();
+        if (opts.expectedDigest && opts.expectedDigest !== digest)
+          throw digestMismatch('uploaded data', opts.expectedDigest, digest);
+        await putWhole(chunk, digest);
+        opts.onProgress?.(chunk.length);
+        return { digest, size: chunk.length };
       }
       if (chunk.length > 0) {
         await sendChunk(chunk, total);
         total += chunk.length;
-        acknowledged = total;
-        opts.onProgress?.(acknowledged);
+        opts.onProgress?.(total);
       }
     }
     const digest = digester.digest();
@@ -229,13 +280,31 @@ export async function uploadBlob(
       );
     }
     const res = await session.send(
-      { method: 'PUT', url: withDigest(location, digest), headers: { 'content-length': '0' }, signal },
+      { method: 'PUT', url: withDigest(location as URL, digest), headers: { 'content-length': '0' }, signal },
       scopes,
     );
-    if (res.status !== 201 && res.status !== 204 && res.status !== 202)
+    if (res.status !== 201 && res.status !== 204 && res.status !== 202) {
       throw await session.error(res, scopes, { what: `finish upload to ${repository}` });
+    }
     await res.body.dump().catch(() => {});
     return { digest, size: total };
+  };
+
+  await openSession();
+  let data = source;
+  try {
+    for (let restarts = 0; ; restarts++) {
+      try {
+        return await attemptUpload(data);
+      } catch (e) {
+        // A lost session mid-blob can only be redone from byte 0, which needs the source again.
+        if (!(e instanceof SessionLost)) throw e;
+        if (!opts.reopen || restarts >= session.retries) throw e.reason;
+        await cancelSession();
+        await openSession();
+        data = opts.reopen();
+      }
+    }
   } catch (e) {
     await cancelSession();
     if (isAbortError(e) || signal?.aborted) throw cancelled();
