@@ -166,3 +166,46 @@ export async function confirm(question: string, refusal: LadingError): Promise<b
 export function resetRunState(): void {
   stdinPassword = undefined;
 }
+
+/**
+ * Reads a password on the terminal without echoing it (the `docker login` prompt). Only for a TTY stdin;
+ * Ctrl-C cancels.
+ */
+export async function promptHidden(question: string): Promise<string> {
+  const { io } = cliContext();
+  const stdin = io.stdin as NodeJS.ReadStream;
+  if (!io.stdinIsTTY || typeof stdin.setRawMode !== 'function') {
+    throw new LadingError('invalid-input', 'Cannot ask for a password: stdin is not a terminal.', {
+      hint: 'Pipe it in with --password-stdin.',
+    });
+  }
+  io.stderr(question);
+  stdin.setRawMode(true);
+  stdin.resume();
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      let typed = '';
+      const onData = (chunk: Buffer) => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') {
+            stdin.off('data', onData);
+            resolve(typed);
+            return;
+          }
+          if (ch === '\u0003') {
+            stdin.off('data', onData);
+            reject(new LadingError('cancelled', 'Login cancelled.'));
+            return;
+          }
+          if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+          else typed += ch;
+        }
+      };
+      stdin.on('data', onData);
+    });
+  } finally {
+    stdin.setRawMode(false);
+    stdin.pause();
+    io.stderr('\n');
+  }
+}

@@ -1,8 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parseRegistryArg } from '../../electron/cli/args';
 import { resolveTagTarget } from '../../electron/cli/commands/tag';
-import type { CliIo } from '../../electron/cli/context';
+import { type CliIo, isInsecure } from '../../electron/cli/context';
 import { exitCodeFor } from '../../electron/cli/exit-codes';
 import { reportError, runCli } from '../../electron/cli/main';
 import { LadingError } from '../../electron/registry/errors';
@@ -160,7 +163,11 @@ describe('argument handling', () => {
 
     const l = await cli(['login', '127.0.0.1:1']);
     expect(l.code).toBe(2);
-    expect(l.stderr).toContain('login needs -u USER and --password-stdin');
+    expect(l.stderr).toContain('login needs -u USER.');
+
+    const noTty = await cli(['login', '127.0.0.1:1', '-u', 'me']);
+    expect(noTty.code).toBe(2);
+    expect(noTty.stderr).toContain('login needs --password-stdin when stdin is not a terminal');
 
     const empty = await cli(['login', '127.0.0.1:1', '-u', 'me', '--password-stdin'], { stdin: '\n' });
     expect(empty.code).toBe(2);
@@ -206,5 +213,37 @@ describe('registry arguments', () => {
       insecure: true,
     });
     expect(parseRegistryArg('index.docker.io')).toEqual({ registry: 'docker.io', insecure: false });
+  });
+});
+
+describe('insecure registries', () => {
+  it('honours --insecure and LADING_INSECURE_REGISTRIES by host:port or host', () => {
+    const env = { LADING_INSECURE_REGISTRIES: ' reg.local:5000, other.example ' };
+    expect(isInsecure('reg.local:5000', {}, env)).toBe(true);
+    expect(isInsecure('reg.local:6000', {}, env)).toBe(false);
+    expect(isInsecure('other.example:443', {}, env)).toBe(true);
+    expect(isInsecure('ghcr.io', {}, env)).toBe(false);
+    expect(isInsecure('ghcr.io', { insecure: true }, {})).toBe(true);
+  });
+});
+
+describe('logins', () => {
+  it('lists logins without secrets, and says so when there are none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'lading-logins-'));
+    try {
+      const env = { HOME: dir, DOCKER_CONFIG: dir, PATH: process.env.PATH };
+      expect((await cli(['logins'], { env })).stdout).toBe('No registry logins found.\n');
+      const auth = Buffer.from('octo:very-secret').toString('base64');
+      await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'ghcr.io': { auth } } }));
+      const json = await cli(['logins', '--json'], { env });
+      expect(JSON.parse(json.stdout)).toEqual([
+        { registry: 'ghcr.io', username: 'octo', source: 'docker-config' },
+      ]);
+      const text = await cli(['logins'], { env });
+      expect(text.stdout).toMatch(/^REGISTRY\s+USERNAME\s+SOURCE\nghcr\.io\s+octo\s+docker-config\n$/);
+      expect(json.stdout + text.stdout).not.toContain('very-secret');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,10 +1,19 @@
 /** `lading login` / `lading logout`: save or remove a registry login where `docker login` would. */
 import type { Command } from 'commander';
-import { login, logout } from '../../credentials/index';
+import { listMachineCredentials, login, logout } from '../../credentials/index';
 import { RegistryClient } from '../../registry/client';
 import { LadingError } from '../../registry/errors';
 import { parseRegistryArg } from '../args';
-import { cliContext, globalOptions, isInsecure, passwordFromStdin, print, printJson } from '../context';
+import {
+  cliContext,
+  globalOptions,
+  isInsecure,
+  passwordFromStdin,
+  print,
+  printJson,
+  promptHidden,
+} from '../context';
+import { table } from '../format';
 
 export function register(program: Command): void {
   program
@@ -21,13 +30,22 @@ export function register(program: Command): void {
     .action(async (registryArg: string, opts: { json?: boolean }, cmd: Command) => {
       const { registry, insecure } = parseRegistryArg(registryArg);
       const globals = globalOptions(cmd);
-      if (!globals.username || !globals.passwordStdin) {
-        throw new LadingError('invalid-input', 'login needs -u USER and --password-stdin.', {
+      const { io, signal } = cliContext();
+      if (!globals.username) {
+        throw new LadingError('invalid-input', 'login needs -u USER.', {
           hint: `Run: printf %s "$TOKEN" | lading login ${registry} -u USER --password-stdin`,
         });
       }
-      const password = await passwordFromStdin();
-      const { io, signal } = cliContext();
+      // Like docker login: the password comes from stdin when asked, else from a prompt on the terminal.
+      let password: string;
+      if (globals.passwordStdin) password = await passwordFromStdin();
+      else if (io.stdinIsTTY) password = await promptHidden('Password: ');
+      else {
+        throw new LadingError('invalid-input', 'login needs --password-stdin when stdin is not a terminal.', {
+          hint: `Run: printf %s "$TOKEN" | lading login ${registry} -u ${globals.username} --password-stdin`,
+        });
+      }
+      if (password === '') throw new LadingError('invalid-input', 'The password is empty.');
       // Check before saving: a wrong password must never be written.
       const client = new RegistryClient({
         registry,
@@ -53,6 +71,30 @@ export function register(program: Command): void {
       const result = await logout(registry, { env: cliContext().io.env });
       if (opts.json) printJson({ registry, ...result });
       else print(result.removed ? `Removed the login for ${registry}.` : `Not logged in to ${registry}.`);
+    });
+
+  program
+    .command('logins')
+    .description(
+      'list the registry logins on this machine (Docker config, credential helpers, Podman auth.json)',
+    )
+    .option('--json', 'print a JSON array of {registry, username?, source, helper?}; never secrets')
+    .action(async (opts: { json?: boolean }) => {
+      const logins = await listMachineCredentials({ env: cliContext().io.env });
+      if (opts.json) {
+        printJson(logins);
+        return;
+      }
+      if (logins.length === 0) {
+        print('No registry logins found.');
+        return;
+      }
+      const rows = logins.map((l) => [
+        l.registry,
+        l.username ?? '',
+        l.helper ? `${l.source} (${l.helper})` : l.source,
+      ]);
+      for (const line of table([['REGISTRY', 'USERNAME', 'SOURCE'], ...rows])) print(line);
     });
 }
 

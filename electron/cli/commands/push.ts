@@ -1,0 +1,74 @@
+/** `lading push ARCHIVE REFERENCE`: push a docker save / OCI archive (optionally gzip/zstd) to a registry. */
+import { type Command, Option } from 'commander';
+import { LadingError } from '../../registry/errors';
+import { formatReference, parseReference } from '../../registry/reference';
+import { type Compression, pushArchive } from '../../transfer/push';
+import { progressDisplay } from '../../transfer/terminal-progress';
+import { parsePlatformArg, positiveInt } from '../args';
+import { cliContext, note, print, printJson, registryClient } from '../context';
+
+interface PushFlags {
+  image?: string;
+  platform?: string;
+  compression?: Compression;
+  concurrency?: number;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('push')
+    .description('push an image archive (docker save, OCI archive, .tar.gz, .tar.zst) to a registry')
+    .argument('<archive>', 'the archive file')
+    .argument('<reference>', 'where to push, e.g. ghcr.io/acme/app:1.0')
+    .option('--image <name>', 'which image of a multi-image archive (a RepoTag or ref name)')
+    .option(
+      '--platform <os/arch[/variant]>',
+      'push one platform of a multi-platform archive',
+      parsePlatformArg,
+    )
+    .addOption(
+      new Option('--compression <kind>', 'how to compress uncompressed layers')
+        .choices(['gzip', 'zstd', 'none'])
+        .default('gzip'),
+    )
+    .option('--concurrency <n>', 'layers uploaded at once (default 3)', positiveInt)
+    .option('--json', 'print the result as JSON')
+    .action(async (archive: string, referenceArg: string, opts: PushFlags, cmd: Command) => {
+      const { signal, io } = cliContext();
+      const target = parseReference(referenceArg);
+      if (target.digest && !target.tag) {
+        throw new LadingError(
+          'invalid-reference',
+          'A push needs a tag, not a digest, in the target reference.',
+          {
+            hint: 'Write the target as REGISTRY/REPOSITORY:TAG.',
+          },
+        );
+      }
+      const client = await registryClient(cmd, target.registry);
+      const display = opts.json ? undefined : progressDisplay(io.stderr, process.stderr.isTTY === true);
+      const result = await pushArchive({
+        archivePath: archive,
+        target,
+        image: opts.image,
+        platform: opts.platform,
+        compression: opts.compression,
+        concurrency: opts.concurrency,
+        client,
+        signal,
+        onProgress: display ? (p) => display.update(p) : undefined,
+        onWarning: (w) => note(`warning: ${w}`),
+      });
+      display?.done();
+      if (opts.json) {
+        printJson(result);
+        return;
+      }
+      const uploaded = result.layers.filter((l) => l.state === 'done').length;
+      const reused = result.layers.length - uploaded;
+      print(
+        `Pushed ${formatReference({ ...target, tag: result.tag, digest: undefined })}@${result.digest} (${uploaded} layer${uploaded === 1 ? '' : 's'} uploaded, ${reused} already there)`,
+      );
+    });
+}

@@ -1,0 +1,30 @@
+/** `lading serve [--port N]`: the app in your browser, through the loopback bridge. */
+import type { Command } from 'commander';
+import { runBridge } from '../../bridge/run';
+import { LadingError } from '../../registry/errors';
+import { cliContext, print } from '../context';
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('run the Lading app in your browser (http://127.0.0.1, secret URL printed first)')
+    .option('--port <port>', 'port to listen on (default: any free port)')
+    .action(async (opts: { port?: string }) => {
+      const port = opts.port === undefined ? undefined : Number(opts.port);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+        throw new LadingError(
+          'invalid-input',
+          `--port must be a number from 0 to 65535, not "${opts.port}".`,
+        );
+      }
+      const { signal, io } = cliContext();
+      const bridge = await runBridge({ port, env: io.env });
+      print(bridge.url);
+      io.stderr('Lading is running in your browser at the URL above. Press Ctrl+C to stop.\n');
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      await bridge.stop();
+    });
+}
