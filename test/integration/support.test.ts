@@ -85,6 +85,20 @@ describe('open registry', () => {
     expect(remote.Labels['org.opencontainers.image.source']).toBe('https://example.invalid/lading');
   });
 
+  it('allows deleting manifests', async () => {
+    await pushImage(registry, image, 'team/deletable:1');
+    const head = await fetch(`${registry.url}/v2/team/deletable/manifests/1`, {
+      method: 'HEAD',
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    const digest = head.headers.get('docker-content-digest')!;
+    const del = await fetch(`${registry.url}/v2/team/deletable/manifests/${digest}`, { method: 'DELETE' });
+    expect(del.status).toBe(202);
+    expect((await fetch(`${registry.url}/v2/team/deletable/manifests/1`, { method: 'HEAD' })).status).toBe(
+      404,
+    );
+  });
+
   it('pushes a multi-platform index with --all', async () => {
     const multi = await buildMultiPlatform({
       platforms: [
@@ -203,6 +217,31 @@ describe('token-auth registry', () => {
       /denied|unauthorized|authentication required/i,
     );
     expect(registry.issuer!.requests.some((r) => r.user === null && r.status === 200)).toBe(true);
+  });
+
+  it('seeds tags and repositories with minted tokens, and grants the catalog to the full user', async () => {
+    await seedTags(
+      registry,
+      'private/many',
+      Array.from({ length: 150 }, (_, i) => `v${i}`),
+    );
+    await seedRepositories(registry, ['private/r1', 'private/r2']);
+    const catalogAccess = [{ type: 'registry' as const, name: 'catalog', actions: ['*'] }];
+    const catalog = await fetch(`${registry.url}/v2/_catalog?n=100`, {
+      headers: { authorization: authorizationFor(registry, catalogAccess)! },
+    });
+    const repos = ((await catalog.json()) as { repositories: string[] }).repositories;
+    expect(repos).toEqual(expect.arrayContaining(['private/many', 'private/r1', 'private/r2', 'public/app']));
+    const issuer = registry.issuer!;
+    const readerToken = (await (
+      await fetch(`${issuer.realm}?service=${issuer.service}&scope=registry:catalog:*`, {
+        headers: { authorization: basic(registry.reader!) },
+      })
+    ).json()) as { token: string };
+    const denied = await fetch(`${registry.url}/v2/_catalog`, {
+      headers: { authorization: `Bearer ${readerToken.token}` },
+    });
+    expect(denied.status).toBe(401);
   });
 
   it('lets the reader pull but not push', async () => {
