@@ -24,6 +24,12 @@ interface CommandModule {
 /**
  * Every command group, in help order. push/pull/gh/serve are written by their owners; add their
  * `import * as xCommand from './commands/x'` above and list them here once the files exist.
+ *
+ * Writing a command module: `export function register(program: Command)` adding one or more
+ * `program.command(...)`; in the action use `cliContext()` (io, env and the Ctrl-C `signal`),
+ * `registryClient(cmd, registry)` for a client with the user's logins and insecure settings, `print` /
+ * `printJson` for stdout, `note` for progress on stderr, and throw a LadingError for every failure (main
+ * prints it and picks the exit code). A long-running command (serve) should resolve when `signal` aborts.
  */
 const COMMANDS: CommandModule[] = [
   catalogCommand,
