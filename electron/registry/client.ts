@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { Authenticator, type PingResult } from './auth';
+import { Authenticator, isGitHubRegistry, type PingResult } from './auth';
 import { type OpenBlobOptions, openBlob, readBlob } from './blob-download';
 import type { Credential, CredentialProvider } from './credential-types';
 import { algorithmOf, digestOf, verifyDigest } from './digest';
@@ -155,10 +155,21 @@ export class RegistryClient implements RegistrySession {
       seen.add(url.href);
       const res = await this.send({ method: 'GET', url, signal: opts.signal }, scopes);
       if (res.status !== 200) {
-        throw await this.error(res, scopes, {
-          what,
-          notFound: key === 'tags' ? 'name-unknown' : 'unsupported',
-        });
+        if (key === 'repositories' && (res.status === 404 || res.status === 405)) {
+          await res.body.dump().catch(() => {});
+          // ghcr.io, docker.pkg.github.com, Docker Hub and most clouds have no _catalog.
+          throw new LadingError(
+            'unsupported',
+            `${this.registry} does not offer a repository list (/v2/_catalog).`,
+            {
+              status: res.status,
+              hint: isGitHubRegistry(this.registry)
+                ? 'List GitHub packages through the GitHub API instead (an owner and a token with read:packages).'
+                : 'Open a repository by name instead.',
+            },
+          );
+        }
+        throw await this.error(res, scopes, { what, notFound: 'name-unknown' });
       }
       const { value } = await readJson<Record<string, unknown>>(res, LIST_PAGE_LIMIT, what);
       const items = value?.[key];

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/registry/client';
 import { LadingError } from '../../electron/registry/errors';
 import { inspectImage } from '../../electron/registry/inspect';
+import { startFaultProxy } from '../support/fault-proxy';
 import { buildImage, pushImage, seedTags } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 
@@ -138,5 +139,100 @@ describe('registry client with token auth', () => {
     });
     expect(await viaRefresh.tags('team/app')).toEqual(['1']);
     expect(registry.issuer!.requests[0]).toMatchObject({ method: 'POST', grantType: 'refresh_token' });
+  });
+});
+
+describe('registry client re-authentication and retries', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'token' });
+    await seedTags(registry, 'team/app', ['1']);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('re-authenticates when the token is refused mid-upload and carries on', async () => {
+    const client = new RegistryClient({
+      registry: registry.host,
+      credentials: registry.user,
+      retryBaseMs: 20,
+    });
+    const MiB = 1024 * 1024;
+    const data = Buffer.alloc(5 * MiB);
+    for (let i = 0; i < data.length; i += 4096) data[i] = i % 251;
+    const issuer = registry.issuer!;
+    async function* source(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 5; i++) {
+        // Pulled once the first 2 MiB chunk is acknowledged: every token issued so far becomes invalid.
+        if (i === 3) await issuer.revokeAll();
+        yield data.subarray(i * MiB, (i + 1) * MiB);
+      }
+    }
+    issuer.requests.length = 0;
+    const result = await client.uploadBlob('team/app', source(), { chunkSize: 2 * MiB });
+    expect(result.size).toBe(data.length);
+    expect(issuer.requests.length).toBe(2);
+    const back = await client.openBlob('team/app', { digest: result.digest, size: data.length });
+    const chunks: Buffer[] = [];
+    for await (const c of back) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(data)).toBe(true);
+  });
+
+  it('retries 503 honouring Retry-After, then reports rate limiting and server errors', async () => {
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      const client = new RegistryClient({
+        registry: registry.host,
+        baseUrl: proxy.url,
+        credentials: registry.user,
+        retryBaseMs: 10,
+        retries: 2,
+      });
+      proxy.rules.push({ kind: 'status', status: 503, retryAfter: 1, match: { path: /tags\/list/ } });
+      const started = Date.now();
+      expect(await client.tags('team/app')).toEqual(['1']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+
+      proxy.rules.push({
+        kind: 'status',
+        status: 429,
+        retryAfter: 0,
+        times: 3,
+        match: { path: /tags\/list/ },
+      });
+      const limited = await errorOf(client.tags('team/app'));
+      expect(limited.code).toBe('rate-limited');
+
+      proxy.rules.push({ kind: 'status', status: 500, times: 3, match: { path: /tags\/list/ } });
+      const broken = await errorOf(client.tags('team/app'));
+      expect(broken.code).toBe('server-error');
+      expect(broken.message).not.toMatch(/authorization|bearer/i);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('says a registry without _catalog does not support listing', async () => {
+    const client = new RegistryClient({ registry: registry.host, credentials: registry.user });
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      const viaProxy = new RegistryClient({
+        registry: registry.host,
+        baseUrl: proxy.url,
+        credentials: registry.user,
+      });
+      proxy.rules.push({
+        kind: 'status',
+        status: 404,
+        body: '{"errors":[{"code":"NOT_FOUND","message":"404 page not found"}]}',
+        match: { path: /_catalog/ },
+      });
+      const e = await errorOf(viaProxy.catalog());
+      expect(e.code).toBe('unsupported');
+      expect(await client.catalog()).toContain('team/app');
+    } finally {
+      await proxy.stop();
+    }
   });
 });
