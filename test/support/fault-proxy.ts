@@ -10,7 +10,7 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import { onCleanup } from './exec';
 
-/** A fault to inject; `times` (default 1) says how many matching requests it applies to. */
+/** A fault to inject; `times` (default 1, `Infinity` for always) says how many matching requests it hits. */
 export type FaultRule = {
   match?: { method?: string; path?: RegExp };
   times?: number;
@@ -18,8 +18,8 @@ export type FaultRule = {
   | { kind: 'drop-request-after'; bytes: number }
   /** Forward the response headers and N bytes of its body, then destroy the client socket. */
   | { kind: 'drop-response-after'; bytes: number }
-  /** Answer with this status without forwarding. */
-  | { kind: 'status'; status: number; retryAfter?: number; body?: string }
+  /** Answer with this status (and extra headers, e.g. WWW-Authenticate) without forwarding. */
+  | { kind: 'status'; status: number; retryAfter?: number; body?: string; headers?: Record<string, string> }
   /** Wait before forwarding. */
   | { kind: 'stall'; ms: number }
   /** Destroy the connection without answering. */
@@ -103,7 +103,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     }
     if (rule?.kind === 'status') {
       req.resume();
-      const headers: OutgoingHttpHeaders = { 'content-type': 'application/json' };
+      const headers: OutgoingHttpHeaders = { 'content-type': 'application/json', ...rule.headers };
       if (rule.retryAfter !== undefined) headers['retry-after'] = String(rule.retryAfter);
       const body =
         rule.body ??
