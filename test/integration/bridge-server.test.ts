@@ -1,0 +1,240 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { type Bridge, startBridge } from '../../electron/bridge/server';
+import { MemorySecretStore } from '../../electron/connections/secret-store';
+import { createServices, type Services } from '../../electron/services';
+import {
+  BRIDGE_FILENAME_HEADER,
+  BRIDGE_TOKEN_HEADER,
+  BRIDGE_WS_PROTOCOL_PREFIX,
+} from '../../shared/bridge-protocol';
+
+let dir: string;
+let services: Services;
+let bridge: Bridge;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lading-bridge-'));
+  const rendererDir = join(dir, 'renderer');
+  await import('node:fs/promises').then((fs) => fs.mkdir(rendererDir));
+  await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Lading</title>');
+  services = await createServices({
+    dataDir: dir,
+    secretStore: new MemorySecretStore(),
+    mode: 'bridge',
+    tempDir: dir,
+  });
+  bridge = await startBridge({ services, rendererDir, maxUploadBytes: 1024 * 1024 });
+});
+afterAll(async () => {
+  await bridge?.close();
+  await services?.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A raw request, so the test controls the Host header (fetch does not let it be set). */
+function raw(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string; host?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: opts.host ?? '127.0.0.1',
+        port: bridge.port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host: `127.0.0.1:${bridge.port}`, ...opts.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+const call = (name: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${bridge.origin}/api/call/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [BRIDGE_TOKEN_HEADER]: bridge.token, ...headers },
+    body: JSON.stringify(body),
+  });
+
+describe('browser bridge', () => {
+  it('prints a loopback URL carrying the secret in the fragment', () => {
+    expect(bridge.url).toBe(`http://127.0.0.1:${bridge.port}/#token=${bridge.token}`);
+    expect(bridge.token.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('listens on 127.0.0.1 only and refuses to bind elsewhere', async () => {
+    expect((bridge.server.address() as { address: string }).address).toBe('127.0.0.1');
+    await expect(startBridge({ services, host: '0.0.0.0' })).rejects.toMatchObject({ code: 'invalid-input' });
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (external) {
+      await expect(raw('/', { host: external.address })).rejects.toThrow();
+    }
+  });
+
+  it('answers calls with the secret', async () => {
+    const res = await call('app.info', {});
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, value: { mode: 'bridge' } });
+  });
+
+  it('refuses API requests without the secret (401)', async () => {
+    const noToken = await fetch(`${bridge.origin}/api/call/app.info`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(noToken.status).toBe(401);
+    expect(await noToken.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    expect((await call('app.info', {}, { [BRIDGE_TOKEN_HEADER]: 'wrong' })).status).toBe(401);
+    expect((await fetch(`${bridge.origin}/api/upload`, { method: 'POST', body: 'x' })).status).toBe(401);
+    expect((await fetch(`${bridge.origin}/api/download/x`)).status).toBe(401);
+    expect((await fetch(`${bridge.origin}/api/events`)).status).toBe(401);
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) and foreign origins', async () => {
+    const rebound = await raw('/api/call/app.info', {
+      method: 'POST',
+      headers: {
+        host: `evil.example:${bridge.port}`,
+        'content-type': 'application/json',
+        [BRIDGE_TOKEN_HEADER]: bridge.token,
+      },
+      body: '{}',
+    });
+    expect(rebound.status).toBe(403);
+    expect((await raw('/', { headers: { host: 'evil.example' } })).status).toBe(403);
+    const crossOrigin = await call('app.info', {}, { origin: 'https://evil.example' });
+    expect(crossOrigin.status).toBe(403);
+  });
+
+  it('refuses non-JSON and oversized call bodies', async () => {
+    const form = await fetch(`${bridge.origin}/api/call/app.info`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', [BRIDGE_TOKEN_HEADER]: bridge.token },
+      body: '{}',
+    });
+    expect(form.status).toBe(415);
+    const big = await call('connections.save', { name: 'x'.repeat(2 * 1024 * 1024) });
+    expect(big.status).toBe(413);
+  });
+
+  it('validates requests like every transport', async () => {
+    const res = await call('connections.remove', { nope: true });
+    expect(await res.json()).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+
+  it('serves the renderer with the strict CSP', async () => {
+    const res = await fetch(`${bridge.origin}/`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-eval');
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(await res.text()).toContain('<title>Lading</title>');
+    // SPA route falls back to index.html; traversal stays inside the renderer dir.
+    expect((await fetch(`${bridge.origin}/repositories/x`)).status).toBe(200);
+    expect((await raw('/../../etc/passwd')).body).not.toContain('root:');
+    expect((await raw('/%2e%2e/%2e%2e/etc/passwd')).body).not.toContain('root:');
+  });
+
+  it('streams an upload to a temp file, and bounds its size', async () => {
+    const bytes = Buffer.alloc(300_000, 7);
+    const res = await fetch(`${bridge.origin}/api/upload`, {
+      method: 'POST',
+      headers: {
+        [BRIDGE_TOKEN_HEADER]: bridge.token,
+        [BRIDGE_FILENAME_HEADER]: encodeURIComponent('my app.tar'),
+      },
+      body: bytes,
+    });
+    const body = (await res.json()) as { ok: boolean; value: { uploadId: string } };
+    expect(body.ok).toBe(true);
+    const upload = services.context.uploads.get(body.value.uploadId);
+    expect(upload.fileName).toBe('my app.tar');
+    expect(upload.path.startsWith(services.context.uploads.dir)).toBe(true);
+    expect((await readFile(upload.path)).equals(bytes)).toBe(true);
+    await services.context.uploads.release(body.value.uploadId);
+    expect(await readdir(services.context.uploads.dir)).toEqual([]);
+
+    const tooBig = await fetch(`${bridge.origin}/api/upload`, {
+      method: 'POST',
+      headers: { [BRIDGE_TOKEN_HEADER]: bridge.token },
+      body: Buffer.alloc(2 * 1024 * 1024),
+    });
+    expect(tooBig.status).toBe(413);
+    expect(await readdir(services.context.uploads.dir)).toEqual([]);
+  });
+
+  it('sends events over an authenticated WebSocket and rejects others', async () => {
+    const wsUrl = `ws://127.0.0.1:${bridge.port}/api/events`;
+    const ws = new WebSocket(wsUrl, [`${BRIDGE_WS_PROTOCOL_PREFIX}${bridge.token}`]);
+    const messages: Array<{ event: string; payload: unknown }> = [];
+    await new Promise<void>((resolve, reject) => {
+      ws.on('message', (d) => {
+        messages.push(JSON.parse(d.toString()));
+        resolve();
+      });
+      ws.on('error', reject);
+    });
+    services.events.emit('jobs.removed', { ids: ['a'] });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(messages.map((m) => m.event)).toEqual(['bridge.ready', 'jobs.removed']);
+    ws.close();
+
+    // The other way to authenticate: the token as the first message.
+    const ws2 = new WebSocket(wsUrl);
+    await new Promise((r) => ws2.on('open', r));
+    ws2.send(JSON.stringify({ token: bridge.token }));
+    const first = await new Promise<string>((r) => ws2.on('message', (d) => r(d.toString())));
+    expect(JSON.parse(first).event).toBe('bridge.ready');
+    ws2.close();
+
+    const bad = new WebSocket(wsUrl);
+    await new Promise((r) => bad.on('open', r));
+    bad.send(JSON.stringify({ token: 'wrong' }));
+    const code = await new Promise<number>((r) => bad.on('close', (c) => r(c)));
+    expect(code).toBe(4401);
+
+    const foreign = new WebSocket(wsUrl, [`${BRIDGE_WS_PROTOCOL_PREFIX}${bridge.token}`], {
+      headers: { origin: 'https://evil.example' },
+    });
+    await expect(
+      new Promise((resolve, reject) => foreign.on('open', resolve).on('error', reject)),
+    ).rejects.toThrow();
+  });
+
+  it('streams events over SSE too', async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${bridge.origin}/api/events`, {
+      headers: { [BRIDGE_TOKEN_HEADER]: bridge.token },
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    await reader.read();
+    services.events.emit('jobs.removed', { ids: ['b'] });
+    const { value } = await reader.read();
+    expect(Buffer.from(value!).toString()).toContain('"jobs.removed"');
+    controller.abort();
+  });
+});
