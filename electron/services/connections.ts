@@ -116,12 +116,11 @@ export async function verifyConnection(ctx: ServiceContext, access: ConnectionAc
   }
 
   const ok = checks.every((c) => c.ok);
-  const who =
-    credential?.username && credential.username !== 'lading'
-      ? `Signed in as ${credential.username}`
-      : hasCredential
-        ? 'Signed in'
-        : 'Anonymous';
+  const who = !hasCredential
+    ? 'Anonymous'
+    : connection.username
+      ? `Signed in as ${connection.username}`
+      : 'Signed in';
   let summary: string;
   if (!ok) summary = checks.find((c) => !c.ok)!.message;
   else if (scopes) {
