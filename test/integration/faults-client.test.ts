@@ -1,0 +1,340 @@
+/**
+ * Network faults injected for real between the registry client and a real docker-registry (through
+ * test/support/fault-proxy.ts): dropped connections mid-upload and mid-download, 429/5xx with Retry-After,
+ * resets, stalls, a token revoked mid-upload, and cancellation that closes the registry's upload session.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RegistryClient } from '../../electron/registry/client';
+import { LadingError } from '../../electron/registry/errors';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
+import { startRegistry, type TestRegistry } from '../support/registry';
+
+const MiB = 1024 * 1024;
+
+function sha256(data: Buffer): string {
+  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}
+
+/** Yields `data` in 64 KiB pieces, the way a file or compressor stream would. */
+async function* pieces(data: Buffer): AsyncGenerator<Buffer> {
+  for (let i = 0; i < data.length; i += 64 * 1024) yield data.subarray(i, i + 64 * 1024);
+}
+
+async function failure(p: Promise<unknown>): Promise<LadingError> {
+  try {
+    await p;
+  } catch (e) {
+    if (!(e instanceof LadingError))
+      throw new Error(`expected a LadingError, got: ${String(e)}`, { cause: e });
+    return e;
+  }
+  throw new Error('expected the call to fail');
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+const PATCH = /\/blobs\/uploads\//;
+
+describe('faults between the client and an open registry', () => {
+  let registry: TestRegistry;
+  let proxy: FaultProxy;
+  let direct: RegistryClient;
+  let viaProxy: RegistryClient;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'open' });
+    proxy = await startFaultProxy(registry.url);
+    direct = new RegistryClient({ registry: registry.host });
+    viaProxy = new RegistryClient({ registry: proxy.host, retryBaseMs: 20, chunkSize: 8 * MiB });
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await registry?.stop();
+  });
+
+  function resetProxy(): void {
+    proxy.rules.length = 0;
+    proxy.requests.length = 0;
+  }
+
+  /** The blob as the registry stores it, fetched without the proxy and verified. */
+  async function stored(repository: string, digest: string, size: number): Promise<Buffer> {
+    return readAll(await direct.openBlob(repository, { digest, size }));
+  }
+
+  it('an upload whose connection drops before the chunk reaches the registry resumes from its Range', async () => {
+    resetProxy();
+    const data = randomBytes(20 * MiB);
+    proxy.rules.push({ kind: 'reset', match: { method: 'PATCH', path: PATCH } });
+    const result = await viaProxy.uploadBlob('faults/upload-reset', pieces(data), {
+      expectedDigest: sha256(data),
+    });
+    expect(result).toEqual({ digest: sha256(data), size: data.length });
+    const faulted = proxy.requests.findIndex((r) => r.fault === 'reset');
+    expect(faulted).toBeGreaterThan(0);
+    // Then the client asked the registry how far the upload got (GET on the upload URL → 204 with Range).
+    expect(proxy.requests[faulted + 1]).toMatchObject({ method: 'GET', status: 204 });
+    expect((await stored('faults/upload-reset', result.digest, result.size)).equals(data)).toBe(true);
+  });
+
+  it('an upload survives several drops within one chunk', { timeout: 60_000 }, async () => {
+    resetProxy();
+    const data = randomBytes(12 * MiB);
+    const client = new RegistryClient({
+      registry: proxy.host,
+      retryBaseMs: 20,
+      chunkSize: 12 * MiB - 1,
+      retries: 5,
+    });
+    proxy.rules.push({ kind: 'reset', match: { method: 'PATCH', path: PATCH }, times: 3 });
+    const result = await client.uploadBlob('faults/upload-resets', pieces(data));
+    expect(result.digest).toBe(sha256(data));
+    expect(proxy.requests.filter((r) => r.fault === 'reset')).toHaveLength(3);
+    expect((await stored('faults/upload-resets', result.digest, result.size)).equals(data)).toBe(true);
+  });
+
+  // distribution 2.8 keeps the bytes of a broken PATCH but then refuses (and cancels) the session for any
+  // request carrying the last `_state` it handed out ("upload resumed at wrong offset"), so a drop in the
+  // middle of a PATCH body cannot be resumed within the session: the blob is redone in a new session.
+  it('a drop mid-body in the first chunk is recovered in a fresh session', async () => {
+    resetProxy();
+    const data = randomBytes(20 * MiB);
+    proxy.rules.push({ kind: 'drop-request-after', bytes: 3 * MiB, match: { method: 'PATCH', path: PATCH } });
+    const result = await viaProxy.uploadBlob('faults/upload-drop', pieces(data));
+    expect(result.digest).toBe(sha256(data));
+    expect((await stored('faults/upload-drop', result.digest, result.size)).equals(data)).toBe(true);
+  });
+
+  it('several drops mid-body in later chunks: redone from the source, right digest', {
+    timeout: 60_000,
+  }, async () => {
+    resetProxy();
+    const data = randomBytes(24 * MiB);
+    let reopened = 0;
+    let patches = 0;
+    const rule = {
+      kind: 'drop-request-after' as const,
+      bytes: 2 * MiB,
+      match: { method: 'PATCH', path: PATCH },
+      times: 2,
+    };
+    const client = new RegistryClient({
+      registry: proxy.host,
+      retryBaseMs: 20,
+      chunkSize: 8 * MiB,
+      retries: 4,
+    });
+    const result = await client.uploadBlob('faults/upload-drops', pieces(data), {
+      onProgress: (n) => {
+        // Arm the fault once a first chunk has been acknowledged, so it hits a later chunk.
+        if (n > 0 && n < data.length && patches++ === 0) proxy.rules.push(rule);
+      },
+      reopen: () => {
+        reopened++;
+        return pieces(data);
+      },
+    });
+    expect(result.digest).toBe(sha256(data));
+    expect(proxy.requests.filter((r) => r.fault === 'drop-request-after')).toHaveLength(2);
+    expect(reopened).toBeGreaterThanOrEqual(1);
+    expect((await stored('faults/upload-drops', result.digest, result.size)).equals(data)).toBe(true);
+  });
+
+  it('a drop mid-body in a later chunk without a way to reread the source: clear error, nothing stored', async () => {
+    resetProxy();
+    const data = randomBytes(24 * MiB);
+    let armed = false;
+    const e = await failure(
+      viaProxy.uploadBlob('faults/upload-lost', pieces(data), {
+        onProgress: () => {
+          if (armed) return;
+          armed = true;
+          proxy.rules.push({
+            kind: 'drop-request-after',
+            bytes: 2 * MiB,
+            match: { method: 'PATCH', path: PATCH },
+          });
+        },
+      }),
+    );
+    expect(e.message).toContain('faults/upload-lost');
+    expect(e.message.split('\n')).toHaveLength(1);
+    expect(await direct.blobExists('faults/upload-lost', sha256(data))).toBe(false);
+    // The engine cancelled the session it had opened.
+    expect(proxy.requests.some((r) => r.method === 'DELETE' && PATCH.test(r.path))).toBe(true);
+  });
+
+  it('a download whose connection drops mid-blob resumes with Range and verifies the digest', async () => {
+    const data = randomBytes(6 * MiB);
+    const { digest } = await direct.uploadBlob('faults/download', pieces(data));
+    resetProxy();
+    proxy.rules.push({
+      kind: 'drop-response-after',
+      bytes: 1 * MiB,
+      match: { method: 'GET', path: /\/blobs\/sha256:/ },
+      times: 2,
+    });
+    const got = await readAll(await viaProxy.openBlob('faults/download', { digest, size: data.length }));
+    expect(got.equals(data)).toBe(true);
+    const blobGets = proxy.requests.filter((r) => r.method === 'GET' && /\/blobs\/sha256:/.test(r.path));
+    expect(blobGets.map((r) => r.fault ?? r.status)).toEqual([
+      'drop-response-after',
+      'drop-response-after',
+      206,
+    ]);
+  });
+
+  it('429 and 503 are retried, honouring Retry-After', async () => {
+    await direct.uploadBlob('faults/retry', pieces(Buffer.from('x')));
+    resetProxy();
+    proxy.rules.push({ kind: 'status', status: 429, retryAfter: 1, match: { path: /\/tags\/list/ } });
+    proxy.rules.push({ kind: 'status', status: 503, retryAfter: 1, match: { path: /\/tags\/list/ } });
+    const t0 = Date.now();
+    const tags = await failure(viaProxy.tags('faults/retry'));
+    // The repository has no tags (a blob only): the registry answers NAME_UNKNOWN once the faults have passed.
+    expect(tags.code).toBe('name-unknown');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
+    expect(proxy.requests.map((r) => r.status)).toEqual([429, 503, 404]);
+  });
+
+  it('gives up after the retry limit with a clear rate-limited / server-error', async () => {
+    resetProxy();
+    proxy.rules.push({ kind: 'status', status: 429, match: { path: /\/tags\/list/ }, times: 100 });
+    const limited = await failure(viaProxy.tags('faults/retry'));
+    expect(limited.code).toBe('rate-limited');
+    expect(proxy.requests).toHaveLength(viaProxy.retries + 1);
+
+    resetProxy();
+    proxy.rules.push({ kind: 'status', status: 502, match: { path: /\/tags\/list/ }, times: 100 });
+    const server = await failure(viaProxy.tags('faults/retry'));
+    expect(server.code).toBe('server-error');
+    expect(server.message).toContain('502');
+    expect(proxy.requests).toHaveLength(viaProxy.retries + 1);
+  });
+
+  it('connection resets are retried, then reported as unreachable', async () => {
+    resetProxy();
+    proxy.rules.push({ kind: 'reset', match: { path: /\/tags\/list/ }, times: 2 });
+    await failure(viaProxy.tags('faults/retry')).then((e) => expect(e.code).toBe('name-unknown'));
+
+    resetProxy();
+    proxy.rules.push({ kind: 'reset', match: { path: /\/tags\/list/ }, times: 100 });
+    const e = await failure(viaProxy.tags('faults/retry'));
+    expect(e.code).toBe('unreachable');
+    expect(e.message).toContain(proxy.host);
+  });
+
+  it('a stalled registry can be cancelled promptly', async () => {
+    resetProxy();
+    proxy.rules.push({ kind: 'stall', ms: 20_000, match: { path: /\/tags\/list/ } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const t0 = Date.now();
+    const e = await failure(viaProxy.tags('faults/retry', { signal: controller.signal }));
+    expect(e.code).toBe('cancelled');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('a trickling download can be cancelled promptly', async () => {
+    const data = randomBytes(2 * MiB);
+    const { digest } = await direct.uploadBlob('faults/trickle', pieces(data));
+    resetProxy();
+    proxy.rules.push({
+      kind: 'trickle',
+      bytesPerSecond: 64 * 1024,
+      match: { method: 'GET', path: /\/blobs\/sha256:/ },
+    });
+    const controller = new AbortController();
+    const stream = await viaProxy.openBlob(
+      'faults/trickle',
+      { digest, size: data.length },
+      { signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 400);
+    const t0 = Date.now();
+    const e = await failure(readAll(stream));
+    expect(e.code).toBe('cancelled');
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('cancelling an upload cancels the registry upload session (DELETE on the upload URL)', async () => {
+    resetProxy();
+    const controller = new AbortController();
+    const data = randomBytes(24 * MiB);
+    const e = await failure(
+      viaProxy.uploadBlob('faults/cancel', pieces(data), {
+        signal: controller.signal,
+        onProgress: (n) => {
+          if (n >= 8 * MiB) controller.abort();
+        },
+      }),
+    );
+    expect(e.code).toBe('cancelled');
+    const del = proxy.requests.find((r) => r.method === 'DELETE' && PATCH.test(r.path));
+    expect(del, 'DELETE of the upload session').toBeDefined();
+    expect(del?.status).toBe(204);
+    // The session is gone: asking for its status is BLOB_UPLOAD_UNKNOWN.
+    const res = await fetch(`${registry.url}${del?.path}`);
+    expect(res.status).toBe(404);
+    await res.arrayBuffer();
+    expect(await direct.blobExists('faults/cancel', sha256(data))).toBe(false);
+  });
+});
+
+describe('a token revoked mid-upload', () => {
+  let registry: TestRegistry;
+  let proxy: FaultProxy;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'token' });
+    proxy = await startFaultProxy(registry.url);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await registry?.stop();
+  });
+
+  it('is refreshed and the upload continues', { timeout: 60_000 }, async () => {
+    const user = registry.user!;
+    const client = new RegistryClient({
+      registry: proxy.host,
+      credentials: { username: user.username, password: user.password },
+      retryBaseMs: 50,
+      chunkSize: 2 * MiB,
+    });
+    const data = randomBytes(10 * MiB);
+    let revoked = false;
+    registry.issuer!.requests.length = 0;
+    // The source pauses after 5 MiB (between two PATCHes, none in flight) while the issuer revokes every
+    // token and the registry restarts; the next PATCH carries a token the registry no longer accepts.
+    async function* source(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < data.length; i += 64 * 1024) {
+        if (i >= 5 * MiB && !revoked) {
+          revoked = true;
+          await registry.issuer!.revokeAll();
+        }
+        yield data.subarray(i, i + 64 * 1024);
+      }
+    }
+    const result = await client.uploadBlob('faults/token', source());
+    expect(revoked).toBe(true);
+    expect(result.digest).toBe(sha256(data));
+    // A 401 came back for the old token, and a second token was fetched for the same scope.
+    expect(proxy.requests.some((r) => r.status === 401 && r.method !== 'GET')).toBe(true);
+    expect(registry.issuer!.requests.filter((r) => r.status === 200).length).toBeGreaterThanOrEqual(2);
+    const direct = new RegistryClient({
+      registry: registry.host,
+      credentials: { username: user.username, password: user.password },
+    });
+    expect(
+      (
+        await readAll(await direct.openBlob('faults/token', { digest: result.digest, size: result.size }))
+      ).equals(data),
+    ).toBe(true);
+  });
+});
