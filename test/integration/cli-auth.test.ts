@@ -4,12 +4,12 @@
  * commands use the saved login, `logout` removes it.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seedTags } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
-import { type CliSandbox, cliSandbox, expectOneLineError } from './cli-helpers';
+import { type CliSandbox, cliSandbox, expectOneLineError, FAKE_HELPER } from './cli-helpers';
 
 let cli: CliSandbox;
 
@@ -100,5 +100,64 @@ describe.each(['basic', 'token'] as const)('%s auth', (mode) => {
     expect(JSON.parse(await readFile(configFile(), 'utf8')).auths).toEqual({});
     const after = await cli.lading(['tags', `${registry.host}/auth/app`]);
     expect(after.code).toBe(3);
+  });
+});
+
+describe('credential helper', () => {
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'basic' });
+    await seedTags(registry, 'helper/app', ['1']);
+  });
+
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('login stores through credsStore, later commands read it back, logout erases it', async () => {
+    const bin = join(cli.home, 'bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'docker-credential-test'), FAKE_HELPER);
+    await chmod(join(bin, 'docker-credential-test'), 0o755);
+    const store = join(cli.home, 'helper-store.json');
+    const env = {
+      PATH: `${bin}:${process.env.PATH}`,
+      FAKE_HELPER_STORE: store,
+      FAKE_HELPER_LOG: join(cli.home, 'helper.log'),
+    };
+    await mkdir(cli.dockerConfig, { recursive: true });
+    await writeFile(configFile(), JSON.stringify({ credsStore: 'test' }));
+
+    const user = registry.user!;
+    const login = await cli.lading(['login', registry.host, '-u', user.username, '--password-stdin'], {
+      input: user.password,
+      env,
+    });
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stdout).toContain('docker-credential-test');
+    expect(await readFile(configFile(), 'utf8')).not.toContain(user.password);
+    expect(JSON.parse(await readFile(store, 'utf8'))[registry.host]).toEqual({
+      u: user.username,
+      s: user.password,
+    });
+
+    const tags = await cli.lading(['tags', `${registry.host}/helper/app`, '--json'], { env });
+    expect(tags.code, tags.stderr).toBe(0);
+    expect(JSON.parse(tags.stdout)).toEqual(['1']);
+
+    const logins = await cli.lading(['logins', '--json'], { env });
+    expect(JSON.parse(logins.stdout)).toEqual([
+      {
+        registry: registry.host,
+        username: user.username,
+        source: 'docker-credential-helper',
+        helper: 'test',
+      },
+    ]);
+
+    expect((await cli.lading(['logout', registry.host], { env })).code).toBe(0);
+    expect(JSON.parse(await readFile(store, 'utf8'))).toEqual({});
+    expect((await cli.lading(['tags', `${registry.host}/helper/app`], { env })).code).toBe(3);
   });
 });

@@ -11,33 +11,7 @@ import {
 } from '../../electron/credentials/index';
 import { bestAuthKey } from '../../electron/credentials/podman-auth';
 import { keyMatchesRegistry, registryHost } from '../../electron/credentials/registry-key';
-
-/**
- * A real `docker-credential-test` executable speaking the helper protocol, keeping its store in a JSON file
- * ($FAKE_HELPER_STORE) and its call log in $FAKE_HELPER_LOG, so tests can see what Lading asked for.
- */
-const FAKE_HELPER = `#!/usr/bin/env node
-const fs = require('node:fs');
-const store = process.env.FAKE_HELPER_STORE;
-const action = process.argv[2];
-const input = fs.readFileSync(0, 'utf8');
-fs.appendFileSync(process.env.FAKE_HELPER_LOG, action + ' ' + (action === 'store' ? JSON.parse(input).ServerURL : input) + '\\n');
-const data = fs.existsSync(store) ? JSON.parse(fs.readFileSync(store, 'utf8')) : {};
-const save = () => fs.writeFileSync(store, JSON.stringify(data));
-if (action === 'get') {
-  const e = data[input];
-  if (!e) { process.stdout.write('credentials not found in native keychain'); process.exit(1); }
-  process.stdout.write(JSON.stringify({ ServerURL: input, Username: e.u, Secret: e.s }));
-} else if (action === 'store') {
-  const c = JSON.parse(input); data[c.ServerURL] = { u: c.Username, s: c.Secret }; save();
-} else if (action === 'erase') {
-  if (!data[input]) { process.stdout.write('credentials not found in native keychain'); process.exit(1); }
-  delete data[input]; save();
-} else if (action === 'list') {
-  const out = {}; for (const [k, v] of Object.entries(data)) out[k] = v.u;
-  process.stdout.write(JSON.stringify(out));
-} else { process.exit(2); }
-`;
+import { FAKE_HELPER } from '../integration/cli-helpers';
 
 let dir: string;
 let home: string;
