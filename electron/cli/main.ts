@@ -12,6 +12,8 @@ import * as catalogCommand from './commands/catalog';
 import * as deleteCommand from './commands/delete';
 import * as inspectCommand from './commands/inspect';
 import * as loginCommand from './commands/login';
+import * as pullCommand from './commands/pull';
+import * as pushCommand from './commands/push';
 import * as tagCommand from './commands/tag';
 import * as tagsCommand from './commands/tags';
 import { type CliIo, resetRunState, setCliContext } from './context';
@@ -38,6 +40,8 @@ const COMMANDS: CommandModule[] = [
   tagCommand,
   deleteCommand,
   loginCommand,
+  pushCommand,
+  pullCommand,
   // --- registered by their owners: pushCommand, pullCommand, ghCommand, serveCommand ---
 ];
 
