@@ -376,6 +376,8 @@ export class Authenticator {
     const challenges = parseChallenges(first.headers['www-authenticate']);
     const schemeBefore = this.scheme;
     this.adoptChallenges(challenges);
+    // The token just refused must not be handed out again for these scopes.
+    this.tokens.delete(scopeKey(current));
     const bearer = findChallenge(challenges, 'bearer');
     if (bearer) current = withChallengeScopes(current, parseScopes(bearer.params.scope).map(formatScope));
     if (

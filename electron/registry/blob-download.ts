@@ -9,7 +9,7 @@ import { header } from './headers';
 import type { Descriptor } from './manifest';
 import { operationScope } from './scope';
 import { type CallOptions, type RegistrySession, v2Path } from './session';
-import { isAbortError, isTransientNetworkError, type Response, sleep } from './transport';
+import { abandonBody, isAbortError, isTransientNetworkError, type Response, sleep } from './transport';
 
 export interface OpenBlobOptions extends CallOptions {
   onProgress?(bytesSoFar: number): void;
@@ -47,7 +47,7 @@ export async function openBlob(
       const cr = header(res.headers, 'content-range');
       const start = cr ? Number(/bytes\s+(\d+)-/.exec(cr)?.[1]) : delivered;
       if (start !== delivered) {
-        res.body.destroy();
+        abandonBody(res);
         throw new LadingError(
           'protocol-error',
           `${session.registry} answered a range request for ${what} with the wrong range.`,
@@ -82,7 +82,7 @@ export async function openBlob(
               if (buf.length === 0) continue;
             }
             if (delivered + buf.length > descriptor.size) {
-              current.res.body.destroy();
+              abandonBody(current.res);
               throw new LadingError(
                 'too-large',
                 `${what} is larger than the ${descriptor.size} bytes its descriptor says.`,

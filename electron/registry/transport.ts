@@ -274,11 +274,17 @@ function lowerKeys(h: Record<string, string>): Record<string, string> {
   return out;
 }
 
+/** Stops reading a response body; the abort error undici emits for it is expected and swallowed. */
+export function abandonBody(res: Pick<Response, 'body'>): void {
+  res.body.on('error', () => {});
+  res.body.destroy();
+}
+
 /** Reads at most `maxBytes` of a body; more is `too-large` (the rest is discarded). */
 export async function readBytes(res: Response, maxBytes: number, what = 'response'): Promise<Buffer> {
   const declared = Number(header(res.headers, 'content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
-    res.body.destroy();
+    abandonBody(res);
     throw tooLarge(res, maxBytes, what);
   }
   const chunks: Buffer[] = [];
@@ -287,7 +293,7 @@ export async function readBytes(res: Response, maxBytes: number, what = 'respons
     const buf = chunk as Buffer;
     total += buf.length;
     if (total > maxBytes) {
-      res.body.destroy();
+      abandonBody(res);
       throw tooLarge(res, maxBytes, what);
     }
     chunks.push(buf);

@@ -45,7 +45,8 @@ async function* rechunk(
   let held = 0;
   for await (const piece of source) {
     if (piece.byteLength === 0) continue;
-    parts.push(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength));
+    // Copied: a producer may reuse its buffer for the next piece while we still hold this one.
+    parts.push(Buffer.from(piece));
     held += piece.byteLength;
     // Emit a full chunk only once we know more bytes follow it, so the final chunk is recognisable.
     while (held > size()) {

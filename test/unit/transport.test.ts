@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import {
   mediaTypeOf,
@@ -6,7 +8,7 @@ import {
   parseRetryAfter,
   parseUploadRange,
 } from '../../electron/registry/headers';
-import { connectionError } from '../../electron/registry/transport';
+import { connectionError, readJson, Transport } from '../../electron/registry/transport';
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -65,5 +67,100 @@ describe('other headers', () => {
     expect(
       connectionError(Object.assign(new Error('x'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'h').message,
     ).toMatch(/TLS/);
+  });
+});
+
+describe('Transport against local HTTP servers', () => {
+  type Seen = { path: string; authorization?: string };
+  async function server(
+    handler: (req: IncomingMessage, res: ServerResponse) => void,
+  ): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+    const seen: Seen[] = [];
+    const s = createServer((req, res) => {
+      seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+      handler(req, res);
+    });
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const { port } = s.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((r) => s.close(() => r())) };
+  }
+
+  it('follows redirects but sends Authorization only to the registry host', async () => {
+    const storage = await server((_req, res) => res.end('blob-bytes'));
+    const registry = await server((_req, res) => {
+      res.writeHead(307, { location: `${storage.url}/signed?x=1` });
+      res.end();
+    });
+    try {
+      const t = new Transport({ baseUrl: registry.url, retryBaseMs: 1 });
+      const res = await t.send({
+        method: 'GET',
+        url: '/v2/a/blobs/sha256:x',
+        authorization: 'Bearer secret',
+      });
+      expect(await res.body.text()).toBe('blob-bytes');
+      expect(registry.seen[0]?.authorization).toBe('Bearer secret');
+      expect(storage.seen[0]?.authorization).toBeUndefined();
+      expect(res.url.href).toBe(`${storage.url}/signed?x=1`);
+    } finally {
+      await storage.close();
+      await registry.close();
+    }
+  });
+
+  it('detects redirect loops', async () => {
+    const s = await server((req, res) => {
+      res.writeHead(302, { location: req.url === '/a' ? '/b' : '/a' });
+      res.end();
+    });
+    try {
+      const t = new Transport({ baseUrl: s.url });
+      await expect(t.send({ method: 'GET', url: '/a' })).rejects.toMatchObject({ code: 'protocol-error' });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('retries a reset connection for idempotent requests only', async () => {
+    let calls = 0;
+    const s = await server((req, res) => {
+      calls++;
+      if (calls === 1) req.socket.destroy();
+      else res.end('{"ok":true}');
+    });
+    try {
+      const t = new Transport({ baseUrl: s.url, retryBaseMs: 1 });
+      const res = await t.send({ method: 'GET', url: '/x' });
+      expect((await readJson(res, 100)).value).toEqual({ ok: true });
+      expect(calls).toBe(2);
+      calls = 0;
+      await expect(t.send({ method: 'PATCH', url: '/x', body: Buffer.from('d') })).rejects.toMatchObject({
+        code: 'unreachable',
+      });
+      expect(calls).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('bounds JSON reads and refuses HTML', async () => {
+    const s = await server((req, res) => {
+      if (req.url === '/big') res.end(JSON.stringify({ x: 'y'.repeat(5000) }));
+      else {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html>login</html>');
+      }
+    });
+    try {
+      const t = new Transport({ baseUrl: s.url });
+      await expect(readJson(await t.send({ method: 'GET', url: '/big' }), 1000)).rejects.toMatchObject({
+        code: 'too-large',
+      });
+      const html = readJson(await t.send({ method: 'GET', url: '/html' }), 1000, 'tag list');
+      await expect(html).rejects.toMatchObject({ code: 'protocol-error' });
+      await expect(html).rejects.not.toThrow(/login/);
+    } finally {
+      await s.close();
+    }
   });
 });
