@@ -13,7 +13,7 @@ export const BRIDGE_TOKEN_STORAGE_KEY = 'lading.bridgeToken';
 /** `POST {CALL_PATH}/{callName}` with the JSON request body → JSON `Result` envelope (always HTTP 200 once authorised). */
 export const BRIDGE_CALL_PATH = '/api/call';
 /**
- * WebSocket for events. Authenticate with the subprotocol `lading.<token>` (Sec-WebSocket-Protocol) or by
+ * WebSocket for events. Authenticate with the subprotocol `lading.<token>` (Sec-WebSocket-Protocol), `?token=`, or by
  * sending `{"token":"..."}` as the first message. Server messages: `{"event": EventName, "payload": ...}`.
  */
 export const BRIDGE_EVENTS_PATH = '/api/events';

@@ -293,7 +293,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     });
   });
 
-  // WebSocket events: authenticate with the subprotocol `lading.<token>` or a first `{"token": "..."}` message.
+  // WebSocket events: authenticate with the subprotocol `lading.<token>`, `?token=`, or a first `{"token": "..."}` message.
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 4096,
@@ -323,7 +323,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         sockets.add(ws);
         ws.send(JSON.stringify({ event: 'bridge.ready', payload: {} }));
       };
-      if (ws.protocol) add();
+      // The token in the subprotocol or the query (`?token=`) authenticates at once; else the first message.
+      if (ws.protocol || secretMatches(token, url.searchParams.get('token'))) add();
       else {
         const timer = setTimeout(() => ws.close(4401, 'unauthorized'), 5000);
         ws.once('message', (data) => {

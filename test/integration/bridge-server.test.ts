@@ -209,6 +209,12 @@ describe('browser bridge', () => {
     expect(JSON.parse(first).event).toBe('bridge.ready');
     ws2.close();
 
+    // And the token in the query, as the renderer's transport sends it.
+    const ws3 = new WebSocket(`${wsUrl}?token=${bridge.token}`);
+    const third = await new Promise<string>((r) => ws3.on('message', (d) => r(d.toString())));
+    expect(JSON.parse(third).event).toBe('bridge.ready');
+    ws3.close();
+
     const bad = new WebSocket(wsUrl);
     await new Promise((r) => bad.on('open', r));
     bad.send(JSON.stringify({ token: 'wrong' }));
