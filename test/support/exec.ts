@@ -27,7 +27,9 @@ export async function run(
   child.stderr?.on('data', (d: Buffer) => err.push(d));
   if (opts.input !== undefined) child.stdin?.end(opts.input);
   const code = await new Promise<number>((resolve, reject) => {
-    child.on('error', reject);
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? notInstalled(command) : err),
+    );
     child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
   });
   const result = {
@@ -41,6 +43,14 @@ export async function run(
     );
   }
   return result;
+}
+
+/** The error for a missing system tool, naming the Debian package that provides it. */
+export function notInstalled(command: string): Error {
+  return new Error(
+    `${command} is not installed (the tests drive Debian's docker-registry, skopeo, umoci and openssl): ` +
+      'run `npm test` as root, or apt-get install docker-registry skopeo umoci openssl',
+  );
 }
 
 /** The last few lines of a log, for error messages. */

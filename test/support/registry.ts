@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { killChild, onCleanup, tail, trackChild } from './exec';
+import { killChild, notInstalled, onCleanup, tail, trackChild } from './exec';
 import { freePort, sleep } from './net';
 import { startTokenIssuer, type TestUser, type TokenIssuer } from './token-issuer';
 
@@ -142,7 +142,13 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<TestReg
       closeSync(fd);
     }
     trackChild(child);
-    await waitForReady(`http://127.0.0.1:${port}`, child, logFile);
+    const spawnFailed = new Promise<never>((_, reject) =>
+      child!.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'ENOENT' ? notInstalled('docker-registry') : err),
+      ),
+    );
+    spawnFailed.catch(() => {}); // observed through the race below
+    await Promise.race([waitForReady(`http://127.0.0.1:${port}`, child, logFile), spawnFailed]);
   }
 
   async function restart(): Promise<void> {
