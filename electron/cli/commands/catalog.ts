@@ -6,7 +6,7 @@ import { cliContext, print, printJson, registryClient } from '../context';
 export function register(program: Command): void {
   program
     .command('catalog')
-    .description('list every repository of a registry (its _catalog, every page)')
+    .description('list every repository of a registry')
     .argument('<registry>', 'registry host, e.g. localhost:5000')
     .option('--json', 'print a JSON array of repository names')
     .option('--page-size <n>', 'entries to ask for per page', positiveInt)

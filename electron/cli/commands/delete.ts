@@ -7,7 +7,7 @@ import { cliContext, confirm, print, printJson, registryClient } from '../contex
 export function register(program: Command): void {
   program
     .command('delete')
-    .description('delete a tag (other tags of the image stay) or a manifest by digest (and every tag on it)')
+    .description('delete a tag, or a manifest by digest with all its tags')
     .argument('<reference>', 'host/repository:tag or host/repository@sha256:…')
     .option('-y, --yes', 'do not ask for confirmation (needed when stdin is not a terminal)')
     .option('--json', 'print the result as JSON')

@@ -73,7 +73,7 @@ export function inspectText(info: InspectResult): string[] {
 export function register(program: Command): void {
   program
     .command('inspect')
-    .description('show digest, media type, size, platforms, labels and layers of an image')
+    .description('show digest, size, platforms, labels and layers')
     .argument('<reference>', 'image, e.g. ghcr.io/acme/app:1.2 or …@sha256:…')
     .option(
       '--platform <os/arch[/variant]>',

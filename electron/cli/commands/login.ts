@@ -18,9 +18,7 @@ import { table } from '../format';
 export function register(program: Command): void {
   program
     .command('login')
-    .description(
-      'check a username and password (or token) against a registry, then save them like docker login',
-    )
+    .description('check and save a registry login (like docker login)')
     .argument('<registry>', 'registry host, e.g. ghcr.io')
     .option('--json', 'print where the login was saved as JSON')
     .addHelpText(
@@ -63,7 +61,7 @@ export function register(program: Command): void {
 
   program
     .command('logout')
-    .description('remove a saved registry login (Docker config.json and its credential helper)')
+    .description('remove a saved registry login')
     .argument('<registry>', 'registry host, e.g. ghcr.io')
     .option('--json', 'print what was removed as JSON')
     .action(async (registryArg: string, opts: { json?: boolean }) => {
@@ -75,9 +73,7 @@ export function register(program: Command): void {
 
   program
     .command('logins')
-    .description(
-      'list the registry logins on this machine (Docker config, credential helpers, Podman auth.json)',
-    )
+    .description('list saved registry logins (docker, helpers, podman; no secrets)')
     .option('--json', 'print a JSON array of {registry, username?, source, helper?}; never secrets')
     .action(async (opts: { json?: boolean }) => {
       const logins = await listMachineCredentials({ env: cliContext().io.env });

@@ -36,7 +36,7 @@ export function resolveTagTarget(source: Reference, target: string): { repositor
 export function register(program: Command): void {
   program
     .command('tag')
-    .description('add a tag to an image (TARGET: a tag, or host/repository:tag on the same registry)')
+    .description('add a tag to an image, in the same registry')
     .argument('<source>', 'existing image, e.g. ghcr.io/acme/app:1.2')
     .argument('<target>', 'new tag, e.g. latest, or ghcr.io/acme/other:1.2')
     .option('--json', 'print the result as JSON')

@@ -6,7 +6,7 @@ import { cliContext, print, printJson, registryClient } from '../context';
 export function register(program: Command): void {
   program
     .command('tags')
-    .description('list every tag of a repository (every page)')
+    .description('list every tag of a repository')
     .argument('<repository>', 'repository, e.g. ghcr.io/acme/app')
     .option('--json', 'print a JSON array of tags')
     .action(async (repositoryArg: string, opts: { json?: boolean }, cmd: Command) => {
