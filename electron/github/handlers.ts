@@ -66,7 +66,7 @@ export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
         visibility: pkg.visibility,
         htmlUrl: pkg.htmlUrl,
         settingsUrl: packageSettingsUrl(
-          session.webUrl,
+          webBaseOf(pkg.htmlUrl) ?? session.webUrl,
           route.kind === 'org' ? 'org' : 'user',
           route.login,
           pkg.name,
@@ -118,6 +118,12 @@ export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
       return { ok: true as const };
     },
   };
+}
+
+/** The web UI base in a package's html_url (`https://github.com/orgs/…` → `https://github.com`). */
+function webBaseOf(htmlUrl: string): string | undefined {
+  const m = /^(https?:\/\/[^/]+(?:\/[^/]+)*?)\/(?:orgs|users)\//.exec(htmlUrl);
+  return m?.[1];
 }
 
 /** The registry path for a `packageName` as the UI passes it: the repository path, or a bare package name. */
