@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseReference } from '../../electron/registry/reference';
+import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
+import { pushArchive } from '../../electron/transfer/push';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
+import { skopeoCopy, skopeoInspect, writeArchive } from '../support/images';
+import { startRegistry, type TestRegistry } from '../support/registry';
+import { buildSampleImage, clientFor, readLayoutImage, tempDir } from './archive-fixtures';
+
+describe('push: an upload interrupted mid-layer', () => {
+  let registry: TestRegistry;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'basic' });
+    proxy = await startFaultProxy(registry.url);
+  });
+  afterAll(async () => {
+    await closeGzipPool();
+    await proxy?.stop();
+    await registry?.stop();
+  });
+
+  it('resumes from the registry Range and completes', async () => {
+    const image = await buildSampleImage('big', 5_000_000);
+    const src = await readLayoutImage(image);
+    const dir = await tempDir();
+    const file = join(dir, 'big.tar');
+    await writeArchive(image, 'docker-archive', file, { refName: 'big/app:1' });
+    // Drop the connection 1.5 MB into the second PATCH of the big layer (1 MiB chunks).
+    proxy.rules.push({ match: { method: 'PATCH' }, kind: 'drop-request-after', bytes: 300_000, times: 1 });
+    const client = clientFor(registry, { baseUrl: proxy.url, chunkSize: 1024 * 1024 });
+    const result = await pushArchive({
+      archivePath: file,
+      target: parseReference(`${registry.host}/resume/app:1`),
+      client,
+      concurrency: 1,
+    });
+    expect(proxy.requests.some((r) => r.fault === 'drop-request-after')).toBe(true);
+    const raw = await skopeoInspect(`docker://${registry.host}/resume/app:1`, {
+      raw: true,
+      creds: registry.user,
+    });
+    expect(raw.config.digest).toBe(src.manifest.config.digest);
+    expect(result.layers.map((l) => l.state)).toEqual(['done', 'done']);
+    // skopeo unpacks every layer and checks it against the diff_ids.
+    await skopeoCopy(`docker://${registry.host}/resume/app:1`, `docker-archive:${join(dir, 'back.tar')}`, {
+      srcCreds: registry.user,
+    });
+  });
+});
