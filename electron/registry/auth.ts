@@ -252,12 +252,8 @@ export class Authenticator {
     const url = new URL(realm);
     if (ch.params.service) url.searchParams.set('service', ch.params.service);
     for (const s of scopes) url.searchParams.append('scope', s);
-    return this.transport.send({
-      method: 'GET',
-      url,
-      signal,
-      headers: authorization ? { authorization } : {},
-    });
+    // Basic credentials go to the realm's host only, never to wherever it might redirect.
+    return this.transport.send({ method: 'GET', url, signal, authorization, authorizationHost: realm.host });
   }
 
   /** OAuth2 refresh-token grant; a 404 means the realm only does GET (distribution's oauth.md). */
@@ -280,6 +276,7 @@ export class Authenticator {
       url: realm,
       signal,
       idempotent: true,
+      secretBody: true,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
     });

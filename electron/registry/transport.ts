@@ -22,6 +22,10 @@ export interface SendRequest {
   signal?: AbortSignal;
   /** Authorization header value; sent only to the registry host (never after a redirect to another host). */
   authorization?: string;
+  /** The host allowed to receive `authorization` when it is not the registry (a token realm). */
+  authorizationHost?: string;
+  /** The body carries a secret (an OAuth2 refresh token): refuse to replay it to another host on a redirect. */
+  secretBody?: boolean;
   /** Override the retry count for this request (0 = no retries). */
   retries?: number;
   /** Mark a non-idempotent request (POST/PATCH) as safe to retry. */
@@ -208,17 +212,24 @@ export class Transport {
     let method = req.method;
     let body: RequestBody | undefined = req.body;
     const seen = new Set<string>();
+    const origin = url;
+    const authHost = req.authorizationHost ?? this.host;
+    let bodyDropped = false;
     for (let hop = 0; ; hop++) {
       seen.add(url.href);
       const headers: Record<string, string> = {
         'user-agent': this.userAgent,
         ...lowerKeys(req.headers ?? {}),
       };
-      // Credentials only go to the registry's own host and never downgrade from HTTPS to HTTP.
+      if (bodyDropped) {
+        delete headers['content-length'];
+        delete headers['content-type'];
+      }
+      // Credentials only go to their own host and never downgrade from HTTPS to HTTP.
       if (
         req.authorization &&
-        url.host === this.host &&
-        !(this.baseUrl.protocol === 'https:' && url.protocol !== 'https:')
+        url.host === authHost &&
+        !(origin.protocol === 'https:' && url.protocol !== 'https:')
       ) {
         headers.authorization = req.authorization;
       }
@@ -258,6 +269,13 @@ export class Transport {
       ) {
         method = method === 'HEAD' ? 'HEAD' : 'GET';
         body = undefined;
+        bodyDropped = true;
+      }
+      if (req.secretBody && body !== undefined && next.host !== origin.host) {
+        throw new LadingError(
+          'protocol-error',
+          `${origin.host} redirected a token request to ${next.host}; Lading will not send the token there.`,
+        );
       }
       url = next;
     }

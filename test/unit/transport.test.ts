@@ -108,6 +108,37 @@ describe('Transport against local HTTP servers', () => {
     }
   });
 
+  it('keeps token-realm credentials on the realm host and refuses to replay a secret body elsewhere', async () => {
+    const elsewhere = await server((_req, res) => res.end('{}'));
+    const realm = await server((_req, res) => {
+      res.writeHead(307, { location: `${elsewhere.url}/token` });
+      res.end();
+    });
+    try {
+      const t = new Transport({ baseUrl: 'http://127.0.0.1:1' });
+      const res = await t.send({
+        method: 'GET',
+        url: `${realm.url}/token`,
+        authorization: 'Basic c2VjcmV0',
+        authorizationHost: new URL(realm.url).host,
+      });
+      await res.body.dump();
+      expect(realm.seen[0]?.authorization).toBe('Basic c2VjcmV0');
+      expect(elsewhere.seen[0]?.authorization).toBeUndefined();
+      const post = t.send({
+        method: 'POST',
+        url: `${realm.url}/token`,
+        body: 'refresh_token=x',
+        secretBody: true,
+      });
+      await expect(post).rejects.toMatchObject({ code: 'protocol-error' });
+      expect(elsewhere.seen).toHaveLength(1);
+    } finally {
+      await elsewhere.close();
+      await realm.close();
+    }
+  });
+
   it('detects redirect loops', async () => {
     const s = await server((req, res) => {
       res.writeHead(302, { location: req.url === '/a' ? '/b' : '/a' });
