@@ -3,6 +3,7 @@
  * deleting siblings that share its manifest (regctl's dummy-manifest technique), deleting a digest while
  * reporting its tags, and retagging across repositories with blob mounts instead of downloads.
  */
+import { isGitHubRegistry } from './auth';
 import type { RegistryClient } from './client';
 import { digestOf } from './digest';
 import { LadingError } from './errors';
@@ -55,6 +56,16 @@ export async function deleteTag(
       hint: 'List the tags to see what exists.',
     });
   }
+  if (isGitHubRegistry(client.registry)) {
+    // ghcr answers 405 to manifest DELETE; its tags are removed through the GitHub Packages API.
+    throw new LadingError(
+      'unsupported',
+      `${client.registry} does not support deleting tags through the registry API.`,
+      {
+        hint: 'Delete the package version (or untag it) through GitHub Packages instead.',
+      },
+    );
+  }
   const siblings = (await tagsForDigest(client, repository, head.digest, opts)).filter((t) => t !== tag);
   if (siblings.length === 0) {
     await client.deleteManifest(repository, head.digest, opts);
@@ -80,9 +91,16 @@ export async function deleteTag(
       'dev.lading.untag': `${tag} ${new Date().toISOString()} ${Math.random().toString(36).slice(2)}`,
     },
   };
+  const original = await client.getManifest(repository, head.digest, opts);
   const bytes = Buffer.from(JSON.stringify(dummy));
   const { digest } = await client.putManifest(repository, tag, bytes, MediaType.ociManifest, opts);
-  await client.deleteManifest(repository, digest, opts);
+  try {
+    await client.deleteManifest(repository, digest, opts);
+  } catch (e) {
+    // The registry refuses manifest deletes: put the tag back where it was rather than leave it on the dummy.
+    await client.putManifest(repository, tag, original.bytes, original.mediaType).catch(() => {});
+    throw e;
+  }
   if (!configExisted) {
     // Only the blob we uploaded is removed; an existing empty config may be used by other artifacts.
     const scopes = [`repository:${repository}:pull,delete`];
