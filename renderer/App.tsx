@@ -1,0 +1,75 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { RECONNECTED_EVENT } from './api/bridge-constants';
+import { subscribeJobs, useConnections, useJobs } from './api/queries';
+import { DropOverlay } from './components/DropOverlay';
+import { Sidebar } from './components/Sidebar';
+import { Toasts } from './components/Toasts';
+import { DialogHost } from './dialogs/DialogHost';
+import { ConnectionScreen } from './screens/ConnectionScreen';
+import { ImageScreen } from './screens/ImageScreen';
+import { RepositoriesScreen } from './screens/RepositoriesScreen';
+import { TagsScreen } from './screens/TagsScreen';
+import { TransfersPanel } from './screens/TransfersPanel';
+import { useApplyTheme } from './state/theme';
+import { useUi } from './state/ui';
+
+export function App() {
+  const route = useUi((s) => s.route);
+  const navigate = useUi((s) => s.navigate);
+  const toast = useUi((s) => s.toast);
+  const transfersOpen = useUi((s) => s.transfersOpen);
+  const queryClient = useQueryClient();
+  const connections = useConnections();
+  useJobs();
+  useApplyTheme();
+
+  useEffect(
+    () =>
+      subscribeJobs(queryClient, (job) => {
+        if (job.state === 'done') toast(job.resultMessage ?? `Done: ${job.title}`);
+        else if (job.state === 'failed') toast(`${job.title}: ${job.error?.message ?? 'failed'}`, 'error');
+      }),
+    [queryClient, toast],
+  );
+
+  // After the event socket reconnects, jobs may have changed unseen.
+  useEffect(() => {
+    const resync = () => void queryClient.invalidateQueries({ queryKey: ['jobs'] });
+    window.addEventListener(RECONNECTED_EVENT, resync);
+    return () => window.removeEventListener(RECONNECTED_EVENT, resync);
+  }, [queryClient]);
+
+  // First screen: the first connection's repositories, or how to add one.
+  useEffect(() => {
+    if (route.screen !== 'welcome' || !connections.data) return;
+    const first = connections.data[0];
+    navigate(first ? { screen: 'repositories', connectionId: first.id } : { screen: 'add-connection' });
+  }, [route.screen, connections.data, navigate]);
+
+  return (
+    <div className={`app${transfersOpen ? ' with-transfers' : ''}`}>
+      <Sidebar />
+      <main className="main" id="main">
+        {route.screen === 'welcome' && <div className="main-loading" aria-busy="true" />}
+        {route.screen === 'add-connection' && <ConnectionScreen editId={route.editId} />}
+        {route.screen === 'repositories' && <RepositoriesScreen connectionId={route.connectionId} />}
+        {route.screen === 'tags' && (
+          <TagsScreen connectionId={route.connectionId} repository={route.repository} />
+        )}
+        {route.screen === 'image' && (
+          <ImageScreen
+            connectionId={route.connectionId}
+            repository={route.repository}
+            reference={route.reference}
+            platform={route.platform}
+          />
+        )}
+      </main>
+      {transfersOpen && <TransfersPanel />}
+      <DropOverlay />
+      <DialogHost />
+      <Toasts />
+    </div>
+  );
+}

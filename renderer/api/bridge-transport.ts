@@ -1,0 +1,150 @@
+/**
+ * `window.lading` over the browser bridge: calls are `POST /api/call/:name`, events arrive over a WebSocket,
+ * dropped files are streamed with `POST /api/upload`, pulled files come from `GET /api/download/:jobId`.
+ * Every request carries the per-launch secret that the bridge printed in the URL fragment.
+ */
+import type { CallName, EventName, EventPayload, LadingApi, Result } from '../../shared/contract';
+import { BRIDGE, RECONNECTED_EVENT } from './bridge-constants';
+
+const TOKEN_KEY = BRIDGE.storageKey;
+
+/** Reads the secret from `#token=…` once, keeps it for reloads in sessionStorage, and clears the fragment. */
+export function takeBridgeToken(): string | null {
+  const match = new RegExp(`(?:^#|&)${BRIDGE.tokenFragment}=([^&]+)`).exec(window.location.hash);
+  if (match?.[1]) {
+    const token = decodeURIComponent(match[1]);
+    sessionStorage.setItem(TOKEN_KEY, token);
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+    return token;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+function networkError(what: string, error: unknown): Result<never> {
+  return {
+    ok: false,
+    error: {
+      code: 'BRIDGE_UNREACHABLE',
+      message: `Could not reach Lading's bridge (${what}): ${error instanceof Error ? error.message : String(error)}`,
+      hint: 'Is `lading serve` still running? Restart it and open the URL it prints.',
+    },
+  };
+}
+
+async function readResult<T>(response: Response): Promise<Result<T>> {
+  if (response.status === 401 || response.status === 403) {
+    return {
+      ok: false,
+      error: {
+        code: 'BRIDGE_UNAUTHORIZED',
+        message: 'The bridge refused this page: its secret is missing or out of date.',
+        hint: 'Open the URL that `lading serve` printed (it includes #token=…).',
+      },
+    };
+  }
+  const body = (await response.json().catch(() => null)) as Result<T> | null;
+  if (body && typeof body === 'object' && 'ok' in body) return body;
+  return {
+    ok: false,
+    error: {
+      code: 'BRIDGE_PROTOCOL',
+      message: `The bridge answered HTTP ${response.status} without a result.`,
+    },
+  };
+}
+
+type Listener = (payload: unknown) => void;
+
+export function createBridgeTransport(token: string, base = ''): LadingApi {
+  const headers = { [BRIDGE.tokenHeader]: token };
+  const listeners = new Map<EventName, Set<Listener>>();
+  let socket: WebSocket | null = null;
+  let retryMs = 500;
+  let connectedBefore = false;
+
+  function connectEvents(): void {
+    const url = new URL(BRIDGE.eventsPath, window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    // The secret goes in the subprotocol so it stays out of URLs and logs.
+    const ws = new WebSocket(url, [`${BRIDGE.wsProtocolPrefix}${token}`]);
+    socket = ws;
+    ws.onopen = () => {
+      retryMs = 500;
+    };
+    ws.onmessage = (message) => {
+      try {
+        const data = JSON.parse(String(message.data)) as {
+          event: EventName | 'bridge.ready';
+          payload: unknown;
+        };
+        if (data.event === 'bridge.ready') {
+          if (connectedBefore) window.dispatchEvent(new Event(RECONNECTED_EVENT));
+          connectedBefore = true;
+          return;
+        }
+        for (const listener of listeners.get(data.event) ?? []) listener(data.payload);
+      } catch {
+        // A malformed frame is dropped; the next jobs.list refetch repairs state.
+      }
+    };
+    ws.onclose = () => {
+      socket = null;
+      // Reconnect with backoff so a restarted bridge resumes events without a reload.
+      setTimeout(() => {
+        if (listeners.size > 0) connectEvents();
+      }, retryMs);
+      retryMs = Math.min(retryMs * 2, 10_000);
+    };
+  }
+
+  return {
+    async call(name: CallName, request: unknown) {
+      try {
+        const response = await fetch(`${base}${BRIDGE.callPath}${encodeURIComponent(name)}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify(request ?? {}),
+        });
+        return readResult(response);
+      } catch (error) {
+        return networkError(name, error);
+      }
+    },
+    on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void) {
+      let set = listeners.get(event);
+      if (!set) {
+        set = new Set();
+        listeners.set(event, set);
+      }
+      set.add(listener as Listener);
+      if (!socket) connectEvents();
+      return () => {
+        set.delete(listener as Listener);
+      };
+    },
+    resolveFile(file, onProgress) {
+      // XHR rather than fetch: it reports upload progress, and large archives take a while.
+      return new Promise((resolve) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', `${base}${BRIDGE.uploadPath}`);
+        xhr.setRequestHeader(BRIDGE.tokenHeader, token);
+        xhr.setRequestHeader('content-type', 'application/octet-stream');
+        xhr.setRequestHeader(BRIDGE.fileNameHeader, encodeURIComponent(file.name));
+        xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.total || file.size);
+        xhr.onload = () => {
+          void readResult<{ uploadId: string }>(
+            new Response(xhr.responseText, {
+              status: xhr.status,
+              headers: { 'content-type': 'application/json' },
+            }),
+          ).then(resolve);
+        };
+        xhr.onerror = () => resolve(networkError('upload', new Error(`upload of ${file.name} failed`)));
+        xhr.send(file);
+      });
+    },
+    downloadUrl(jobId) {
+      return `${base}${BRIDGE.downloadPath}${encodeURIComponent(jobId)}?${BRIDGE.tokenQuery}=${encodeURIComponent(token)}`;
+    },
+  } as LadingApi;
+}

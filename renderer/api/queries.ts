@@ -1,0 +1,202 @@
+/** Remote data as react-query hooks. Keys are arrays starting with the call's subject. */
+import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import type { Job, TagDetail } from '../../shared/types';
+import { call, getApi } from './index';
+
+export const keys = {
+  connections: ['connections'] as const,
+  discover: ['discover'] as const,
+  repositories: (connectionId: string) => ['repositories', connectionId] as const,
+  tags: (connectionId: string, repository: string) => ['tags', connectionId, repository] as const,
+  tagDetails: (connectionId: string, repository: string) => ['tagDetails', connectionId, repository] as const,
+  inspect: (connectionId: string, repository: string, reference: string, platform?: string) =>
+    ['inspect', connectionId, repository, reference, platform ?? ''] as const,
+  jobs: ['jobs'] as const,
+  githubPackage: (connectionId: string, name: string) => ['github.package', connectionId, name] as const,
+  githubVersions: (connectionId: string, name: string, state: 'active' | 'deleted') =>
+    ['github.versions', connectionId, name, state] as const,
+  appInfo: ['app.info'] as const,
+};
+
+export function useAppInfo() {
+  return useQuery({ queryKey: keys.appInfo, queryFn: () => call('app.info', {}), staleTime: Infinity });
+}
+
+export function useConnections() {
+  return useQuery({ queryKey: keys.connections, queryFn: () => call('connections.list', {}) });
+}
+
+export function useConnection(id: string | undefined) {
+  const { data } = useConnections();
+  return data?.find((c) => c.id === id);
+}
+
+export function useRepositories(connectionId: string) {
+  return useQuery({
+    queryKey: keys.repositories(connectionId),
+    queryFn: () => call('registry.repositories', { connectionId }),
+    staleTime: 30_000,
+  });
+}
+
+export function useTags(connectionId: string, repository: string) {
+  return useQuery({
+    queryKey: keys.tags(connectionId, repository),
+    queryFn: () => call('registry.tags', { connectionId, repository }),
+    staleTime: 15_000,
+  });
+}
+
+/** How many tagDetails calls run at once, and how many tags each asks about (the contract caps it at 100). */
+export const DETAIL_BATCH = 100;
+export const DETAIL_CONCURRENCY = 3;
+
+export interface TagDetailsState {
+  details: Map<string, TagDetail>;
+  /** Tags whose details have not arrived yet. */
+  pending: number;
+  error: Error | null;
+}
+
+/**
+ * Loads the details of every tag in batches in the background, a few batches at a time, and keeps them in
+ * the react-query cache so reopening a repository is instant. The main process caches configs by digest,
+ * so a refresh only costs manifest requests.
+ */
+export function useTagDetails(
+  connectionId: string,
+  repository: string,
+  tags: string[] | undefined,
+  version: number,
+): TagDetailsState {
+  const queryClient = useQueryClient();
+  const key = keys.tagDetails(connectionId, repository);
+  const [state, setState] = useState<TagDetailsState>(() => ({
+    details: queryClient.getQueryData<Map<string, TagDetail>>(key) ?? new Map(),
+    pending: tags?.length ?? 0,
+    error: null,
+  }));
+  const run = useRef(0);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` restarts the load when the tag list is refetched
+  useEffect(() => {
+    if (!tags) return;
+    const runId = ++run.current;
+    const cached = queryClient.getQueryData<Map<string, TagDetail>>(key) ?? new Map<string, TagDetail>();
+    // Tags already known are shown at once and refreshed last; unknown ones are fetched first.
+    const known = new Set(cached.keys());
+    const order = [...tags.filter((t) => !known.has(t)), ...tags.filter((t) => known.has(t))];
+    const fresh = new Map<string, TagDetail>();
+    for (const t of tags) {
+      const d = cached.get(t);
+      if (d) fresh.set(t, d);
+    }
+    let pending = order.filter((t) => !known.has(t)).length;
+    setState({ details: new Map(fresh), pending, error: null });
+    queryClient.setQueryData(key, fresh);
+
+    const batches: string[][] = [];
+    for (let i = 0; i < order.length; i += DETAIL_BATCH) batches.push(order.slice(i, i + DETAIL_BATCH));
+    let next = 0;
+    let flushTimer: ReturnType<typeof setTimeout> | null = null;
+    const flush = () => {
+      flushTimer = null;
+      if (run.current !== runId) return;
+      setState({ details: new Map(fresh), pending, error: null });
+      queryClient.setQueryData(key, new Map(fresh));
+    };
+    const worker = async () => {
+      while (next < batches.length && run.current === runId) {
+        const batch = batches[next++]!;
+        try {
+          const result = await call('registry.tagDetails', { connectionId, repository, tags: batch });
+          for (const d of result) {
+            if (!known.has(d.tag)) pending--;
+            fresh.set(d.tag, d);
+          }
+          for (const t of batch) if (!result.some((d) => d.tag === t) && !known.has(t)) pending--;
+        } catch (error) {
+          if (run.current === runId) {
+            setState((s) => ({ ...s, error: error as Error }));
+          }
+          return;
+        }
+        // Coalesce renders: many batches finishing together cause one re-render.
+        if (!flushTimer) flushTimer = setTimeout(flush, 50);
+      }
+    };
+    void Promise.all(Array.from({ length: DETAIL_CONCURRENCY }, worker)).then(() => {
+      if (flushTimer) clearTimeout(flushTimer);
+      flush();
+    });
+    return () => {
+      if (flushTimer) clearTimeout(flushTimer);
+    };
+  }, [connectionId, repository, tags, version, queryClient]);
+
+  return state;
+}
+
+export function useInspect(connectionId: string, repository: string, reference: string, platform?: string) {
+  return useQuery({
+    queryKey: keys.inspect(connectionId, repository, reference, platform),
+    queryFn: () => call('registry.inspect', { connectionId, repository, reference, platform }),
+    // A digest never changes; a tag may move.
+    staleTime: reference.startsWith('sha256:') ? Infinity : 15_000,
+  });
+}
+
+export function useJobs() {
+  return useQuery({ queryKey: keys.jobs, queryFn: () => call('jobs.list', {}), refetchOnWindowFocus: true });
+}
+
+const LONG_JOB_MS = 10_000;
+
+function notifyFinished(job: Job): void {
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  if (document.hasFocus()) return;
+  new Notification(job.state === 'done' ? 'Lading: done' : 'Lading: failed', {
+    body: job.state === 'done' ? (job.resultMessage ?? job.title) : (job.error?.message ?? job.title),
+  });
+}
+
+/**
+ * Keeps the jobs list current from events and refreshes what a finished job changed (tags, repositories).
+ * `onFinished` gets every job that reaches a final state while the app is open.
+ */
+export function subscribeJobs(
+  queryClient: QueryClient,
+  onFinished: (job: Job, long: boolean) => void,
+): () => void {
+  const api = getApi();
+  const offUpdated = api.on('jobs.updated', (job) => {
+    const previous = queryClient.getQueryData<Job[]>(keys.jobs)?.find((j) => j.id === job.id);
+    queryClient.setQueryData<Job[]>(keys.jobs, (jobs = []) => {
+      const i = jobs.findIndex((j) => j.id === job.id);
+      if (i < 0) return [...jobs, job];
+      const copy = jobs.slice();
+      copy[i] = job;
+      return copy;
+    });
+    const final = job.state === 'done' || job.state === 'failed' || job.state === 'cancelled';
+    if (final && previous?.state !== job.state) {
+      const started = Date.parse(job.startedAt ?? job.createdAt);
+      const long = Date.now() - started > LONG_JOB_MS;
+      if (job.state === 'done') {
+        void queryClient.invalidateQueries({ queryKey: ['tags', job.connectionId] });
+        void queryClient.invalidateQueries({ queryKey: ['repositories', job.connectionId] });
+        void queryClient.invalidateQueries({ queryKey: ['github.versions', job.connectionId] });
+      }
+      if (long) notifyFinished(job);
+      onFinished(job, long);
+    }
+  });
+  const offRemoved = api.on('jobs.removed', ({ ids }) => {
+    queryClient.setQueryData<Job[]>(keys.jobs, (jobs = []) => jobs.filter((j) => !ids.includes(j.id)));
+  });
+  return () => {
+    offUpdated();
+    offRemoved();
+  };
+}

@@ -1,0 +1,29 @@
+import { toErrorInfo } from '../api';
+
+/** An error where it happened: what went wrong, then what to do about it. */
+export function ErrorBox({
+  error,
+  title,
+  onRetry,
+}: {
+  error: unknown;
+  title?: string;
+  onRetry?: () => void;
+}) {
+  const info = toErrorInfo(error);
+  return (
+    <div className="error-box" role="alert">
+      <div className="error-title">{title ?? 'Something went wrong'}</div>
+      <div className="error-message">{info.message}</div>
+      {info.hint && <div className="error-hint">{info.hint}</div>}
+      <div className="error-foot">
+        <code className="error-code">{info.code}</code>
+        {onRetry && (
+          <button type="button" className="btn small" onClick={onRetry}>
+            Try again
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

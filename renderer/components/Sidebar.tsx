@@ -1,0 +1,102 @@
+import type { Connection, ConnectionKind } from '../../shared/types';
+import { useConnections, useJobs } from '../api/queries';
+import { type Theme, useUi } from '../state/ui';
+import { Spinner } from './bits';
+import { ErrorBox } from './ErrorBox';
+
+const KIND_LABEL: Record<ConnectionKind, string> = {
+  generic: 'Registry',
+  dockerhub: 'Docker Hub',
+  ghcr: 'GitHub',
+  'github-docker': 'GitHub (legacy)',
+  ghes: 'GitHub Enterprise',
+};
+
+function KindMark({ kind }: { kind: ConnectionKind }) {
+  const letter = kind === 'dockerhub' ? 'D' : kind === 'generic' ? 'R' : 'G';
+  return (
+    <span className={`kind-mark kind-${kind}`} aria-hidden="true">
+      {letter}
+    </span>
+  );
+}
+
+const NEXT_THEME: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' };
+
+export function Sidebar() {
+  const { data: connections, error, isLoading, refetch } = useConnections();
+  const route = useUi((s) => s.route);
+  const navigate = useUi((s) => s.navigate);
+  const theme = useUi((s) => s.theme);
+  const setTheme = useUi((s) => s.setTheme);
+  const transfersOpen = useUi((s) => s.transfersOpen);
+  const setTransfersOpen = useUi((s) => s.setTransfersOpen);
+  const { data: jobs } = useJobs();
+  const active = jobs?.filter((j) => j.state === 'running' || j.state === 'queued').length ?? 0;
+  const failed = jobs?.filter((j) => j.state === 'failed').length ?? 0;
+  const currentId = 'connectionId' in route ? route.connectionId : undefined;
+
+  return (
+    <nav className="sidebar" aria-label="Connections">
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true">
+          ⚓
+        </span>
+        Lading
+      </div>
+      <div className="sidebar-section">Registries</div>
+      {isLoading && <Spinner label="Loading connections" />}
+      {error && <ErrorBox error={error} title="Cannot list connections" onRetry={() => refetch()} />}
+      <ul className="conn-list">
+        {connections?.map((c: Connection) => (
+          <li key={c.id}>
+            <button
+              type="button"
+              className={`conn-item${c.id === currentId ? ' active' : ''}`}
+              aria-current={c.id === currentId ? 'page' : undefined}
+              onClick={() => navigate({ screen: 'repositories', connectionId: c.id })}
+              title={`${KIND_LABEL[c.kind]} · ${c.registry}`}
+            >
+              <KindMark kind={c.kind} />
+              <span className="conn-text">
+                <span className="conn-name">{c.name}</span>
+                <span className="conn-host">
+                  {c.owner ? `${c.registry}/${c.owner}` : c.registry}
+                  {c.credentialSource === 'none' ? ' · anonymous' : c.username ? ` · ${c.username}` : ''}
+                </span>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      <button
+        type="button"
+        className={`btn ghost add-conn${route.screen === 'add-connection' ? ' active' : ''}`}
+        onClick={() => navigate({ screen: 'add-connection' })}
+      >
+        + Add registry
+      </button>
+      <div className="sidebar-foot">
+        <button
+          type="button"
+          className={`btn ghost transfers-toggle${transfersOpen ? ' active' : ''}`}
+          aria-pressed={transfersOpen}
+          onClick={() => setTransfersOpen(!transfersOpen)}
+        >
+          Transfers
+          {active > 0 && <span className="count running">{active}</span>}
+          {failed > 0 && active === 0 && <span className="count failed">{failed}</span>}
+        </button>
+        <button
+          type="button"
+          className="btn ghost theme-toggle"
+          aria-label={`Theme: ${theme}. Switch to ${NEXT_THEME[theme]}`}
+          title={`Theme: ${theme}`}
+          onClick={() => setTheme(NEXT_THEME[theme])}
+        >
+          {theme === 'dark' ? '☾' : theme === 'light' ? '☀' : '◐'} {theme}
+        </button>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,175 @@
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import { call, getApi } from '../api';
+import { useInspect, useJobs } from '../api/queries';
+import { Field, Spinner } from '../components/bits';
+import { Dialog } from '../components/Dialog';
+import { ErrorBox } from '../components/ErrorBox';
+import { JobProgress } from '../screens/TransfersPanel';
+import { useUi } from '../state/ui';
+
+function fileName(repository: string, reference: string, format: 'docker' | 'oci', platform: string): string {
+  const base = repository.split('/').pop() ?? 'image';
+  const ref = reference.startsWith('sha256:') ? reference.slice(7, 19) : reference;
+  const plat = platform ? `-${platform.replaceAll('/', '-')}` : '';
+  return `${base}-${ref}${plat}${format === 'oci' ? '.oci' : ''}.tar`;
+}
+
+export function PullDialog({
+  connectionId,
+  repository,
+  reference,
+  onClose,
+}: {
+  connectionId: string;
+  repository: string;
+  reference: string;
+  onClose: () => void;
+}) {
+  const inspect = useInspect(connectionId, repository, reference);
+  const platforms = (inspect.data?.manifests ?? [])
+    .filter((m) => m.platform && m.platform.os !== 'unknown')
+    .map(
+      (m) =>
+        `${m.platform!.os}/${m.platform!.architecture}${m.platform!.variant ? `/${m.platform!.variant}` : ''}`,
+    );
+  const isIndex = platforms.length > 0;
+  const [format, setFormat] = useState<'docker' | 'oci'>('docker');
+  const [platform, setPlatform] = useState('');
+  const [jobId, setJobId] = useState<string | null>(null);
+  const { data: jobs } = useJobs();
+  const job = jobs?.find((j) => j.id === jobId);
+  const setTransfersOpen = useUi((s) => s.setTransfersOpen);
+
+  // A docker archive holds one image per platform; "all platforms" needs OCI.
+  const allPlatforms = isIndex && platform === '' && format === 'oci';
+  const chosenPlatform = isIndex ? platform || (format === 'docker' ? platforms[0] : undefined) : undefined;
+
+  const start = useMutation({
+    mutationFn: async () => {
+      const saved = await call('dialog.saveFile', {
+        defaultName: fileName(repository, reference, format, chosenPlatform ?? ''),
+      });
+      if (saved.supported && !saved.path) return null; // cancelled
+      const { jobId } = await call('jobs.pull', {
+        connectionId,
+        repository,
+        reference,
+        path: saved.path ?? undefined,
+        format,
+        platform: allPlatforms ? undefined : chosenPlatform,
+        allPlatforms: allPlatforms || undefined,
+      });
+      return jobId;
+    },
+    onSuccess: (id) => {
+      if (id) setJobId(id);
+    },
+  });
+
+  const downloadUrl = job?.state === 'done' && jobId ? getApi().downloadUrl?.(jobId) : undefined;
+
+  return (
+    <Dialog
+      title={`Pull ${repository}${reference.startsWith('sha256:') ? `@${reference.slice(7, 19)}` : `:${reference}`}`}
+      onClose={onClose}
+      footer={
+        jobId ? (
+          <>
+            <button
+              type="button"
+              className="btn ghost"
+              onClick={() => {
+                setTransfersOpen(true);
+                onClose();
+              }}
+            >
+              Show in Transfers
+            </button>
+            <button type="button" className="btn" onClick={onClose}>
+              Close
+            </button>
+          </>
+        ) : (
+          <>
+            <button type="button" className="btn ghost" onClick={onClose}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="btn primary"
+              disabled={start.isPending}
+              onClick={() => start.mutate()}
+            >
+              {start.isPending ? <Spinner label="Starting" /> : null} Pull to file
+            </button>
+          </>
+        )
+      }
+    >
+      {!jobId && (
+        <>
+          <fieldset className="radios">
+            <legend>Format</legend>
+            <label className="check">
+              <input
+                type="radio"
+                name="format"
+                checked={format === 'docker'}
+                onChange={() => setFormat('docker')}
+              />
+              Docker archive <span className="muted">(docker load)</span>
+            </label>
+            <label className="check">
+              <input
+                type="radio"
+                name="format"
+                checked={format === 'oci'}
+                onChange={() => setFormat('oci')}
+              />
+              OCI archive <span className="muted">(podman load, skopeo, crane)</span>
+            </label>
+          </fieldset>
+          {inspect.isLoading && <Spinner label="Reading the manifest" />}
+          {isIndex && (
+            <Field
+              label="Platform"
+              hint={
+                format === 'docker'
+                  ? 'A docker archive holds one platform; choose OCI to keep them all.'
+                  : undefined
+              }
+            >
+              <select value={platform} onChange={(e) => setPlatform(e.target.value)}>
+                {format === 'oci' && <option value="">All platforms ({platforms.length})</option>}
+                {platforms.map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+        </>
+      )}
+      {start.error && <ErrorBox error={start.error} title="Cannot start the pull" />}
+      {job && (
+        <div className="pull-status">
+          <JobProgress job={job} />
+          {downloadUrl && (
+            <a
+              className="btn primary"
+              href={downloadUrl}
+              download={fileName(repository, reference, format, chosenPlatform ?? '')}
+            >
+              Download {fileName(repository, reference, format, chosenPlatform ?? '')}
+            </a>
+          )}
+          {job.state === 'done' && !downloadUrl && (
+            <div className="ok-line">{job.resultMessage ?? 'Saved.'}</div>
+          )}
+        </div>
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,212 @@
+// biome-ignore-all lint/a11y/useSemanticElements: a segmented control of buttons with role radio
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { Connection, PackageVersion } from '../../shared/types';
+import { call } from '../api';
+import { keys } from '../api/queries';
+import { EmptyState, Spinner, VisibilityBadge } from '../components/bits';
+import { CopyButton } from '../components/CopyButton';
+import { ErrorBox } from '../components/ErrorBox';
+import { ExternalLink } from '../components/ExternalLink';
+import { formatDate, formatRelative, shortDigest } from '../lib/format';
+import { useUi } from '../state/ui';
+
+/** Visibility, anonymous pull, and the settings link (visibility can only be changed there). */
+export function GithubPackagePanel({
+  connection,
+  packageName,
+}: {
+  connection: Connection;
+  packageName: string;
+}) {
+  // Package names on GitHub are the repository path without the owner.
+  const name =
+    connection.owner && packageName.startsWith(`${connection.owner}/`)
+      ? packageName.slice(connection.owner.length + 1)
+      : packageName;
+  const pkg = useQuery({
+    queryKey: keys.githubPackage(connection.id, name),
+    queryFn: () => call('github.package', { connectionId: connection.id, packageName: name }),
+    staleTime: 60_000,
+  });
+  if (pkg.isLoading)
+    return (
+      <div className="gh-panel">
+        <Spinner label="Loading package" />
+      </div>
+    );
+  if (pkg.error) return <ErrorBox error={pkg.error} title="GitHub package details unavailable" />;
+  const p = pkg.data!;
+  return (
+    <div className="gh-panel" role="group" aria-label="GitHub package">
+      <VisibilityBadge visibility={p.visibility} />
+      <span className={`anon ${p.anonymousPull === true ? 'yes' : p.anonymousPull === false ? 'no' : ''}`}>
+        {p.anonymousPull === true
+          ? 'Anonymous pull works'
+          : p.anonymousPull === false
+            ? 'Anonymous pull refused'
+            : 'Anonymous pull not checked'}
+      </span>
+      {p.linkedRepository && <span className="muted">linked to {p.linkedRepository}</span>}
+      <span className="muted">
+        {p.versionCount} versions · updated {formatRelative(p.updatedAt)}
+      </span>
+      <ExternalLink href={p.htmlUrl} className="link">
+        Package page
+      </ExternalLink>
+      <ExternalLink href={p.settingsUrl} className="link">
+        Package settings (visibility)
+      </ExternalLink>
+    </div>
+  );
+}
+
+const ROLE_LABEL: Record<PackageVersion['role'], string> = {
+  image: 'image',
+  index: 'index',
+  'platform-child': 'platform of an index',
+  attestation: 'attestation',
+  unknown: '—',
+};
+
+export function GithubVersions({ connection, packageName }: { connection: Connection; packageName: string }) {
+  const [state, setState] = useState<'active' | 'deleted'>('active');
+  const queryClient = useQueryClient();
+  const openDialog = useUi((s) => s.openDialog);
+  const toast = useUi((s) => s.toast);
+  const name =
+    connection.owner && packageName.startsWith(`${connection.owner}/`)
+      ? packageName.slice(connection.owner.length + 1)
+      : packageName;
+  const versions = useQuery({
+    queryKey: keys.githubVersions(connection.id, name, state),
+    queryFn: () => call('github.versions', { connectionId: connection.id, packageName: name, state }),
+  });
+  const restore = useMutation({
+    mutationFn: (versionId: number) =>
+      call('github.restoreVersion', { connectionId: connection.id, packageName: name, versionId }),
+    onSuccess: () => {
+      toast('Version restored');
+      void queryClient.invalidateQueries({ queryKey: ['github.versions', connection.id] });
+      void queryClient.invalidateQueries({ queryKey: ['tags', connection.id] });
+    },
+  });
+
+  return (
+    <div className="versions">
+      <div className="toolbar">
+        <div className="segmented" role="radiogroup" aria-label="Versions to show">
+          <button
+            type="button"
+            role="radio"
+            aria-checked={state === 'active'}
+            onClick={() => setState('active')}
+          >
+            Active
+          </button>
+          <button
+            type="button"
+            role="radio"
+            aria-checked={state === 'deleted'}
+            onClick={() => setState('deleted')}
+          >
+            Deleted (restorable for 30 days)
+          </button>
+        </div>
+        {versions.isFetching && <Spinner label="Loading versions" />}
+      </div>
+      {versions.error && (
+        <ErrorBox error={versions.error} title="Cannot list versions" onRetry={() => versions.refetch()} />
+      )}
+      {restore.error && <ErrorBox error={restore.error} title="Cannot restore the version" />}
+      {versions.data && versions.data.length === 0 && (
+        <EmptyState title={state === 'deleted' ? 'No deleted versions' : 'No versions'}>
+          {state === 'deleted'
+            ? 'Versions deleted in the last 30 days would be listed here, ready to restore.'
+            : null}
+        </EmptyState>
+      )}
+      {versions.data && versions.data.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>Digest</th>
+              <th>Tags</th>
+              <th>Role</th>
+              <th>{state === 'deleted' ? 'Deleted' : 'Created'}</th>
+              <th>
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {versions.data.map((v) => (
+              <tr key={v.id}>
+                <td className="mono">{v.id}</td>
+                <td>
+                  <code title={v.digest}>{shortDigest(v.digest)}</code>
+                  <CopyButton text={v.digest} label={`Copy digest of version ${v.id}`} />
+                </td>
+                <td>
+                  {v.tags.length ? (
+                    v.tags.map((t) => (
+                      <span key={t} className="chip">
+                        {t}
+                      </span>
+                    ))
+                  ) : (
+                    <span className="muted">untagged</span>
+                  )}
+                </td>
+                <td>
+                  {ROLE_LABEL[v.role]}
+                  {v.platform ? ` · ${v.platform}` : ''}
+                  {v.parents.length > 0 && (
+                    <span className="muted" title={v.parents.join('\n')}>
+                      {' '}
+                      (of {v.parents.map(shortDigest).join(', ')})
+                    </span>
+                  )}
+                </td>
+                <td title={formatDate(v.deletedAt ?? v.createdAt)}>
+                  {formatRelative(v.deletedAt ?? v.createdAt)}
+                </td>
+                <td className="actions">
+                  {state === 'deleted' ? (
+                    <button
+                      type="button"
+                      className="btn small"
+                      disabled={restore.isPending}
+                      onClick={() => restore.mutate(v.id)}
+                      aria-label={`Restore version ${v.id}`}
+                    >
+                      Restore
+                    </button>
+                  ) : (
+                    <button
+                      type="button"
+                      className="btn small ghost"
+                      aria-label={`Delete version ${v.id}`}
+                      onClick={() =>
+                        openDialog({
+                          kind: 'delete',
+                          connectionId: connection.id,
+                          repository: packageName,
+                          tags: [],
+                          digests: [v.digest],
+                        })
+                      }
+                    >
+                      Delete
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,509 @@
+import { useMemo, useState } from 'react';
+import type { ImageInspect } from '../../shared/types';
+import { useConnection, useInspect } from '../api/queries';
+import { Spinner } from '../components/bits';
+import { CopyButton } from '../components/CopyButton';
+import { ErrorBox } from '../components/ErrorBox';
+import { ExternalLink } from '../components/ExternalLink';
+import { Icon } from '../components/Icon';
+import { Breadcrumb } from '../components/ScreenHead';
+import { formatBytes, formatDate, formatRelative, shortDigest, shortMediaType } from '../lib/format';
+import { safeHttpsUrl } from '../lib/github';
+import { packageMetadata, prettyJson } from '../lib/labels';
+import { pullCommand } from '../lib/reference';
+import { useUi } from '../state/ui';
+
+function KV({ k, children }: { k: string; children: React.ReactNode }) {
+  return (
+    <>
+      <dt>{k}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+function DigestLine({ digest, label }: { digest: string; label: string }) {
+  return (
+    <span className="digest-line">
+      <code>{digest}</code>
+      <CopyButton text={digest} label={label} />
+    </span>
+  );
+}
+
+function CommandLine({ command, label }: { command: string; label: string }) {
+  return (
+    <div className="command">
+      <code>{command}</code>
+      <CopyButton text={command} label={label} />
+    </div>
+  );
+}
+
+function Metadata({ image }: { image: ImageInspect }) {
+  const meta = useMemo(() => packageMetadata(image), [image]);
+  const warn = (key: string) =>
+    meta.warnings
+      .filter((w) => w.key === key)
+      .map((w) => (
+        <div key={w.message} className="warn" role="note">
+          ⚠ {w.message}
+        </div>
+      ));
+  const sourceUrl = safeHttpsUrl(meta.source);
+  return (
+    <section className="card" aria-labelledby="meta-h">
+      <h2 id="meta-h">Package metadata</h2>
+      <p className="card-sub">What GitHub’s package page shows, from the OCI labels and annotations.</p>
+      <dl className="kv">
+        <KV k="Title">{meta.title ?? <span className="muted">not set</span>}</KV>
+        <KV k="Description">
+          {meta.description ? (
+            <span className="description">{meta.description}</span>
+          ) : (
+            <span className="muted">not set</span>
+          )}
+          {warn('org.opencontainers.image.description')}
+        </KV>
+        <KV k="Licenses">
+          {meta.licenses ?? <span className="muted">not set</span>}
+          {warn('org.opencontainers.image.licenses')}
+        </KV>
+        <KV k="Source">
+          {meta.source ? (
+            sourceUrl ? (
+              <ExternalLink href={sourceUrl} className="link">
+                {meta.source}
+              </ExternalLink>
+            ) : (
+              <span>{meta.source}</span>
+            )
+          ) : (
+            <span className="muted">not set</span>
+          )}
+          {warn('org.opencontainers.image.source')}
+        </KV>
+      </dl>
+      {meta.warnings
+        .filter(
+          (w) =>
+            ![
+              'org.opencontainers.image.description',
+              'org.opencontainers.image.licenses',
+              'org.opencontainers.image.source',
+            ].includes(w.key),
+        )
+        .map((w) => (
+          <div key={w.key + w.message} className="warn" role="note">
+            ⚠ {w.key}: {w.message}
+          </div>
+        ))}
+      {meta.others.length > 0 && (
+        <details className="others" open={meta.others.length <= 12}>
+          <summary>Other labels and annotations ({meta.others.length})</summary>
+          <table className="table compact">
+            <tbody>
+              {meta.others.map((o) => (
+                <tr key={`${o.from}:${o.key}`}>
+                  <th scope="row" className="mono">
+                    {o.key}
+                  </th>
+                  <td className="wrap">{o.value}</td>
+                  <td className="muted">{o.from}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
+    </section>
+  );
+}
+
+function Layers({ image }: { image: ImageInspect }) {
+  const layers = image.layers ?? [];
+  const max = Math.max(1, ...layers.map((l) => l.size));
+  const total = image.totalSize ?? layers.reduce((n, l) => n + l.size, 0) + (image.config?.size ?? 0);
+  return (
+    <section className="card" aria-labelledby="layers-h">
+      <h2 id="layers-h">
+        Layers <span className="count-pill">{layers.length}</span>
+        <span className="card-right">total {formatBytes(total)}</span>
+      </h2>
+      <table className="table layers">
+        <thead>
+          <tr>
+            <th>#</th>
+            <th>Digest</th>
+            <th className="num">Size</th>
+            <th className="bar-col">
+              <span className="sr-only">Relative size</span>
+            </th>
+            <th>Media type</th>
+            <th>Created by</th>
+          </tr>
+        </thead>
+        <tbody>
+          {layers.map((l, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: an image may repeat a layer digest; position is its identity
+            <tr key={`${l.digest}-${i}`}>
+              <td className="muted">{i + 1}</td>
+              <td>
+                <code title={l.digest}>{shortDigest(l.digest)}</code>
+                <CopyButton text={l.digest} label={`Copy digest of layer ${i + 1}`} />
+              </td>
+              <td className="num">{formatBytes(l.size)}</td>
+              <td className="bar-col">
+                <span className="bar" style={{ width: `${Math.max(1, (100 * l.size) / max)}%` }} />
+              </td>
+              <td className="muted">{shortMediaType(l.mediaType)}</td>
+              <td className="created-by" title={l.createdBy}>
+                {l.createdBy ? (
+                  <code>{l.createdBy.replace(/^\/bin\/sh -c (#\(nop\) )?/, '')}</code>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function RunConfig({ image }: { image: ImageInspect }) {
+  const list = (v: string[] | null | undefined) =>
+    v?.length ? <code>{JSON.stringify(v)}</code> : <span className="muted">—</span>;
+  return (
+    <section className="card" aria-labelledby="run-h">
+      <h2 id="run-h">Run configuration</h2>
+      <dl className="kv">
+        <KV k="Entrypoint">{list(image.entrypoint)}</KV>
+        <KV k="Command">{list(image.cmd)}</KV>
+        <KV k="Working dir">
+          {image.workingDir ? <code>{image.workingDir}</code> : <span className="muted">—</span>}
+        </KV>
+        <KV k="User">{image.user ? <code>{image.user}</code> : <span className="muted">—</span>}</KV>
+        <KV k="Ports">
+          {image.exposedPorts?.length ? (
+            image.exposedPorts.map((p) => (
+              <span key={p} className="chip">
+                {p}
+              </span>
+            ))
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </KV>
+        <KV k="Environment">
+          {image.env?.length ? (
+            <ul className="env">
+              {image.env.map((e) => (
+                <li key={e}>
+                  <code>{e}</code>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <span className="muted">—</span>
+          )}
+        </KV>
+      </dl>
+    </section>
+  );
+}
+
+function highlight(text: string, query: string): React.ReactNode[] {
+  if (!query) return [text];
+  const out: React.ReactNode[] = [];
+  const lower = text.toLowerCase();
+  const q = query.toLowerCase();
+  let at = 0;
+  let n = 0;
+  for (;;) {
+    const i = lower.indexOf(q, at);
+    if (i < 0 || n > 2000) break;
+    out.push(text.slice(at, i), <mark key={n++}>{text.slice(i, i + q.length)}</mark>);
+    at = i + q.length;
+  }
+  out.push(text.slice(at));
+  return out;
+}
+
+function RawDocuments({ image }: { image: ImageInspect }) {
+  const [doc, setDoc] = useState<'manifest' | 'config'>('manifest');
+  const [query, setQuery] = useState('');
+  const text = useMemo(
+    () => prettyJson(doc === 'manifest' ? image.rawManifest : image.rawConfig),
+    [doc, image],
+  );
+  const matches = useMemo(() => {
+    if (!query) return 0;
+    return text.toLowerCase().split(query.toLowerCase()).length - 1;
+  }, [text, query]);
+  return (
+    <section className="card" aria-labelledby="raw-h">
+      <h2 id="raw-h">Raw JSON</h2>
+      <div className="toolbar">
+        <div className="segmented" role="tablist" aria-label="Document">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={doc === 'manifest'}
+            onClick={() => setDoc('manifest')}
+          >
+            Manifest
+          </button>
+          {image.rawConfig && (
+            <button
+              type="button"
+              role="tab"
+              aria-selected={doc === 'config'}
+              onClick={() => setDoc('config')}
+            >
+              Config
+            </button>
+          )}
+        </div>
+        <input
+          className="filter small"
+          type="search"
+          placeholder="Search JSON"
+          aria-label="Search JSON"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        {query && <span className="toolbar-info">{matches} matches</span>}
+        <span className="spacer" />
+        <CopyButton text={text} label={`Copy ${doc} JSON`} />
+      </div>
+      <pre className="json" title={`${doc} JSON`}>
+        {highlight(text, query)}
+      </pre>
+    </section>
+  );
+}
+
+function Platforms({ image, connectionId }: { image: ImageInspect; connectionId: string }) {
+  const navigate = useUi((s) => s.navigate);
+  const manifests = image.manifests ?? [];
+  return (
+    <section className="card" aria-labelledby="plat-h">
+      <h2 id="plat-h">
+        Platforms <span className="count-pill">{manifests.length}</span>
+      </h2>
+      <table className="table">
+        <thead>
+          <tr>
+            <th>Platform</th>
+            <th>Digest</th>
+            <th className="num">Size</th>
+            <th>Media type</th>
+            <th>
+              <span className="sr-only">Open</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {manifests.map((m) => {
+            const refType = m.annotations?.['vnd.docker.reference.type'];
+            const platform = m.platform
+              ? `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}`
+              : '—';
+            const label =
+              refType === 'attestation-manifest'
+                ? `attestation for ${shortDigest(m.annotations?.['vnd.docker.reference.digest'])}`
+                : platform;
+            return (
+              <tr key={m.digest}>
+                <td>{refType ? <span className="muted">{label}</span> : <strong>{label}</strong>}</td>
+                <td>
+                  <code title={m.digest}>{shortDigest(m.digest)}</code>
+                  <CopyButton text={m.digest} label={`Copy digest of ${label}`} />
+                </td>
+                <td className="num">{formatBytes(m.size)}</td>
+                <td className="muted">{shortMediaType(m.mediaType)}</td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    className="btn small"
+                    aria-label={`Open ${label}`}
+                    onClick={() =>
+                      navigate({
+                        screen: 'image',
+                        connectionId,
+                        repository: image.repository,
+                        reference: m.digest,
+                      })
+                    }
+                  >
+                    Open
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function ImageScreen({
+  connectionId,
+  repository,
+  reference,
+  platform,
+}: {
+  connectionId: string;
+  repository: string;
+  reference: string;
+  platform?: string;
+}) {
+  const connection = useConnection(connectionId);
+  const inspect = useInspect(connectionId, repository, reference, platform);
+  const openDialog = useUi((s) => s.openDialog);
+  const image = inspect.data;
+  const registry = connection?.registry ?? image?.registry ?? '';
+  const isDigest = reference.startsWith('sha256:');
+  const isIndex = (image?.manifests?.length ?? 0) > 0;
+
+  return (
+    <div className="screen image-screen">
+      <header className="screen-head">
+        <div>
+          <Breadcrumb
+            connectionId={connectionId}
+            repository={repository}
+            reference={isDigest ? shortDigest(reference) : reference}
+          />
+          <h1>
+            {repository}
+            <span className="ref">{isDigest ? `@${shortDigest(reference)}` : `:${reference}`}</span>
+            {image && (
+              <span className="count-pill">
+                {isIndex ? `index · ${image.manifests?.length} manifests` : shortMediaType(image.mediaType)}
+              </span>
+            )}
+          </h1>
+          {image && (
+            <p className="sub">
+              {image.os && `${image.os}/${image.architecture} · `}
+              {formatBytes(image.totalSize ?? image.size)}
+              {image.created && (
+                <span title={formatDate(image.created)}> · created {formatRelative(image.created)}</span>
+              )}
+            </p>
+          )}
+        </div>
+        <div className="head-actions">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => openDialog({ kind: 'pull', connectionId, repository, reference })}
+          >
+            <Icon name="download" /> Pull…
+          </button>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => openDialog({ kind: 'retag', connectionId, repository, reference })}
+          >
+            <Icon name="tag" /> Re-tag…
+          </button>
+          {!isDigest && (
+            <button
+              type="button"
+              className="btn ghost"
+              onClick={() =>
+                openDialog({ kind: 'delete', connectionId, repository, tags: [reference], digests: [] })
+              }
+            >
+              Delete tag…
+            </button>
+          )}
+          {image && (
+            <button
+              type="button"
+              className="btn ghost danger-text"
+              onClick={() =>
+                openDialog({ kind: 'delete', connectionId, repository, tags: [], digests: [image.digest] })
+              }
+            >
+              Delete digest…
+            </button>
+          )}
+        </div>
+      </header>
+
+      {inspect.isLoading && (
+        <div className="loading-block">
+          <Spinner label="Loading image" /> Reading manifest and config…
+        </div>
+      )}
+      {inspect.error && (
+        <ErrorBox
+          error={inspect.error}
+          title={`Cannot read ${repository}:${reference}`}
+          onRetry={() => inspect.refetch()}
+        />
+      )}
+
+      {image && (
+        <div className="image-grid">
+          <Metadata image={image} />
+          <section className="card" aria-labelledby="ids-h">
+            <h2 id="ids-h">Identity</h2>
+            <dl className="kv">
+              <KV k="Manifest digest">
+                <DigestLine digest={image.digest} label="Copy manifest digest" />
+              </KV>
+              {image.config && (
+                <KV k="Config digest">
+                  <DigestLine digest={image.config.digest} label="Copy config digest" />
+                </KV>
+              )}
+              {image.index && (
+                <KV k="Part of index">
+                  <DigestLine digest={image.index.digest} label="Copy index digest" />
+                </KV>
+              )}
+              <KV k="Media type">
+                <code>{image.mediaType}</code>
+              </KV>
+              <KV k="Size">
+                {formatBytes(image.size)} manifest
+                {image.totalSize ? ` · ${formatBytes(image.totalSize)} total` : ''}
+              </KV>
+              {image.platforms && image.platforms.length > 0 && (
+                <KV k="Platforms">
+                  {image.platforms.map((p) => (
+                    <span key={p} className="chip">
+                      {p}
+                    </span>
+                  ))}
+                </KV>
+              )}
+            </dl>
+            <h3>Pull</h3>
+            {!isDigest && (
+              <CommandLine
+                command={pullCommand(registry, repository, reference)}
+                label="Copy pull command by tag"
+              />
+            )}
+            <CommandLine
+              command={pullCommand(registry, repository, image.digest)}
+              label="Copy pull command by digest"
+            />
+          </section>
+          {isIndex && <Platforms image={image} connectionId={connectionId} />}
+          {image.layers && image.layers.length > 0 && <Layers image={image} />}
+          {image.config && <RunConfig image={image} />}
+          <RawDocuments image={image} />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,121 @@
+/** UI state that is not remote data: where the user is, what is selected, which dialog is open, the theme. */
+import { create } from 'zustand';
+
+export type Theme = 'system' | 'light' | 'dark';
+export type TagSort = 'created' | 'name';
+
+/** Where the main pane is. Connection and repository come from the sidebar and repository list. */
+export type Route =
+  | { screen: 'welcome' }
+  | { screen: 'add-connection'; editId?: string }
+  | { screen: 'repositories'; connectionId: string }
+  | { screen: 'tags'; connectionId: string; repository: string }
+  | { screen: 'image'; connectionId: string; repository: string; reference: string; platform?: string };
+
+export type Dialog =
+  | { kind: 'push'; files: File[]; paths: string[] }
+  | { kind: 'pull'; connectionId: string; repository: string; reference: string }
+  | { kind: 'delete'; connectionId: string; repository: string; tags: string[]; digests: string[] }
+  | { kind: 'retag'; connectionId: string; repository: string; reference: string }
+  | { kind: 'open-repository'; connectionId: string };
+
+const THEME_KEY = 'lading.theme';
+
+function initialTheme(): Theme {
+  try {
+    const saved = localStorage.getItem(THEME_KEY);
+    if (saved === 'light' || saved === 'dark' || saved === 'system') return saved;
+  } catch {
+    // storage unavailable (tests, privacy mode)
+  }
+  return 'system';
+}
+
+interface UiState {
+  route: Route;
+  /** Repositories the user opened by name on registries without a catalog, per connection. */
+  manualRepositories: Record<string, string[]>;
+  repoFilter: string;
+  tagFilter: string;
+  tagSort: TagSort;
+  /** Selected tags in the current tag table. */
+  selection: Set<string>;
+  /** Anchor of a Shift+click range. */
+  selectionAnchor: string | null;
+  dialog: Dialog | null;
+  transfersOpen: boolean;
+  theme: Theme;
+  toasts: { id: number; text: string; tone: 'ok' | 'error' }[];
+
+  navigate(route: Route): void;
+  setRepoFilter(filter: string): void;
+  setTagFilter(filter: string): void;
+  setTagSort(sort: TagSort): void;
+  setSelection(selection: Set<string>, anchor?: string | null): void;
+  openDialog(dialog: Dialog): void;
+  closeDialog(): void;
+  setTransfersOpen(open: boolean): void;
+  setTheme(theme: Theme): void;
+  addManualRepository(connectionId: string, repository: string): void;
+  toast(text: string, tone?: 'ok' | 'error'): void;
+  dismissToast(id: number): void;
+}
+
+let toastId = 0;
+
+export const useUi = create<UiState>((set) => ({
+  route: { screen: 'welcome' },
+  manualRepositories: {},
+  repoFilter: '',
+  tagFilter: '',
+  tagSort: 'created',
+  selection: new Set(),
+  selectionAnchor: null,
+  dialog: null,
+  transfersOpen: false,
+  theme: initialTheme(),
+  toasts: [],
+
+  navigate: (route) =>
+    set((s) => {
+      const sameRepo =
+        'repository' in route &&
+        'repository' in s.route &&
+        route.repository === s.route.repository &&
+        route.connectionId === s.route.connectionId;
+      const sameConnection =
+        'connectionId' in route && 'connectionId' in s.route && route.connectionId === s.route.connectionId;
+      return {
+        route,
+        // Filters and selection belong to the list they were made in.
+        tagFilter: sameRepo ? s.tagFilter : '',
+        selection: sameRepo ? s.selection : new Set(),
+        repoFilter: sameConnection ? s.repoFilter : '',
+      };
+    }),
+  setRepoFilter: (repoFilter) => set({ repoFilter }),
+  setTagFilter: (tagFilter) => set({ tagFilter }),
+  setTagSort: (tagSort) => set({ tagSort }),
+  setSelection: (selection, anchor) =>
+    set((s) => ({ selection, selectionAnchor: anchor === undefined ? s.selectionAnchor : anchor })),
+  openDialog: (dialog) => set({ dialog }),
+  closeDialog: () => set({ dialog: null }),
+  setTransfersOpen: (transfersOpen) => set({ transfersOpen }),
+  setTheme: (theme) => {
+    try {
+      localStorage.setItem(THEME_KEY, theme);
+    } catch {
+      // not persisted; still applied
+    }
+    set({ theme });
+  },
+  addManualRepository: (connectionId, repository) =>
+    set((s) => {
+      const list = s.manualRepositories[connectionId] ?? [];
+      if (list.includes(repository)) return {};
+      return { manualRepositories: { ...s.manualRepositories, [connectionId]: [...list, repository] } };
+    }),
+  toast: (text, tone = 'ok') =>
+    set((s) => ({ toasts: [...s.toasts.slice(-3), { id: ++toastId, text, tone }] })),
+  dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
+}));
