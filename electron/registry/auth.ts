@@ -43,10 +43,11 @@ const DEFAULT_TOKEN_LIFETIME_S = 60;
 const TOKEN_BODY_LIMIT = 1024 * 1024;
 const GITHUB_HOSTS = new Set(['ghcr.io', 'docker.pkg.github.com']);
 
-/** ghcr.io, docker.pkg.github.com and GitHub Enterprise container hosts (containers.HOST). */
+/** ghcr.io, docker.pkg.github.com and GHE.com container hosts (containers.SUBDOMAIN.ghe.com). */
 export function isGitHubRegistry(registry: string): boolean {
   const host = registry.toLowerCase();
-  return GITHUB_HOSTS.has(host) || host.startsWith('containers.') || host.endsWith('.ghe.com');
+  // GHES hosts (containers.HOSTNAME) cannot be told apart from any other registry by name, so they are not included.
+  return GITHUB_HOSTS.has(host) || host.endsWith('.ghe.com');
 }
 
 /** The classic-PAT scope GitHub wants for a token scope's strongest action. */
@@ -59,8 +60,11 @@ export function patScopeFor(scope: string | undefined): string {
 
 /** Same last two DNS labels (auth.docker.io vs registry-1.docker.io). Deliberately simple. */
 function sameSite(a: string, b: string): boolean {
+  // IP addresses have no "site": 127.0.0.1 and 10.0.0.1 must not match on their last two octets.
+  const isDnsName = (h: string) =>
+    h.includes('.') && !/^[\d.]+$/.test(h) && !h.includes(':') && !h.startsWith('[');
   const tail = (h: string) => h.toLowerCase().split('.').slice(-2).join('.');
-  return a.includes('.') && b.includes('.') && tail(a) === tail(b);
+  return isDnsName(a) && isDnsName(b) && tail(a) === tail(b);
 }
 
 function basicHeader(username: string, password: string): string {
@@ -205,7 +209,7 @@ export class Authenticator {
         `${this.registry} asks for credentials to be sent to ${realm.protocol}//${realm.host}, which is not the registry.`,
         {
           hint:
-            realm.protocol !== 'https:'
+            this.transport.baseUrl.protocol === 'https:' && realm.protocol !== 'https:'
               ? 'The token service uses plain HTTP while the registry uses HTTPS; Lading will not send your password over it.'
               : 'Lading only sends saved credentials to the registry host itself. If you trust this token service, allow cross-host token realms for this connection.',
         },

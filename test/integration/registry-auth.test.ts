@@ -236,3 +236,61 @@ describe('registry client re-authentication and retries', () => {
     }
   });
 });
+
+describe('registry client GitHub-style behaviour (a token registry addressed as ghcr.io)', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'token' });
+    await seedTags(registry, 'owner/image', ['1']);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('names the PAT scope a GitHub token lacks', async () => {
+    const client = new RegistryClient({
+      registry: 'ghcr.io',
+      baseUrl: registry.url,
+      credentials: registry.reader,
+      allowCrossHostRealm: true,
+    });
+    expect(await client.tags('owner/image')).toEqual(['1']);
+    const e = await errorOf(client.uploadBlob('owner/image', [Buffer.from('x')]));
+    expect(e.code).toBe('denied');
+    expect(e.patScope).toBe('write:packages');
+    expect(e.hint).toContain('write:packages');
+  });
+
+  it('does not send saved credentials to a token realm on another host', async () => {
+    registry.issuer!.requests.length = 0;
+    const client = new RegistryClient({
+      registry: 'ghcr.io',
+      baseUrl: registry.url,
+      credentials: registry.user,
+    });
+    const e = await errorOf(client.tags('owner/image'));
+    expect(e.code).toBe('unauthorized');
+    expect(e.message).toContain(new URL(registry.issuer!.realm).host);
+    expect(e.hint).toMatch(/cross-host/);
+    expect(registry.issuer!.requests).toHaveLength(0);
+  });
+
+  it('keeps ghcr.io chunks at 4 MiB or less', async () => {
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      const client = new RegistryClient({
+        registry: 'ghcr.io',
+        baseUrl: proxy.url,
+        credentials: registry.user,
+        allowCrossHostRealm: true,
+        chunkSize: 64 * 1024 * 1024,
+      });
+      expect(client.chunkSize).toBe(4 * 1024 * 1024);
+      const data = Buffer.alloc(9 * 1024 * 1024, 3);
+      await client.uploadBlob('owner/image', [data]);
+      expect(proxy.requests.filter((r) => r.method === 'PATCH')).toHaveLength(3);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

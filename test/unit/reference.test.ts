@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LadingError } from '../../electron/registry/errors';
+import { parsePlatform, selectPlatform } from '../../electron/registry/inspect';
 import {
   formatReference,
   isLegacyGitHubDocker,
@@ -140,5 +141,29 @@ describe('registry addresses', () => {
     expect(registryBaseUrl('127.0.0.1:5000')).toBe('http://127.0.0.1:5000');
     expect(registryBaseUrl('registry.lan:5000', true)).toBe('http://registry.lan:5000');
     expect(registryBaseUrl('docker.io')).toBe('https://registry-1.docker.io');
+  });
+});
+
+describe('platforms', () => {
+  it('parses os/arch[/variant] with common aliases', () => {
+    expect(parsePlatform('linux/arm64/v8')).toEqual({ os: 'linux', architecture: 'arm64', variant: 'v8' });
+    expect(parsePlatform('linux/x86_64')).toEqual({ os: 'linux', architecture: 'amd64' });
+    expect(() => parsePlatform('linux')).toThrow(/os\/arch/);
+    expect(() => parsePlatform('linux//v8')).toThrow(LadingError);
+  });
+
+  it('selects an index child, treating arm64 as arm64/v8', () => {
+    const d = (architecture: string, variant?: string) => ({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: `sha256:${architecture}${variant ?? ''}`,
+      size: 1,
+      platform: { os: 'linux', architecture, ...(variant ? { variant } : {}) },
+    });
+    const manifests = [d('amd64'), d('arm64', 'v8'), d('arm', 'v6'), d('arm', 'v7')];
+    expect(selectPlatform(manifests, parsePlatform('linux/arm64'))?.digest).toBe('sha256:arm64v8');
+    expect(selectPlatform([d('arm64')], parsePlatform('linux/arm64/v8'))?.digest).toBe('sha256:arm64');
+    expect(selectPlatform(manifests, parsePlatform('linux/arm/v6'))?.digest).toBe('sha256:armv6');
+    expect(selectPlatform(manifests, parsePlatform('linux/arm'))?.digest).toBe('sha256:armv7');
+    expect(selectPlatform(manifests, parsePlatform('windows/amd64'))).toBeUndefined();
   });
 });

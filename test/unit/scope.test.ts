@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { isGitHubRegistry, patScopeFor } from '../../electron/registry/auth';
 import {
   CATALOG_SCOPE,
   mergeScopes,
@@ -63,5 +64,19 @@ describe('scopes', () => {
     expect(scopeKey(['repository:b:push,pull', 'repository:a:pull'])).toBe(
       scopeKey(['repository:a:pull', 'repository:b:pull,push']),
     );
+  });
+});
+
+describe('GitHub scope hints', () => {
+  it('maps token scopes to classic PAT scopes', () => {
+    expect(patScopeFor('repository:o/i:pull')).toBe('read:packages');
+    expect(patScopeFor('repository:o/i:pull,push')).toBe('write:packages');
+    expect(patScopeFor('repository:o/i:pull,delete')).toBe('delete:packages');
+    expect(patScopeFor(undefined)).toBe('read:packages');
+  });
+  it('recognises GitHub registry hosts', () => {
+    for (const h of ['ghcr.io', 'docker.pkg.github.com', 'containers.octo.ghe.com'])
+      expect(isGitHubRegistry(h)).toBe(true);
+    for (const h of ['quay.io', '127.0.0.1:5000', 'docker.io']) expect(isGitHubRegistry(h)).toBe(false);
   });
 });
