@@ -10,6 +10,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { isLadingError, toErrorInfo } from '../registry/errors';
 import * as catalogCommand from './commands/catalog';
 import * as deleteCommand from './commands/delete';
+import * as ghCommand from './commands/gh';
 import * as inspectCommand from './commands/inspect';
 import * as loginCommand from './commands/login';
 import * as pullCommand from './commands/pull';
@@ -44,7 +45,7 @@ const COMMANDS: CommandModule[] = [
   pushCommand,
   pullCommand,
   serveCommand,
-  // gh: add ghCommand here once electron/cli/commands/gh.ts exists.
+  ghCommand,
 ];
 
 /** Applies the run's output and error handling to a command and every subcommand under it. */

@@ -47,6 +47,8 @@ export interface StandInToken {
   login: string;
   /** X-OAuth-Scopes; null sends no header (fine-grained tokens). */
   scopes: string[] | null;
+  /** Organizations whose private packages this token's user may see; default: every organization. */
+  orgs?: string[];
 }
 
 export interface StandInVersion {
@@ -99,7 +101,7 @@ export interface StartGitHubStandInOptions {
 export interface StandInTokens {
   /** octocat: repo, read/write/delete:packages; member of every organization. */
   admin: string;
-  /** reader: read:packages only. */
+  /** reader: read:packages only (every token's user is a member of every organization unless `orgs` says otherwise). */
   reader: string;
   /** pusher: read:packages and write:packages (no delete). */
   pusher: string;
@@ -540,8 +542,10 @@ export async function startGitHubStandIn(opts: StartGitHubStandInOptions = {}): 
     if (pkg.visibility === 'public') return true;
     const login = ctx.tokenInfo?.login;
     if (!login) return false;
-    if (login === ADMIN_LOGIN) return true;
-    return login.toLowerCase() === pkg.owner.toLowerCase();
+    if (login.toLowerCase() === pkg.owner.toLowerCase()) return true;
+    if (ownerOf(pkg.owner)?.type !== 'Organization') return false;
+    const orgs = ctx.tokenInfo?.orgs;
+    return !orgs || orgs.some((o) => o.toLowerCase() === pkg.owner.toLowerCase());
   }
 
   function paginate<T>(ctx: Ctx, items: T[]): { page: T[]; headers: Record<string, string> } {
