@@ -1,0 +1,40 @@
+import { expect, test } from './fixtures';
+
+test('add an open registry and see its repositories grouped by namespace', async ({ app, world }) => {
+  await app.getByRole('button', { name: '+ Add registry' }).click();
+  await app.getByRole('radio', { name: /Any registry/ }).click();
+  await app.getByLabel('Registry URL').fill(`http://${world.open.host}`);
+  await app.getByLabel('Display name').fill('Local registry');
+  await app.getByRole('button', { name: 'Check connection' }).click();
+  await expect(app.getByRole('status', { name: 'Connection check' })).toBeVisible();
+  await app.getByRole('button', { name: /Save connection|Save anyway/ }).click();
+
+  await expect(app.getByRole('heading', { level: 1 })).toContainText('Local registry');
+  await expect(app.getByRole('button', { name: 'demo/app', exact: true })).toBeVisible();
+  await expect(app.getByRole('button', { name: 'tools/alpha', exact: true })).toBeVisible();
+  // Filter as you type.
+  await app.getByLabel('Filter repositories').fill('infra');
+  await expect(app.getByRole('button', { name: 'infra/proxy', exact: true })).toBeVisible();
+  await expect(app.getByRole('button', { name: 'demo/app', exact: true })).toHaveCount(0);
+});
+
+test('basic auth: a wrong password is reported, the right one connects', async ({ app, world }) => {
+  const user = world.basic.user!;
+  await app.getByRole('button', { name: '+ Add registry' }).click();
+  await app.getByRole('radio', { name: /Any registry/ }).click();
+  await app.getByLabel('Registry URL').fill(`http://${world.basic.host}`);
+  await app.getByLabel('Username').fill(user.username);
+  await app.getByLabel('Password or token').fill('definitely-wrong');
+  await app.getByLabel('Display name').fill('Basic registry');
+  await app.getByRole('button', { name: 'Save connection' }).click();
+
+  const verdict = app.getByRole('status', { name: 'Connection check' });
+  await expect(verdict).toBeVisible();
+  await expect(verdict).toContainText(/password|credential|unauthori|sign/i);
+  await expect(app.getByRole('button', { name: 'Save anyway' })).toBeVisible();
+
+  await app.getByLabel('Password or token').fill(user.password);
+  await app.getByRole('button', { name: 'Save connection' }).click();
+  await expect(app.getByRole('heading', { level: 1 })).toContainText('Basic registry');
+  await expect(app.getByText(/No repositories yet/)).toBeVisible();
+});

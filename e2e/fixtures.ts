@@ -1,0 +1,188 @@
+/**
+ * e2e fixtures: one real docker-registry (open) and one with htpasswd auth, seeded with umoci/skopeo images,
+ * the renderer built with vite, and the browser bridge started the way `lading serve` starts it. The page
+ * opens the bridge URL (with its secret) in Debian's Chromium.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import type { CallName, CallRequest, CallResponse, Result } from '../shared/contract';
+import { buildImage, buildMultiPlatform, pushImage, seedRepositories, seedTags } from '../test/support/images';
+import { startRegistry, type TestRegistry } from '../test/support/registry';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** How many tags the large repository gets (time to first row / time to filter are logged for it). */
+export const BIG_TAGS = Number(process.env.LADING_E2E_BIG_TAGS ?? 3000);
+export const PAGED_TAGS = 150;
+
+export const LABELS = {
+  'org.opencontainers.image.title': 'Demo App',
+  'org.opencontainers.image.description': 'A small demo image for Lading’s end-to-end tests.',
+  'org.opencontainers.image.licenses': 'MIT',
+  'org.opencontainers.image.source': 'https://github.com/acme/demo-app',
+  'com.example.team': 'platform',
+};
+
+export interface Bridge {
+  url: string;
+  origin: string;
+  token: string;
+  configDir: string;
+  process: ChildProcess;
+}
+
+export interface World {
+  open: TestRegistry;
+  basic: TestRegistry;
+  bridge: Bridge;
+  /** Calls the bridge API as the page would (to set up state quickly). */
+  call<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>>;
+}
+
+function buildRenderer(): void {
+  // Always rebuild: a stale dist/renderer would test yesterday's UI. Takes a couple of seconds.
+  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+async function startBridge(): Promise<Bridge> {
+  const configDir = mkdtempSync(join(tmpdir(), 'lading-e2e-config-'));
+  const home = mkdtempSync(join(tmpdir(), 'lading-e2e-home-'));
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['electron/bridge/main.ts', '--port', '0'], {
+    cwd: ROOT,
+    // A private HOME and config dir: the test never sees (or writes) the user's real Docker credentials.
+    env: {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      DOCKER_CONFIG: join(home, '.docker'),
+      REGISTRY_AUTH_FILE: join(home, 'auth.json'),
+      LADING_CONFIG_DIR: configDir,
+      LADING_RENDERER_DIR: join(ROOT, 'dist/renderer'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`bridge did not print its URL in 30 s\n${stderr}`)), 30_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line) {
+        clearTimeout(timer);
+        resolve(line.trim());
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bridge exited with ${code}\n${stderr}`));
+    });
+  });
+  const parsed = new URL(url);
+  const token = new URLSearchParams(parsed.hash.slice(1)).get('token') ?? '';
+  return {
+    url,
+    origin: parsed.origin,
+    token,
+    configDir,
+    process: child,
+  };
+}
+
+async function seed(open: TestRegistry): Promise<void> {
+  // demo/app: three tags, two of them (1.1 and latest) on one digest.
+  const v1 = await buildImage({
+    layers: [{ 'app/version.txt': '1.0\n' }, { 'app/data.bin': Buffer.alloc(48 * 1024, 7) }],
+    labels: LABELS,
+    created: '2024-03-01T10:00:00Z',
+    entrypoint: ['/app/run'],
+    env: ['PATH=/usr/bin:/bin', 'APP_MODE=demo'],
+    workdir: '/app',
+  });
+  const v2 = await buildImage({
+    layers: [{ 'app/version.txt': '1.1\n' }, { 'app/data.bin': Buffer.alloc(96 * 1024, 9) }, { 'app/extra': 'x\n' }],
+    labels: LABELS,
+    created: '2024-06-01T10:00:00Z',
+    entrypoint: ['/app/run'],
+    env: ['PATH=/usr/bin:/bin', 'APP_MODE=demo'],
+    workdir: '/app',
+  });
+  await pushImage(open, v1, 'demo/app:1.0');
+  await pushImage(open, v2, 'demo/app:1.1');
+  await pushImage(open, v2, 'demo/app:latest');
+  // A multi-platform index whose index lacks the description annotation (GitHub would show none).
+  const multi = await buildMultiPlatform({
+    platforms: [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ],
+    labels: LABELS,
+  });
+  await pushImage(open, multi, 'demo/multi:1.0', { all: true });
+  await seedTags(
+    open,
+    'bulk/paged',
+    Array.from({ length: PAGED_TAGS }, (_, i) => `v${String(i).padStart(3, '0')}`),
+  );
+  await seedRepositories(open, ['tools/alpha', 'tools/beta', 'tools/gamma', 'infra/proxy', 'infra/cache', 'solo']);
+  await seedTags(
+    open,
+    'bulk/large',
+    Array.from({ length: BIG_TAGS }, (_, i) => `build-${i}`),
+  );
+}
+
+export const test = base.extend<{ world: World; app: Page }, { workerWorld: World }>({
+  workerWorld: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as a pattern
+    async ({}, use) => {
+      buildRenderer();
+      const [open, basic] = await Promise.all([startRegistry({ mode: 'open' }), startRegistry({ mode: 'basic' })]);
+      await seed(open);
+      const bridge = await startBridge();
+      const call = async <N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> => {
+        const res = await fetch(`${bridge.origin}/api/call/${name}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-lading-token': bridge.token },
+          body: JSON.stringify(request),
+        });
+        const result = (await res.json()) as Result<CallResponse<N>>;
+        if (!result.ok) throw new Error(`${name}: ${result.error.code} ${result.error.message}`);
+        return result.value;
+      };
+      await use({ open, basic, bridge, call });
+      bridge.process.kill('SIGTERM');
+      await Promise.all([open.stop(), basic.stop()]);
+      rmSync(bridge.configDir, { recursive: true, force: true });
+    },
+    { scope: 'worker', timeout: 240_000 },
+  ],
+  world: async ({ workerWorld }, use) => {
+    await use(workerWorld);
+  },
+  app: async ({ page, workerWorld }, use) => {
+    await page.goto(workerWorld.bridge.url);
+    await use(page);
+  },
+});
+
+/** Saves (or reuses) a connection to the open test registry and returns its id. */
+export async function openConnection(world: World, name = 'Local registry'): Promise<string> {
+  const existing = (await world.call('connections.list', {})).find((c) => c.registry === world.open.host);
+  if (existing) return existing.id;
+  const saved = await world.call('connections.save', {
+    name,
+    kind: 'generic',
+    registry: world.open.host,
+    insecure: true,
+  });
+  return saved.id;
+}
+
+export { expect };
