@@ -10,6 +10,7 @@ import { LadingError } from './errors';
 import { isLoopbackRegistry } from './reference';
 import { formatScope, parseScope, parseScopes, scopeKey, withChallengeScopes } from './scope';
 import {
+  cancelled,
   type Response,
   readJson,
   type SendRequest,
@@ -71,6 +72,17 @@ function basicHeader(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 
+/** Waits for `p`, rejecting with `cancelled` as soon as `signal` aborts (p itself keeps running). */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 export class Authenticator {
   readonly registry: string;
   private readonly transport: Transport;
@@ -81,6 +93,7 @@ export class Authenticator {
   private scheme?: AuthScheme;
   private credentialPromise?: Promise<Credential | undefined>;
   private readonly tokens = new Map<string, CachedToken>();
+  private readonly pendingTokens = new Map<string, Promise<CachedToken>>();
   /** The token endpoint (or the registry, for Basic) refused the saved credentials. */
   private credentialsRejected = false;
 
@@ -176,7 +189,14 @@ export class Authenticator {
     const key = scopeKey(scopes);
     const cached = this.tokens.get(key);
     if (!force && cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
-    const fresh = await this.fetchToken(scopes, signal);
+    // Parallel transfers asking for the same scopes share one token request.
+    let pending = this.pendingTokens.get(key);
+    if (!pending) {
+      // Not tied to one caller's signal: cancelling one transfer must not fail the others sharing the token.
+      pending = this.fetchToken(scopes).finally(() => this.pendingTokens.delete(key));
+      this.pendingTokens.set(key, pending);
+    }
+    const fresh = await untilAborted(pending, signal);
     this.tokens.set(key, fresh);
     return `Bearer ${fresh.token}`;
   }

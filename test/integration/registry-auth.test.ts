@@ -294,3 +294,25 @@ describe('registry client GitHub-style behaviour (a token registry addressed as 
     }
   });
 });
+
+describe('registry client token sharing', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'token' });
+    await seedTags(registry, 'team/app', ['1', '2', '3']);
+  });
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('fetches one token for many parallel requests with the same scope', async () => {
+    const client = new RegistryClient({ registry: registry.host, credentials: registry.user });
+    await client.ping();
+    registry.issuer!.requests.length = 0;
+    const heads = await Promise.all(
+      ['1', '2', '3', '1', '2', '3'].map((t) => client.headManifest('team/app', t)),
+    );
+    expect(new Set(heads.map((h) => h?.digest)).size).toBe(1);
+    expect(registry.issuer!.requests).toHaveLength(1);
+  });
+});
