@@ -89,7 +89,8 @@ async function deleteTag(req: DeleteRequest, tag: string): Promise<void> {
       hint: `List the versions with: lading gh versions ${locate.ref.owner}/${locate.ref.name}`,
     });
   }
-  const referenced = version.parents.length > 0;
+  // Part of a tagged index (not merely an attestation *about* another manifest): deleting it breaks the index.
+  const referenced = version.parents.some((p) => versions.find((v) => v.digest === p)?.role === 'index');
   if (version.tags.length === 1 && !referenced) {
     await req.session.packages.deleteVersion(locate.route, locate.ref.name, version.id);
     return;

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ghesApiUrl,
+  ghesHostFromRegistry,
+  ghesRegistryHosts,
+  githubApiUrlFor,
+  githubKindForRegistry,
+  githubWebUrlFor,
+  packageTypeFor,
+} from '../../electron/github/hosts';
+import {
+  legacyRepositoryFor,
+  packageSettingsUrl,
+  parsePackageRef,
+  repositoryFor,
+} from '../../electron/github/names';
+import { LadingError } from '../../electron/registry/errors';
+
+describe('GitHub hosts', () => {
+  it('derives the REST API base per connection kind', () => {
+    expect(githubApiUrlFor({ kind: 'ghcr', registry: 'ghcr.io' })).toBe('https://api.github.com');
+    expect(githubApiUrlFor({ kind: 'github-docker', registry: 'docker.pkg.github.com' })).toBe(
+      'https://api.github.com',
+    );
+    // GHES with subdomain isolation: containers.HOST / docker.HOST; without: HOST.
+    expect(githubApiUrlFor({ kind: 'ghes', registry: 'containers.git.example.com' })).toBe(
+      'https://git.example.com/api/v3',
+    );
+    expect(githubApiUrlFor({ kind: 'ghes', registry: 'docker.git.example.com' })).toBe(
+      'https://git.example.com/api/v3',
+    );
+    expect(githubApiUrlFor({ kind: 'ghes', registry: 'git.example.com' })).toBe(
+      'https://git.example.com/api/v3',
+    );
+    // Set per connection: wins, trailing slash dropped.
+    expect(
+      githubApiUrlFor({ kind: 'ghes', registry: 'containers.x.io', githubApiUrl: 'https://api.x.io/v3/' }),
+    ).toBe('https://api.x.io/v3');
+    expect(() => githubApiUrlFor({ kind: 'generic', registry: 'localhost:5000' })).toThrow(LadingError);
+  });
+
+  it('knows the GHES registry hosts and the web base', () => {
+    expect(ghesHostFromRegistry('CONTAINERS.Git.Example.com')).toBe('git.example.com');
+    expect(ghesApiUrl('git.example.com')).toBe('https://git.example.com/api/v3');
+    expect(ghesRegistryHosts('git.example.com')).toEqual({
+      containers: 'containers.git.example.com',
+      docker: 'docker.git.example.com',
+      withoutIsolation: 'git.example.com',
+    });
+    expect(githubWebUrlFor('https://api.github.com')).toBe('https://github.com');
+    expect(githubWebUrlFor('https://git.example.com/api/v3')).toBe('https://git.example.com');
+  });
+
+  it('picks the package type: docker for the legacy registries, container otherwise', () => {
+    expect(githubKindForRegistry('ghcr.io')).toBe('ghcr');
+    expect(githubKindForRegistry('docker.pkg.github.com')).toBe('github-docker');
+    expect(githubKindForRegistry('quay.io')).toBeUndefined();
+    expect(packageTypeFor({ kind: 'ghcr', registry: 'ghcr.io' })).toBe('container');
+    expect(packageTypeFor({ kind: 'github-docker', registry: 'docker.pkg.github.com' })).toBe('docker');
+    expect(packageTypeFor({ kind: 'ghes', registry: 'docker.git.example.com' })).toBe('docker');
+    expect(packageTypeFor({ kind: 'ghes', registry: 'containers.git.example.com' })).toBe('container');
+  });
+});
+
+describe('package names', () => {
+  it('splits OWNER/PACKAGE at the first slash; packages may contain slashes', () => {
+    expect(parsePackageRef('acme/app')).toEqual({ owner: 'acme', name: 'app' });
+    expect(parsePackageRef('acme/tools/lint')).toEqual({ owner: 'acme', name: 'tools/lint' });
+    expect(parsePackageRef('tools/lint', 'acme')).toEqual({ owner: 'acme', name: 'tools/lint' });
+    expect(parsePackageRef('acme/tools/lint', 'acme')).toEqual({ owner: 'acme', name: 'tools/lint' });
+    expect(() => parsePackageRef('app')).toThrow(/OWNER\/PACKAGE/);
+    expect(repositoryFor({ owner: 'Acme', name: 'App' })).toBe('acme/app');
+    expect(legacyRepositoryFor('acme', 'image', 'repo')).toBe('acme/repo/image');
+  });
+
+  it('links the settings page, names with "/" URL-encoded', () => {
+    expect(packageSettingsUrl('https://github.com', 'org', 'acme', 'app')).toBe(
+      'https://github.com/orgs/acme/packages/container/app/settings',
+    );
+    expect(packageSettingsUrl('https://github.com', 'user', 'octocat', 'tools/lint')).toBe(
+      'https://github.com/users/octocat/packages/container/tools%2Flint/settings',
+    );
+  });
+});
