@@ -55,7 +55,11 @@ export async function dispatch(
       ok: false,
       error: {
         code: 'invalid-input',
-        message: `Unknown call "${String(name).slice(0, 100)}".`,
+        // String(name) itself can throw (an object whose toString is not a function): never let it.
+        message:
+          typeof name === 'string'
+            ? `Unknown call "${name.slice(0, 100)}".`
+            : `Unknown call (a ${name === null ? 'null' : typeof name}, not a call name).`,
         hint: 'The renderer and the main process are from different versions; restart Lading.',
       },
     };
