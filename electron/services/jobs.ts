@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import type { Handlers } from '../../shared/contract';
 import type { TransferProgress } from '../../shared/types';
 import type { JobSpec } from '../jobs/manager';
+import { LadingError } from '../registry/errors';
 import { GITHUB_KINDS, type ServiceContext } from './context';
 
 const shortRef = (reference: string) =>
@@ -66,6 +67,13 @@ export function jobHandlers(
     },
 
     'jobs.pull': async (req) => {
+      // The bridge's page must not choose where the main process writes (anyone holding the bridge token
+      // could overwrite any file the user can); it gets the file as a download instead.
+      if (ctx.mode === 'bridge' && req.path !== undefined) {
+        throw new LadingError('invalid-input', 'The web version cannot save a pull to a chosen path.', {
+          hint: 'Leave the path out; the pulled file is offered as a download when the job is done.',
+        });
+      }
       const { connection } = await ctx.access(req.connectionId);
       const fileName = req.path
         ? basename(req.path)
