@@ -2,38 +2,76 @@
  * The real implementations behind the seams: the registry core, the transfer pipelines and the GitHub module.
  * Kept in one file so a test (or a front end) can see at a glance what `createServices` wires by default.
  */
-import pkg from '../../package.json';
-import { LadingError } from '../registry/errors';
+import pkg from '../../package.json' with { type: 'json' };
+import { parseReference } from '../registry/reference';
+import { pullImage } from '../transfer/pull';
+import { pushArchive } from '../transfer/push';
 import type { ServiceContext } from './context';
+import { createGithubSeam, githubServiceHandlers } from './github';
 import type { GithubHandlers } from './github-seam';
-import { registryFactory as realRegistryFactory } from './registry-adapter';
+import { createRegistryClient, registryFactory as realRegistryFactory } from './registry-adapter';
 import type { GithubSeam, RegistryFactory, TransferPipelines } from './seams';
 
 export const appVersion = (): string => pkg.version;
 
 export const registryFactory = (): RegistryFactory => realRegistryFactory;
 
-/** SEAM — transfer pipelines (`electron/transfer/`), wired when they land. */
+const shortDigest = (d: string) => d.slice(0, 19);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The push and pull pipelines of `electron/transfer/`, with outcome lines for the transfers panel. */
 export function transferPipelines(): TransferPipelines {
-  const notYet = () =>
-    new LadingError('unsupported', 'Pushing and pulling are not available in this build yet.', {
-      hint: 'Use `skopeo copy` meanwhile.',
-    });
   return {
-    push: async () => {
-      throw notYet();
+    async push(a) {
+      const target = parseReference(`${a.connection.registry}/${a.target.repository}:${a.target.tag}`);
+      const warnings: string[] = [];
+      const r = await pushArchive({
+        archivePath: a.archivePath,
+        target,
+        image: a.image,
+        platform: a.platform,
+        compression: a.compression,
+        client: createRegistryClient(a),
+        signal: a.signal,
+        onProgress: a.onProgress,
+        onWarning: (w) => warnings.push(w),
+      });
+      const uploaded = r.layers.filter((l) => l.state === 'done').length;
+      const reused = r.layers.filter((l) => l.state === 'exists' || l.state === 'mounted').length;
+      const counts = [
+        `${plural(uploaded, 'layer')} uploaded`,
+        ...(reused ? [`${reused} already there`] : []),
+      ].join(', ');
+      return {
+        message: `Pushed ${shortDigest(r.digest)} as ${r.tag} (${counts}).`,
+        digest: r.digest,
+        warnings: [...new Set([...warnings, ...r.warnings])],
+      };
     },
-    pull: async () => {
-      throw notYet();
+    async pull(a) {
+      const sep = a.reference.startsWith('sha256:') ? '@' : ':';
+      const r = await pullImage({
+        client: createRegistryClient(a),
+        reference: parseReference(`${a.connection.registry}/${a.repository}${sep}${a.reference}`),
+        outputPath: a.outputPath,
+        format: a.format,
+        platform: a.platform,
+        allPlatforms: a.allPlatforms,
+        signal: a.signal,
+        onProgress: a.onProgress,
+      });
+      return {
+        message: `Pulled ${shortDigest(r.digest)} (${r.platforms.join(', ') || 'image'}) as a ${r.format} archive, ${(r.size / 1e6).toFixed(1)} MB.`,
+        digest: r.digest,
+      };
     },
   };
 }
 
-/** SEAM — GitHub module (`electron/services/github.ts`), wired when it lands. */
 export function githubSeam(): GithubSeam | undefined {
-  return undefined;
+  return createGithubSeam();
 }
 
 export function githubHandlers(): ((ctx: ServiceContext) => GithubHandlers) | undefined {
-  return undefined;
+  return githubServiceHandlers;
 }

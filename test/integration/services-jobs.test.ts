@@ -1,0 +1,209 @@
+/**
+ * Transfer jobs with the real pipelines against a real registry: push an archive, pull it back (bridge-style,
+ * to a download), cancel a running transfer and retry it, and push a file uploaded through the bridge.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Bridge, startBridge } from '../../electron/bridge/server';
+import { MemorySecretStore } from '../../electron/connections/secret-store';
+import { createServices, dispatch, type Services } from '../../electron/services';
+import { BRIDGE_FILENAME_HEADER, BRIDGE_TOKEN_HEADER } from '../../shared/bridge-protocol';
+import type { CallName, CallRequest, CallResponse, EventPayload } from '../../shared/contract';
+import type { Job } from '../../shared/types';
+import { buildImage, writeArchive } from '../support/images';
+import { startRegistry, type TestRegistry } from '../support/registry';
+
+let registry: TestRegistry;
+let services: Services;
+let bridge: Bridge;
+let dir: string;
+let connectionId: string;
+let smallArchive: string;
+let bigArchive: string;
+
+async function ok<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
+  const result = await dispatch(services.handlers, name, request);
+  if (!result.ok) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
+  return result.value;
+}
+
+beforeAll(async () => {
+  registry = await startRegistry({ mode: 'basic' });
+  dir = await mkdtemp(join(tmpdir(), 'lading-jobs-'));
+  services = await createServices({
+    dataDir: dir,
+    secretStore: new MemorySecretStore(),
+    mode: 'bridge',
+    tempDir: dir,
+  });
+  bridge = await startBridge({ services });
+  const saved = await ok('connections.save', {
+    name: 'Jobs',
+    kind: 'generic',
+    registry: registry.host,
+    insecure: true,
+    username: registry.user!.username,
+    secret: registry.user!.password,
+  });
+  connectionId = saved.id;
+  smallArchive = join(dir, 'small.tar');
+  await writeArchive(
+    await buildImage({ layers: [{ 'hello.txt': 'hello\n' }] }),
+    'docker-archive',
+    smallArchive,
+    {
+      refName: 'small:1',
+    },
+  );
+  // Incompressible, so the push takes long enough to be cancelled mid-way.
+  bigArchive = join(dir, 'big.tar');
+  await writeArchive(
+    await buildImage({ layers: [{ 'big.bin': randomBytes(48 * 1024 * 1024) }] }),
+    'docker-archive',
+    bigArchive,
+  );
+});
+
+afterAll(async () => {
+  await bridge?.close();
+  await services?.dispose();
+  await registry?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('transfer jobs', () => {
+  it('pushes an archive and pulls it back as a download, with progress events', async () => {
+    const events: Job[] = [];
+    const unsubscribe = services.events.subscribe((event, payload) => {
+      if (event === 'jobs.updated') events.push(payload as EventPayload<'jobs.updated'>);
+    });
+    const { jobId } = await ok('jobs.push', {
+      connectionId,
+      source: { path: smallArchive },
+      target: { repository: 'jobs/small', tag: '1' },
+    });
+    const pushed = await services.context.jobs.wait(jobId);
+    expect(pushed).toMatchObject({ state: 'done', kind: 'push' });
+    expect(pushed.resultMessage).toMatch(/^Pushed sha256:/);
+    expect(pushed.title).toBe(`Push small.tar → ${registry.host}/jobs/small:1`);
+    expect(await ok('registry.tags', { connectionId, repository: 'jobs/small' })).toEqual(['1']);
+    const mine = events.filter((e) => e.id === jobId);
+    expect(mine.map((e) => e.state)).toEqual(expect.arrayContaining(['queued', 'running', 'done']));
+    expect(mine.at(-1)!.progress?.bytesDone).toBe(mine.at(-1)!.progress?.bytesTotal);
+
+    const pull = await ok('jobs.pull', {
+      connectionId,
+      repository: 'jobs/small',
+      reference: '1',
+      format: 'docker',
+    });
+    const pulled = await services.context.jobs.wait(pull.jobId);
+    expect(pulled).toMatchObject({ state: 'done', resultDigest: pushed.resultDigest });
+    unsubscribe();
+
+    const res = await fetch(`${bridge.origin}/api/download/${pull.jobId}?token=${bridge.token}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain('small-1.tar');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(bytes.length).toBeGreaterThan(1024);
+    expect(bytes.subarray(257, 262).toString()).toBe('ustar');
+  });
+
+  it('cancels a running push (partial state cleaned up) and retries it to completion', async () => {
+    const { jobId } = await ok('jobs.push', {
+      connectionId,
+      source: { path: bigArchive },
+      target: { repository: 'jobs/big', tag: 'v1' },
+      compression: 'none',
+    });
+    // Wait until bytes are moving, then cancel.
+    for (let i = 0; i < 200; i++) {
+      const job = services.context.jobs.get(jobId)!;
+      if (job.state === 'running' && (job.progress?.bytesDone ?? 0) > 0) break;
+      if (job.state !== 'queued' && job.state !== 'running') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await ok('jobs.cancel', { id: jobId });
+    const cancelled = await services.context.jobs.wait(jobId);
+    expect(cancelled).toMatchObject({ state: 'cancelled', retryable: true });
+    const tags = await dispatch(services.handlers, 'registry.tags', { connectionId, repository: 'jobs/big' });
+    // The manifest is written last: a cancelled push leaves no tag.
+    expect(tags.ok ? tags.value : []).not.toContain('v1');
+
+    const { jobId: retryId } = await ok('jobs.retry', { id: jobId });
+    expect(retryId).not.toBe(jobId);
+    expect(await services.context.jobs.wait(retryId)).toMatchObject({ state: 'done' });
+    expect(await ok('registry.tags', { connectionId, repository: 'jobs/big' })).toEqual(['v1']);
+  });
+
+  it('rejects a bridge pull to a chosen path', async () => {
+    const r = await dispatch(services.handlers, 'jobs.pull', {
+      connectionId,
+      repository: 'jobs/big',
+      reference: 'v1',
+      format: 'oci',
+      path: join(dir, 'x.tar'),
+    });
+    expect(r).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+
+  it('cancels a pull and leaves no partial file', async () => {
+    const { jobId } = await ok('jobs.pull', {
+      connectionId,
+      repository: 'jobs/big',
+      reference: 'v1',
+      format: 'oci',
+    });
+    for (let i = 0; i < 200; i++) {
+      const job = services.context.jobs.get(jobId)!;
+      if ((job.progress?.bytesDone ?? 0) > 0 || job.state === 'done') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await ok('jobs.cancel', { id: jobId });
+    const job = await services.context.jobs.wait(jobId);
+    const files = (await readdir(services.context.downloadDir)).filter((f) => f.includes('big'));
+    if (job.state === 'cancelled') {
+      expect(files).toEqual([]);
+      expect(services.context.downloads.has(jobId)).toBe(false);
+    } else {
+      // The pull won the race; the file is complete.
+      expect(job.state).toBe('done');
+      const file = services.context.downloads.get(jobId)!.path;
+      expect((await stat(file)).size).toBeGreaterThan(48 * 1024 * 1024);
+    }
+  });
+
+  it('pushes a file uploaded through the bridge and deletes the temp file afterwards', async () => {
+    const res = await fetch(`${bridge.origin}/api/upload`, {
+      method: 'POST',
+      headers: {
+        [BRIDGE_TOKEN_HEADER]: bridge.token,
+        [BRIDGE_FILENAME_HEADER]: encodeURIComponent('dropped app.tar'),
+      },
+      body: await readFile(smallArchive),
+    });
+    const { value } = (await res.json()) as { value: { uploadId: string } };
+    const summary = await ok('archive.inspect', { source: { uploadId: value.uploadId } });
+    expect(summary).toMatchObject({ fileName: 'dropped app.tar', format: 'docker-legacy' });
+    expect(summary.images[0]!.repoTags.join()).toMatch(/small:1/);
+    const { jobId } = await ok('jobs.push', {
+      connectionId,
+      source: { uploadId: value.uploadId },
+      target: { repository: 'jobs/uploaded', tag: 'latest' },
+    });
+    const job = await services.context.jobs.wait(jobId);
+    expect(job).toMatchObject({
+      state: 'done',
+      retryable: false,
+      title: expect.stringContaining('dropped app.tar'),
+    });
+    expect(await readdir(services.context.uploads.dir)).toEqual([]);
+    const again = await dispatch(services.handlers, 'archive.inspect', {
+      source: { uploadId: value.uploadId },
+    });
+    expect(again).toMatchObject({ ok: false, error: { code: 'file-error' } });
+  });
+});
