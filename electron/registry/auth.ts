@@ -118,16 +118,17 @@ export class Authenticator {
   /** GET /v2/ once; the challenge decides the scheme. The ping's `scope` is ignored (ghcr sends a placeholder). */
   ping(signal?: AbortSignal): Promise<PingResult> {
     if (!this.pingPromise) {
-      this.pingPromise = this.doPing(signal);
+      // Shared by every caller, so not bound to the first caller's abort signal.
+      this.pingPromise = this.doPing();
       this.pingPromise.catch(() => {
         this.pingPromise = undefined;
       });
     }
-    return this.pingPromise;
+    return untilAborted(this.pingPromise, signal);
   }
 
-  private async doPing(signal?: AbortSignal): Promise<PingResult> {
-    const res = await this.transport.send({ method: 'GET', url: '/v2/', signal });
+  private async doPing(): Promise<PingResult> {
+    const res = await this.transport.send({ method: 'GET', url: '/v2/' });
     await res.body.dump().catch(() => {});
     if (res.status === 401) {
       this.adoptChallenges(parseChallenges(res.headers['www-authenticate']));
