@@ -27,7 +27,7 @@ interface CommandModule {
 
 /**
  * Every command group, in help order (a static list, so the bundle has no dynamic imports). push, pull,
- * gh and serve are written by their owners and listed here once their files exist.
+ * gh and serve belong to the transfer, GitHub and bridge owners.
  *
  * Writing a command module: `export function register(program: Command)` adding one or more
  * `program.command(...)`; in the action use `cliContext()` (io, env and the Ctrl-C `signal`),
