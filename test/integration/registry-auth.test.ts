@@ -116,6 +116,21 @@ describe('registry client with token auth', () => {
     expect(put.code).toBe('denied');
   });
 
+  it('deletes with the delete action and reports a reader as denied', async () => {
+    const image = await buildImage({ layers: [{ 'd.txt': 'to delete\n' }] });
+    await pushImage(registry, image, 'team/del:a');
+    const user = new RegistryClient({ registry: registry.host, credentials: registry.user });
+    const m = await user.getManifest('team/del', 'a');
+    await user.putManifest('team/del', 'b', m.bytes, m.mediaType);
+    const reader = new RegistryClient({ registry: registry.host, credentials: registry.reader });
+    const e = await errorOf(reader.deleteDigest('team/del', m.digest));
+    expect(e.code).toBe('denied');
+    expect(e.scope).toContain('delete');
+    await user.deleteTag('team/del', 'b');
+    expect(await user.tags('team/del')).toEqual(['a']);
+    expect((await user.deleteDigest('team/del', m.digest)).removedTags).toEqual(['a']);
+  });
+
   it('uses a registry token as is and an identity token through the OAuth2 refresh grant', async () => {
     const minted = registry.issuer!.mintToken(
       [{ type: 'repository', name: 'team/app', actions: ['pull'] }],
