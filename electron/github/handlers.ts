@@ -85,9 +85,16 @@ export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
       const { ref, route } = await session.locate(packageName);
       const versions = await session.packages.listVersions(route, ref.name, state);
       const repository = registryPathOf(packageName, ref);
-      return assignRoles(versions, state === 'active' ? deps.clientFor(connection) : undefined, repository, {
-        state,
-      });
+      if (state === 'deleted') return assignRoles(versions, undefined, repository, { state });
+      try {
+        return await assignRoles(versions, deps.clientFor(connection), repository, { state });
+      } catch (e) {
+        // The versions are still worth showing when the registry cannot be read; roles are then unknown
+        // (and deleteVersion, which needs them, reports the registry's error).
+        if (e instanceof LadingError && e.code !== 'cancelled')
+          return assignRoles(versions, undefined, repository, { state });
+        throw e;
+      }
     },
 
     async 'github.deleteVersion'({ connectionId, packageName, versionId }) {
