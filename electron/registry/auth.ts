@@ -183,9 +183,9 @@ export class Authenticator {
     if (this.scheme === 'none') return undefined;
     if (cred?.registryToken) return `Bearer ${cred.registryToken}`;
     if (this.scheme === 'basic') {
-      return cred?.username !== undefined && cred.password !== undefined
-        ? basicHeader(cred.username, cred.password)
-        : undefined;
+      // Some helpers store a token as identitytoken even for Basic registries; it is the password then.
+      const password = cred?.password ?? cred?.identityToken;
+      return password !== undefined ? basicHeader(cred?.username ?? '<token>', password) : undefined;
     }
     const key = scopeKey(scopes);
     const cached = this.tokens.get(key);
