@@ -37,8 +37,8 @@ export function jobHandlers(
 > {
   return {
     'jobs.push': async (req) => {
+      const source = ctx.uploads.resolve(req.source, { uploadsOnly: ctx.mode === 'bridge' });
       const { connection } = await ctx.access(req.connectionId);
-      const source = ctx.uploads.resolve(req.source);
       if (source.uploadId) ctx.uploads.hold(source.uploadId);
       const fileName = source.fileName ?? basename(source.path);
       const spec: JobSpec = {

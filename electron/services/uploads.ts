@@ -60,9 +60,22 @@ export class UploadStore {
     return upload;
   }
 
-  /** A path for an archive source, and the display name of the file. */
-  resolve(source: ArchiveSource): { path: string; fileName?: string; uploadId?: string } {
-    if ('path' in source) return { path: source.path };
+  /**
+   * A path for an archive source, and the display name of the file. With `uploadsOnly` (the browser
+   * bridge), a page may only name files it uploaded, never choose what the main process reads from disk.
+   */
+  resolve(
+    source: ArchiveSource,
+    opts: { uploadsOnly?: boolean } = {},
+  ): { path: string; fileName?: string; uploadId?: string } {
+    if ('path' in source) {
+      if (opts.uploadsOnly) {
+        throw new LadingError('invalid-input', 'The web version reads only files you drop or pick.', {
+          hint: 'Drop the archive on the window or use the file picker.',
+        });
+      }
+      return { path: source.path };
+    }
     const upload = this.get(source.uploadId);
     return { path: upload.path, fileName: upload.fileName, uploadId: upload.id };
   }

@@ -60,12 +60,9 @@ function createWindow(): BrowserWindow {
 function registerIpc(svc: Services): void {
   for (const name of callNames) {
     ipcMain.handle(channelFor(name), (event, request: unknown) => {
-      // Only our window's top frame may call; anything else (a stray frame, another window) is refused.
-      if (
-        !mainWindow ||
-        event.sender !== mainWindow.webContents ||
-        event.senderFrame !== mainWindow.webContents.mainFrame
-      ) {
+      // Only our window's top frame may call; anything else (a subframe, another window) is refused.
+      const frame = event.senderFrame;
+      if (!mainWindow || event.sender !== mainWindow.webContents || !frame || frame.parent !== null) {
         return { ok: false, error: { code: 'denied', message: 'This frame may not call Lading.' } };
       }
       return dispatch(svc.handlers, name, request);

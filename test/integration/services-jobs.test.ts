@@ -33,10 +33,11 @@ async function ok<N extends CallName>(name: N, request: CallRequest<N>): Promise
 beforeAll(async () => {
   registry = await startRegistry({ mode: 'basic' });
   dir = await mkdtemp(join(tmpdir(), 'lading-jobs-'));
+  // Electron mode: pushes from paths (as after a file dialog); the bridge on top serves uploads and downloads.
   services = await createServices({
     dataDir: dir,
     secretStore: new MemorySecretStore(),
-    mode: 'bridge',
+    mode: 'electron',
     tempDir: dir,
   });
   bridge = await startBridge({ services });
@@ -139,15 +140,33 @@ describe('transfer jobs', () => {
     expect(await ok('registry.tags', { connectionId, repository: 'jobs/big' })).toEqual(['v1']);
   });
 
-  it('rejects a bridge pull to a chosen path', async () => {
-    const r = await dispatch(services.handlers, 'jobs.pull', {
-      connectionId,
-      repository: 'jobs/big',
-      reference: 'v1',
-      format: 'oci',
-      path: join(dir, 'x.tar'),
+  it('in bridge mode, refuses to read or write paths the page chooses', async () => {
+    const web = await createServices({
+      dataDir: dir,
+      secretStore: new MemorySecretStore(),
+      mode: 'bridge',
+      tempDir: dir,
     });
-    expect(r).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    try {
+      const pull = await dispatch(web.handlers, 'jobs.pull', {
+        connectionId: 'any',
+        repository: 'jobs/big',
+        reference: 'v1',
+        format: 'oci',
+        path: join(dir, 'x.tar'),
+      });
+      expect(pull).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      const push = await dispatch(web.handlers, 'jobs.push', {
+        connectionId: 'any',
+        source: { path: '/etc/passwd' },
+        target: { repository: 'x', tag: 'y' },
+      });
+      expect(push).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      const inspect = await dispatch(web.handlers, 'archive.inspect', { source: { path: smallArchive } });
+      expect(inspect).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    } finally {
+      await web.dispose();
+    }
   });
 
   it('cancels a pull and leaves no partial file', async () => {
