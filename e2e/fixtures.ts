@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { CallName, CallRequest, CallResponse, Result } from '../shared/contract';
-import { buildImage, buildMultiPlatform, pushImage, seedRepositories, seedTags } from '../test/support/images';
+import {
+  buildImage,
+  buildMultiPlatform,
+  pushImage,
+  seedRepositories,
+  seedTags,
+} from '../test/support/images';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -44,7 +50,10 @@ export interface World {
 
 function buildRenderer(): void {
   // Always rebuild: a stale dist/renderer would test yesterday's UI. Takes a couple of seconds.
-  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
 }
 
 async function startBridge(): Promise<Bridge> {
@@ -70,7 +79,10 @@ async function startBridge(): Promise<Bridge> {
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`bridge did not print its URL in 30 s\n${stderr}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`bridge did not print its URL in 30 s\n${stderr}`)),
+      30_000,
+    );
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n')[0];
@@ -106,7 +118,11 @@ async function seed(open: TestRegistry): Promise<void> {
     workdir: '/app',
   });
   const v2 = await buildImage({
-    layers: [{ 'app/version.txt': '1.1\n' }, { 'app/data.bin': Buffer.alloc(96 * 1024, 9) }, { 'app/extra': 'x\n' }],
+    layers: [
+      { 'app/version.txt': '1.1\n' },
+      { 'app/data.bin': Buffer.alloc(96 * 1024, 9) },
+      { 'app/extra': 'x\n' },
+    ],
     labels: LABELS,
     created: '2024-06-01T10:00:00Z',
     entrypoint: ['/app/run'],
@@ -130,7 +146,14 @@ async function seed(open: TestRegistry): Promise<void> {
     'bulk/paged',
     Array.from({ length: PAGED_TAGS }, (_, i) => `v${String(i).padStart(3, '0')}`),
   );
-  await seedRepositories(open, ['tools/alpha', 'tools/beta', 'tools/gamma', 'infra/proxy', 'infra/cache', 'solo']);
+  await seedRepositories(open, [
+    'tools/alpha',
+    'tools/beta',
+    'tools/gamma',
+    'infra/proxy',
+    'infra/cache',
+    'solo',
+  ]);
   await seedTags(
     open,
     'bulk/large',
@@ -143,7 +166,10 @@ export const test = base.extend<{ world: World; app: Page }, { workerWorld: Worl
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as a pattern
     async ({}, use) => {
       buildRenderer();
-      const [open, basic] = await Promise.all([startRegistry({ mode: 'open' }), startRegistry({ mode: 'basic' })]);
+      const [open, basic] = await Promise.all([
+        startRegistry({ mode: 'open' }),
+        startRegistry({ mode: 'basic' }),
+      ]);
       await seed(open);
       const bridge = await startBridge();
       const call = async <N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> => {

@@ -63,9 +63,11 @@ export function packageMetadata(image: ImageInspect): PackageMetadata {
       message: 'The source is not an https URL, so GitHub cannot link it.',
     });
   }
-  for (const w of image.warnings) {
-    if (!warnings.some((x) => x.key === w.key && x.message === w.message)) warnings.push(w);
-  }
+  // The main process's lint is authoritative; ours only fills in keys it said nothing about.
+  const serverKeys = new Set(image.warnings.map((w) => w.key));
+  const merged = [...image.warnings, ...warnings.filter((w) => !serverKeys.has(w.key))];
+  warnings.length = 0;
+  warnings.push(...merged);
   const others = [
     ...Object.entries(labels)
       .filter(([k]) => !SHOWN.has(k))

@@ -57,7 +57,7 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
             {repository}
             {tags.data && (
               <span className="count-pill" title={`${digests} distinct digests`}>
-                {total.toLocaleString()} tags
+                {total.toLocaleString()} {total === 1 ? 'tag' : 'tags'}
               </span>
             )}
           </h1>

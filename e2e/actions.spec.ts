@@ -1,0 +1,144 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { buildImage, seedTags, skopeoInspect, writeArchive } from '../test/support/images';
+import { expect, openConnection, test } from './fixtures';
+
+/** Waits until the transfers panel shows the job with this title fragment as done. */
+async function expectJobDone(app: Page, title: RegExp): Promise<void> {
+  const panel = app.getByRole('complementary', { name: 'Transfers' });
+  // Actions open the panel themselves; open it only if it stays closed.
+  await panel.waitFor({ timeout: 3000 }).catch(async () => {
+    await app.getByRole('button', { name: /^Transfers/ }).click();
+  });
+  const job = panel.getByRole('listitem', { name: title }).first();
+  await expect(job).toBeVisible();
+  await expect(job.getByText(/^(Done|Failed|Cancelled)$/)).toBeVisible({ timeout: 30_000 });
+  const failed = await job.getByText('Failed').isVisible();
+  if (failed) throw new Error(`job failed: ${await job.innerText()}`);
+}
+
+/** Drops a real file (bytes read by the test) onto the window, as a browser would. */
+async function dropFile(app: Page, path: string, name: string, overlayShot?: string): Promise<void> {
+  const bytes = readFileSync(path).toString('base64');
+  await app.evaluate(
+    ({ bytes, name }) => {
+      const bin = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
+      const file = new File([bin], name, { type: 'application/x-tar' });
+      const dt = new DataTransfer();
+      dt.items.add(file);
+      (window as unknown as { __drop: DataTransfer }).__drop = dt;
+      for (const type of ['dragenter', 'dragover']) {
+        document.body.dispatchEvent(
+          new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
+      }
+    },
+    { bytes, name },
+  );
+  await expect(app.getByTestId('drop-overlay')).toBeVisible();
+  if (overlayShot) await app.screenshot({ path: overlayShot });
+  await app.evaluate(() => {
+    const dt = (window as unknown as { __drop: DataTransfer }).__drop;
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+}
+
+test('drop an archive anywhere: inspect it, push it, and skopeo sees it', async ({ app, world }) => {
+  await openConnection(world);
+  await app.reload();
+  const image = await buildImage({
+    layers: [{ 'hello.txt': 'dropped by e2e\n' }, { 'big.bin': Buffer.alloc(200 * 1024, 3) }],
+    labels: { 'org.opencontainers.image.title': 'Dropped' },
+    created: '2025-01-02T03:04:05Z',
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'lading-e2e-drop-'));
+  const archive = join(dir, 'dropped.tar');
+  await writeArchive(image, 'docker-archive', archive, { refName: 'dropped/app:2.0' });
+
+  await expect(app.getByRole('button', { name: 'demo/app', exact: true })).toBeVisible();
+  await dropFile(app, archive, 'dropped.tar', 'e2e/screenshots/drop-overlay-light.png');
+
+  const dialog = app.getByRole('dialog', { name: 'Push dropped.tar' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByText(/dropped\/app:2\.0/).first()).toBeVisible();
+  const repo = dialog.getByLabel(/Target repository/);
+  await expect(repo).toHaveValue('dropped/app');
+  await expect(dialog.getByLabel(/Target tag/)).toHaveValue('2.0');
+  // Live validation: uppercase is refused with a suggestion.
+  await repo.fill('Dropped/App');
+  await expect(dialog.getByText(/must be lowercase/)).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Push' })).toBeDisabled();
+  await repo.fill('dropped/app');
+  await dialog.getByRole('button', { name: 'Push' }).click();
+
+  await expectJobDone(app, /dropped\/app/);
+  const pushed = await skopeoInspect(`docker://${world.open.host}/dropped/app:2.0`);
+  expect(pushed.Labels['org.opencontainers.image.title']).toBe('Dropped');
+  expect(pushed.Layers).toHaveLength(2);
+});
+
+test('pull to a file through the bridge download', async ({ app, world }) => {
+  await openConnection(world);
+  await app.reload();
+  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await app.getByRole('grid').getByRole('button', { name: 'Pull 1.0', exact: true }).click();
+  const dialog = app.getByRole('dialog', { name: /Pull demo\/app:1.0/ });
+  await dialog.getByRole('button', { name: 'Pull to file' }).click();
+  const link = dialog.getByRole('link', { name: /Download/ });
+  await expect(link).toBeVisible({ timeout: 30_000 });
+  const [download] = await Promise.all([app.waitForEvent('download'), link.click()]);
+  const file = join(mkdtempSync(join(tmpdir(), 'lading-e2e-pull-')), download.suggestedFilename());
+  await download.saveAs(file);
+  const entries = execFileSync('tar', ['-tf', file], { encoding: 'utf8' });
+  expect(entries).toContain('manifest.json');
+  // skopeo reads it back as the same image.
+  const local = await skopeoInspect(`docker-archive:${file}`);
+  const remote = await skopeoInspect(`docker://${world.open.host}/demo/app:1.0`);
+  expect(local.Layers).toHaveLength(remote.Layers.length);
+});
+
+test('re-tag: add a tag to an image', async ({ app, world }) => {
+  await openConnection(world);
+  await app.reload();
+  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await app.getByRole('grid').getByRole('button', { name: '1.0', exact: true }).click();
+  await app.getByRole('button', { name: 'Re-tag…' }).click();
+  const dialog = app.getByRole('dialog', { name: /Re-tag demo\/app:1.0/ });
+  await dialog.getByLabel('New tag').fill('stable');
+  await dialog.getByRole('button', { name: 'Add tag' }).click();
+  await expectJobDone(app, /stable/);
+  const [a, b] = await Promise.all([
+    skopeoInspect(`docker://${world.open.host}/demo/app:1.0`),
+    skopeoInspect(`docker://${world.open.host}/demo/app:stable`),
+  ]);
+  expect(b.Digest).toBe(a.Digest);
+});
+
+test('delete a tag: the dialog names its sibling, and the sibling survives', async ({ app, world }) => {
+  await seedTags(world.open, 'demo/del', ['keep', 'gone']);
+  await openConnection(world);
+  await app.reload();
+  await app.getByRole('button', { name: 'demo/del', exact: true }).click();
+  const grid = app.getByRole('grid', { name: 'Tags of demo/del' });
+  await expect(grid.getByText('×2').first()).toBeVisible();
+  // Keyboard: select the row, Delete opens the confirmation.
+  await grid.getByRole('row', { name: /gone/ }).click();
+  await grid.press('Delete');
+  const dialog = app.getByRole('dialog', { name: 'Delete tag gone' });
+  await expect(dialog.getByText(/keep stays on the same digest/)).toBeVisible();
+  await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expectJobDone(app, /gone/);
+  await expect(grid.getByRole('button', { name: 'gone', exact: true })).toHaveCount(0);
+  await expect(grid.getByRole('button', { name: 'keep', exact: true })).toBeVisible();
+  const kept = await skopeoInspect(`docker://${world.open.host}/demo/del:keep`);
+  expect(kept.Digest).toMatch(/^sha256:/);
+  const tags = await skopeoInspect(`docker://${world.open.host}/demo/del:keep`).then(() =>
+    execFileSync('skopeo', ['list-tags', '--tls-verify=false', `docker://${world.open.host}/demo/del`], {
+      encoding: 'utf8',
+    }),
+  );
+  expect(JSON.parse(tags).Tags).toEqual(['keep']);
+});

@@ -1,0 +1,103 @@
+import { skopeoInspect } from '../test/support/images';
+import { BIG_TAGS, expect, LABELS, openConnection, PAGED_TAGS, test } from './fixtures';
+
+test('tags: every page is loaded, sorted by name on request, filtered', async ({ app, world }) => {
+  await openConnection(world);
+  await app.reload();
+  await app.getByRole('button', { name: 'bulk/paged', exact: true }).click();
+  await expect(app.getByRole('heading', { level: 1 })).toContainText(`${PAGED_TAGS} tags`);
+  const grid = app.getByRole('grid', { name: 'Tags of bulk/paged' });
+  await app.getByRole('button', { name: /^Tag/ }).click();
+  await expect(grid.getByRole('row').nth(1)).toContainText('v000');
+  await app.getByRole('button', { name: /^Tag/ }).click();
+  await expect(grid.getByRole('row').nth(1)).toContainText(`v${PAGED_TAGS - 1}`);
+  // The last page (past 100) is there: filter for it.
+  await app.getByLabel('Filter tags').fill('v14');
+  await expect(grid.getByRole('button', { name: 'v149', exact: true })).toBeVisible();
+  await expect(grid.getByRole('row')).toHaveCount(11);
+});
+
+test('open an image: labels, digests and layers as skopeo reports them', async ({ app, world }) => {
+  await openConnection(world);
+  await app.reload();
+  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  const grid = app.getByRole('grid', { name: 'Tags of demo/app' });
+  // Newest first: 1.1 and latest share a digest, then 1.0.
+  await expect(grid.getByRole('row').nth(3)).toContainText('1.0');
+  await expect(grid.getByText('×2').first()).toBeVisible();
+  await grid.getByRole('button', { name: '1.1', exact: true }).click();
+
+  const ref = `docker://${world.open.host}/demo/app:1.1`;
+  const info = await skopeoInspect(ref);
+  const raw = await skopeoInspect(ref, { raw: true });
+  await expect(app.getByText(info.Digest, { exact: true }).first()).toBeVisible();
+  await expect(app.getByText(raw.config.digest, { exact: true })).toBeVisible();
+  await expect(app.getByText(LABELS['org.opencontainers.image.title'])).toBeVisible();
+  await expect(app.getByText(LABELS['org.opencontainers.image.description'])).toBeVisible();
+  await expect(app.getByRole('link', { name: LABELS['org.opencontainers.image.source'] })).toHaveAttribute(
+    'href',
+    LABELS['org.opencontainers.image.source'],
+  );
+  await expect(app.getByText('com.example.team')).toBeVisible();
+  const layers = app.getByRole('region', { name: /Layers/ });
+  for (const layer of raw.layers as { digest: string }[]) {
+    await expect(layers.getByTitle(layer.digest)).toBeVisible();
+  }
+  await expect(app.getByText(`docker pull ${world.open.host}/demo/app:1.1`)).toBeVisible();
+  await expect(app.getByText(`docker pull ${world.open.host}/demo/app@${info.Digest}`)).toBeVisible();
+  await expect(app.getByText('APP_MODE=demo')).toBeVisible();
+  // Raw JSON, searchable.
+  await app.getByLabel('Search JSON').fill('layers');
+  await expect(app.getByText(/1 matches/)).toBeVisible();
+});
+
+test('a multi-platform index lists its platforms and warns about the missing description annotation', async ({
+  app,
+  world,
+}) => {
+  await openConnection(world);
+  await app.reload();
+  await app.getByRole('button', { name: 'demo/multi', exact: true }).click();
+  await app.getByRole('grid').getByRole('button', { name: '1.0', exact: true }).click();
+  await expect(app.getByText(/no description annotation on its index/)).toBeVisible();
+  const raw = await skopeoInspect(`docker://${world.open.host}/demo/multi:1.0`, { raw: true });
+  for (const m of raw.manifests as { digest: string }[]) {
+    await expect(app.getByTitle(m.digest)).toBeVisible();
+  }
+  await app.getByRole('button', { name: 'Open linux/arm64' }).click();
+  await expect(app.getByText('linux/arm64').first()).toBeVisible();
+});
+
+const NEEDLE = `build-${Math.floor(BIG_TAGS * 0.41)}`;
+
+test(`large tag list (${BIG_TAGS} tags): time to first row and time to filter`, async ({ app, world }) => {
+  await openConnection(world);
+  await app.reload();
+  await app.getByRole('button', { name: 'bulk/large', exact: true }).click();
+  const t0 = Date.now();
+  const grid = app.getByRole('grid', { name: 'Tags of bulk/large' });
+  await expect(grid.getByRole('row').nth(1)).toBeVisible({ timeout: 30_000 });
+  const firstRow = Date.now() - t0;
+
+  const filterMs = await app.evaluate(async (needle) => {
+    const input = document.getElementById('tag-filter') as HTMLInputElement;
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!;
+    const start = performance.now();
+    setter.call(input, needle);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const rows = document.querySelectorAll('[role="grid"] [role="row"][aria-rowindex]');
+        if (rows.length <= 3) resolve();
+        else requestAnimationFrame(check);
+      };
+      check();
+    });
+    return performance.now() - start;
+  }, NEEDLE);
+  console.log(
+    `[perf] ${BIG_TAGS} tags: first row after ${firstRow} ms; filter applied in ${filterMs.toFixed(1)} ms`,
+  );
+  await expect(grid.getByRole('button', { name: NEEDLE, exact: true })).toBeVisible();
+  expect(filterMs).toBeLessThan(500);
+});
