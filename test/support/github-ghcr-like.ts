@@ -21,8 +21,14 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GitHubStandIn, StandInVersion } from './github-standin';
-import { authorizationFor, type TestRegistry } from './registry';
+import {
+  type GitHubStandIn,
+  type StandInOwner,
+  type StandInPackageSeed,
+  type StandInVersion,
+  startGitHubStandIn,
+} from './github-standin';
+import { authorizationFor, startRegistry, type TestRegistry } from './registry';
 
 export interface GhcrLikeFront {
   /** '127.0.0.1:PORT': use as the registry host of a ghcr-kind connection (insecure: plain HTTP). */
@@ -199,6 +205,84 @@ export async function startGhcrLikeFront(opts: {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       agent.destroy();
+    },
+  };
+}
+
+export interface GhcrLikeWorld {
+  registry: TestRegistry;
+  standIn: GitHubStandIn;
+  front: GhcrLikeFront;
+  /** One login for both sides, like a real PAT: the registry user, whose password is also a GitHub token
+   *  with every package scope (login = the registry username, member of every organization). */
+  username: string;
+  token: string;
+  /** A ConnectionInput for `connections.save` (kind ghcr, the front as registry, the stand-in as API). */
+  connectionInput: {
+    name: string;
+    kind: 'ghcr';
+    registry: string;
+    insecure: boolean;
+    username: string;
+    secret: string;
+    owner: string;
+    ownerType: 'org';
+    githubApiUrl: string;
+  };
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything a GitHub test or e2e needs in one call: a token-auth docker-registry, the GitHub stand-in and
+ * the ghcr-like front, with one login that works for both the registry and the API. Push images with
+ * `pushImage(world.front.registry, image, 'acme/app:1.0')`; they appear as package versions (new packages
+ * are private; `world.standIn.setVisibility('acme', 'app', 'public')` to change that).
+ */
+export async function startGhcrLikeWorld(
+  opts: {
+    owner?: string;
+    owners?: StandInOwner[];
+    packages?: StandInPackageSeed[];
+    anonymousPull?: string[];
+  } = {},
+): Promise<GhcrLikeWorld> {
+  const owner = opts.owner ?? 'acme';
+  const registry = await startRegistry({ mode: 'token', anonymousPull: opts.anonymousPull });
+  const user = registry.user as { username: string; password: string };
+  const standIn = await startGitHubStandIn({
+    owners: [{ login: owner, type: 'Organization' }, ...(opts.owners ?? [])],
+    packages: opts.packages,
+    registry,
+    tokens: {
+      registryUser: {
+        login: user.username,
+        scopes: ['repo', 'read:packages', 'write:packages', 'delete:packages'],
+        value: user.password,
+      },
+    },
+  });
+  const front = await startGhcrLikeFront({ registry, standIn });
+  return {
+    registry,
+    standIn,
+    front,
+    username: user.username,
+    token: user.password,
+    connectionInput: {
+      name: `${owner} (ghcr-like)`,
+      kind: 'ghcr',
+      registry: front.host,
+      insecure: true,
+      username: user.username,
+      secret: user.password,
+      owner,
+      ownerType: 'org',
+      githubApiUrl: standIn.apiUrl,
+    },
+    async stop() {
+      await front.stop();
+      await standIn.stop();
+      await registry.stop();
     },
   };
 }

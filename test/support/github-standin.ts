@@ -49,6 +49,8 @@ export interface StandInToken {
   scopes: string[] | null;
   /** Organizations whose private packages this token's user may see; default: every organization. */
   orgs?: string[];
+  /** The token string; default: a random ghp_… value. */
+  value?: string;
 }
 
 export interface StandInVersion {
@@ -197,7 +199,7 @@ export async function startGitHubStandIn(opts: StartGitHubStandInOptions = {}): 
     [tokens.fineGrained, { login: 'finegrained', scopes: null }],
   ]);
   for (const [name, info] of Object.entries(opts.tokens ?? {})) {
-    const t = token();
+    const t = info.value ?? token();
     tokens[name] = t;
     tokenTable.set(t, info);
   }
