@@ -8,6 +8,10 @@ import { isLadingError, toErrorInfo } from '../registry/errors';
 import { credentialFor, GITHUB_KINDS, type ServiceContext } from './context';
 import type { ConnectionAccess } from './seams';
 
+/** "pull, push and delete" */
+const listOf = (items: string[], last: 'and' | 'or') =>
+  items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${last} ${items.at(-1)}`;
+
 const PACKAGE_SCOPES = ['read:packages', 'write:packages', 'delete:packages'] as const;
 
 /** An unsaved draft as a Connection, with the credential it would use. */
@@ -128,7 +132,7 @@ export async function verifyConnection(ctx: ServiceContext, access: ConnectionAc
     const verbs = ['pull', 'push', 'delete'];
     const yes = verbs.filter((_, i) => can[i]);
     const no = verbs.filter((_, i) => !can[i]);
-    summary = `${who}; can ${yes.join(' and ') || 'do nothing'}${no.length ? `, cannot ${no.join(' or ')}` : ''}.`;
+    summary = `${who}; can ${listOf(yes, 'and') || 'do nothing'}${no.length ? `, cannot ${listOf(no, 'or')}` : ''}.`;
   } else summary = `${who}; ${connection.registry} works.`;
   return { ok, summary, checks, authScheme, scopes, missingScopes };
 }
