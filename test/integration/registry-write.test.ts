@@ -149,6 +149,23 @@ describe('registry client write paths (open registry)', () => {
     }
   });
 
+  it('gives up on a chunk that keeps failing with server-error and cancels the session', async () => {
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      const viaProxy = new RegistryClient({ registry: registry.host, baseUrl: proxy.url, retryBaseMs: 5 });
+      proxy.rules.push({ kind: 'status', status: 502, times: 100, match: { method: 'PATCH' } });
+      const e = await errorOf(
+        viaProxy.uploadBlob('up/failing', pieces(randomBytes(5 * MiB)), { chunkSize: 2 * MiB }),
+      );
+      expect(e.code).toBe('server-error');
+      expect(e.message).toContain('502');
+      expect(proxy.requests.filter((r) => r.method === 'PATCH')).toHaveLength(4);
+      expect(proxy.requests.some((r) => r.method === 'DELETE' && r.status === 204)).toBe(true);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('cancels the upload session when aborted', async () => {
     const proxy = await startFaultProxy(registry.url);
     try {
