@@ -10,6 +10,16 @@ import { type GitHubStandIn, startGitHubStandIn } from '../support/github-standi
 
 let ghes: GitHubStandIn;
 
+/** A registry that cannot be reached (the hosts in these tests do not exist). */
+const offline = () => ({
+  getManifest: async (): Promise<never> => {
+    throw new LadingError('unreachable', 'Could not reach the registry.');
+  },
+  putManifest: async (): Promise<never> => {
+    throw new LadingError('unreachable', 'Could not reach the registry.');
+  },
+});
+
 function connection(over: Partial<Connection>): Connection {
   return {
     id: 'c',
@@ -47,6 +57,13 @@ beforeAll(async () => {
       },
       { owner: 'someone', name: 'shared', visibility: 'public' },
       { owner: 'someone', name: 'secret', visibility: 'private' },
+      {
+        owner: 'platform',
+        name: 'tool',
+        packageType: 'docker',
+        repository: 'platform/infra',
+        versions: [{ digest: `sha256:${'3'.repeat(64)}`, tags: ['v1'] }],
+      },
     ],
   });
 });
@@ -119,5 +136,33 @@ describe('owners', () => {
       state: 'active',
     });
     expect(versions).toEqual([expect.objectContaining({ tags: ['dev'], role: 'unknown' })]);
+  });
+
+  it('lists legacy docker.pkg.github.com packages as OWNER/REPOSITORY/IMAGE (package_type=docker)', async () => {
+    const legacy = connection({
+      kind: 'github-docker',
+      registry: 'docker.pkg.github.com',
+      owner: 'platform',
+      ownerType: 'org',
+    });
+    const result = await listGitHubRepositories(legacy, ghes.tokens.admin);
+    expect(result.repositories).toEqual([
+      expect.objectContaining({ name: 'platform/infra/tool', linkedRepository: 'platform/infra' }),
+    ]);
+    expect(ghes.requests.at(-1)?.url).toContain('package_type=docker');
+    const h = githubHandlers({
+      getConnection: async () => legacy,
+      getSecret: async () => ghes.tokens.admin,
+      clientFor: offline,
+    });
+    const versions = await h['github.versions']({
+      connectionId: 'c',
+      packageName: 'platform/infra/tool',
+      state: 'active',
+    });
+    expect(versions).toEqual([expect.objectContaining({ tags: ['v1'], role: 'unknown' })]);
+    const pkg = await h['github.package']({ connectionId: 'c', packageName: 'platform/infra/tool' });
+    // docker.pkg.github.com never serves anonymous pulls.
+    expect(pkg).toMatchObject({ name: 'tool', anonymousPull: false });
   });
 });
