@@ -428,9 +428,12 @@ export async function statusError(res: Response, ctx: StatusContext = {}): Promi
     else code = 'protocol-error';
   }
   const registryMessage = errors
-    .map((e) => [e.code, e.message].filter(Boolean).join(': '))
+    .map((e) => [e.code, e.message].filter((x) => typeof x === 'string' && x !== '').join(': '))
     .filter(Boolean)
     .join('; ')
+    // One line, no terminal control characters, bounded: the text comes from the server.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
     .slice(0, 300);
   const doing = ctx.what ? ` (${ctx.what})` : '';
   const message = registryMessage

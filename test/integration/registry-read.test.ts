@@ -101,6 +101,17 @@ describe('registry client read paths (open registry)', () => {
     expect(await client.blobExists('inspect/app', `sha256:${'0'.repeat(64)}`)).toBe(false);
   });
 
+  it('reads Docker v2 schema 2 images as well as OCI ones', async () => {
+    const image = await buildImage({ layers: [{ 'd.txt': 'docker format\n' }], labels: { fmt: 'v2s2' } });
+    await pushImage(registry, image, 'inspect/docker:1', { format: 'v2s2' });
+    const ours = await inspectImage(client, 'inspect/docker', '1');
+    const skopeo = await skopeoInspect(`docker://${registry.host}/inspect/docker:1`);
+    expect(ours.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    expect(ours.config?.mediaType).toBe('application/vnd.docker.container.image.v1+json');
+    expect(ours.digest).toBe(skopeo.Digest);
+    expect(ours.labels).toEqual({ fmt: 'v2s2' });
+  });
+
   it('lists the platforms of an index and resolves one with --platform', async () => {
     const image = await buildMultiPlatform({
       platforms: [
