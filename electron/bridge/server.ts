@@ -114,11 +114,11 @@ function uploadFileName(header: string | string[] | undefined): string {
       name = header;
     }
   }
-  return (
-    basename(name)
-      .replace(/[\u0000-\u001f\u007f]/g, '')
-      .slice(0, 255) || 'upload.tar'
-  );
+  // Control characters would garble titles and Content-Disposition headers.
+  const printable = [...basename(name)]
+    .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f)
+    .join('');
+  return printable.slice(0, 255) || 'upload.tar';
 }
 
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {

@@ -1,0 +1,234 @@
+/**
+ * The Electron transport without an Electron binary: `electron` is replaced by a recording stand-in, then the
+ * real preload and main modules are loaded. Checks that the preload exposes exactly `window.lading`, that
+ * main registers one IPC handler per contract call (through dispatch), and the window hardening.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { callNames, channelFor, type LadingApi } from '../../shared/contract';
+
+type Handler = (...args: unknown[]) => unknown;
+
+const rec = vi.hoisted(() => ({
+  exposed: new Map<string, unknown>(),
+  ipcHandlers: new Map<string, (...args: unknown[]) => unknown>(),
+  rendererListeners: new Map<string, (...args: unknown[]) => void>(),
+  invoked: [] as Array<[string, unknown]>,
+  windows: [] as Array<{ options: { webPreferences: Record<string, unknown> }; webContents: unknown }>,
+  appEvents: new Map<string, (...args: unknown[]) => void>(),
+  opened: [] as string[],
+  permission: undefined as undefined | ((...args: unknown[]) => void),
+  headers: undefined as undefined | ((details: unknown, cb: (r: unknown) => void) => void),
+  sent: [] as Array<[string, unknown]>,
+}));
+
+vi.mock('electron', () => {
+  const mainFrame = { parent: null };
+  class BrowserWindow {
+    webContents = { mainFrame, send: (ch: string, p: unknown) => rec.sent.push([ch, p]) };
+    constructor(public options: { webPreferences: Record<string, unknown> }) {
+      rec.windows.push(this);
+    }
+    once() {}
+    on() {}
+    loadFile() {
+      return Promise.resolve();
+    }
+    isDestroyed() {
+      return false;
+    }
+    static getAllWindows() {
+      return rec.windows;
+    }
+  }
+  return {
+    app: {
+      requestSingleInstanceLock: () => true,
+      on: (name: string, fn: (...a: unknown[]) => void) => rec.appEvents.set(name, fn),
+      whenReady: () => Promise.resolve(),
+      getVersion: () => '9.9.9',
+      getPath: () => tmpdir(),
+      quit: () => {},
+      exit: () => {},
+    },
+    BrowserWindow,
+    ipcMain: { handle: (ch: string, fn: Handler) => rec.ipcHandlers.set(ch, fn) },
+    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showErrorBox: () => {} },
+    Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => {} },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptString: (s: string) => Buffer.from(s).reverse(),
+      decryptString: (b: Buffer) => Buffer.from(b).reverse().toString(),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (fn: (...a: unknown[]) => void) => {
+          rec.permission = fn;
+        },
+        setPermissionCheckHandler: () => {},
+        webRequest: {
+          onHeadersReceived: (fn: (details: unknown, cb: (r: unknown) => void) => void) => {
+            rec.headers = fn;
+          },
+        },
+      },
+    },
+    shell: { openExternal: async (url: string) => void rec.opened.push(url) },
+    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => rec.exposed.set(key, api) },
+    ipcRenderer: {
+      invoke: async (ch: string, req: unknown) => {
+        rec.invoked.push([ch, req]);
+        return { ok: true, value: null };
+      },
+      on: (ch: string, fn: (...a: unknown[]) => void) => rec.rendererListeners.set(ch, fn),
+      removeListener: (ch: string) => rec.rendererListeners.delete(ch),
+    },
+    webUtils: { getPathForFile: (f: { name: string }) => (f.name === 'nopath' ? '' : `/home/me/${f.name}`) },
+  };
+});
+
+const configDir = mkdtempSync(join(tmpdir(), 'lading-electron-'));
+process.env.LADING_CONFIG_DIR = configDir;
+afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+describe('preload', () => {
+  let api: LadingApi;
+  beforeAll(async () => {
+    await import('../../electron/shell/preload');
+    api = rec.exposed.get('lading') as LadingApi;
+  });
+
+  it('exposes exactly window.lading with call, on and resolveFile', () => {
+    expect([...rec.exposed.keys()]).toEqual(['lading']);
+    expect(Object.keys(api).sort()).toEqual(['call', 'on', 'resolveFile']);
+  });
+
+  it('invokes only contract channels', async () => {
+    await api.call('app.info', {});
+    expect(rec.invoked).toEqual([[channelFor('app.info'), {}]]);
+    const refused = await api.call('fs.readFile' as never, {} as never);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(rec.invoked).toHaveLength(1);
+  });
+
+  it('subscribes only to contract events and hands the listener the payload alone', () => {
+    const got: unknown[] = [];
+    const off = api.on('jobs.removed', (p) => got.push(p));
+    rec.rendererListeners.get(channelFor('jobs.removed'))!({ sender: 'secret ipc object' }, { ids: ['a'] });
+    expect(got).toEqual([{ ids: ['a'] }]);
+    off();
+    expect(rec.rendererListeners.has(channelFor('jobs.removed'))).toBe(false);
+    expect(() => api.on('ipc.anything' as never, () => {})).toThrow(/Unknown event/);
+  });
+
+  it('resolves dropped files to paths', async () => {
+    expect(await api.resolveFile({ name: 'app.tar' } as File)).toEqual({
+      ok: true,
+      value: { path: '/home/me/app.tar' },
+    });
+    expect(await api.resolveFile({ name: 'nopath' } as File)).toMatchObject({
+      ok: false,
+      error: { code: 'file-error' },
+    });
+  });
+});
+
+describe('main process', () => {
+  beforeAll(async () => {
+    await import('../../electron/shell/main');
+    for (let i = 0; i < 100 && rec.windows.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  });
+
+  it('creates a hardened window', () => {
+    expect(rec.windows).toHaveLength(1);
+    expect(rec.windows[0]!.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      allowRunningInsecureContent: false,
+    });
+    expect(String(rec.windows[0]!.options.webPreferences.preload)).toMatch(/preload\.cjs$/);
+  });
+
+  it('registers one IPC handler per contract call, answering through dispatch', async () => {
+    expect([...rec.ipcHandlers.keys()].sort()).toEqual(callNames.map(channelFor).sort());
+    const win = rec.windows[0]!;
+    const handler = rec.ipcHandlers.get(channelFor('app.info'))!;
+    const fromWindow = { sender: win.webContents, senderFrame: { parent: null } };
+    expect(await handler(fromWindow, {})).toMatchObject({
+      ok: true,
+      value: { mode: 'electron', version: '9.9.9' },
+    });
+    expect(await handler(fromWindow, { extra: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input' },
+    });
+    const fromSubframe = { sender: win.webContents, senderFrame: { parent: {} } };
+    expect(await handler(fromSubframe, {})).toMatchObject({ ok: false, error: { code: 'denied' } });
+    expect(await handler({ sender: {}, senderFrame: { parent: null } }, {})).toMatchObject({ ok: false });
+  });
+
+  it('denies navigation, new windows (https links go to the browser) and permissions', () => {
+    const listeners = new Map<string, (e: { preventDefault(): void }) => void>();
+    let openHandler: ((d: { url: string }) => { action: string }) | undefined;
+    rec.appEvents.get('web-contents-created')!(
+      {},
+      {
+        on: (name: string, fn: (e: { preventDefault(): void }) => void) => listeners.set(name, fn),
+        setWindowOpenHandler: (fn: typeof openHandler) => {
+          openHandler = fn;
+        },
+      },
+    );
+    const prevent = vi.fn();
+    listeners.get('will-navigate')!({ preventDefault: prevent });
+    listeners.get('will-attach-webview')!({ preventDefault: prevent });
+    expect(prevent).toHaveBeenCalledTimes(2);
+    expect(openHandler!({ url: 'https://github.com/x' })).toEqual({ action: 'deny' });
+    expect(openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
+    expect(rec.opened).toEqual(['https://github.com/x']);
+    const decide = vi.fn();
+    rec.permission!({}, 'media', decide);
+    expect(decide).toHaveBeenCalledWith(false);
+  });
+
+  it('adds the CSP header to every response', () => {
+    let out: { responseHeaders: Record<string, string[]> } | undefined;
+    rec.headers!({ responseHeaders: {} }, (r) => {
+      out = r as typeof out;
+    });
+    const csp = out!.responseHeaders['Content-Security-Policy']![0]!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-eval/);
+  });
+
+  it('forwards job events to the window', async () => {
+    const win = rec.windows[0]!;
+    const from = { sender: win.webContents, senderFrame: { parent: null } };
+    const saved = (await rec.ipcHandlers.get(channelFor('connections.save'))!(from, {
+      name: 'Nowhere',
+      kind: 'generic',
+      registry: '127.0.0.1:1',
+      insecure: true,
+      username: 'u',
+      secret: 'electron-secret',
+    })) as { ok: true; value: { id: string; hasSecret: boolean } };
+    expect(saved.value.hasSecret).toBe(true);
+    const started = (await rec.ipcHandlers.get(channelFor('jobs.tag'))!(from, {
+      connectionId: saved.value.id,
+      source: { repository: 'a', reference: '1' },
+      target: { repository: 'a', tag: '2' },
+    })) as { ok: true; value: { jobId: string } };
+    expect(started.ok).toBe(true);
+    expect(
+      rec.sent.some(
+        ([ch, p]) => ch === channelFor('jobs.updated') && (p as { id: string }).id === started.value.jobId,
+      ),
+    ).toBe(true);
+  });
+});
