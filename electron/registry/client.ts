@@ -75,6 +75,7 @@ export interface PageOptions extends CallOptions {
 export const MANIFEST_LIMIT = 4 * 1024 * 1024;
 const CONFIG_LIMIT = 8 * 1024 * 1024;
 const LIST_PAGE_LIMIT = 32 * 1024 * 1024;
+const MAX_PAGES = 100_000;
 const DEFAULT_CHUNK = 16 * 1024 * 1024;
 /** Registries known to refuse larger PATCH bodies. */
 const KNOWN_MAX_CHUNK: Record<string, number> = { 'ghcr.io': 4 * 1024 * 1024 };
@@ -150,6 +151,7 @@ export class RegistryClient implements RegistrySession {
     let url: URL | undefined = this.transport.resolve(path);
     if (opts.pageSize !== undefined) url.searchParams.set('n', String(opts.pageSize));
     const seen = new Set<string>();
+    const known = new Set<string>();
     const all: string[] = [];
     while (url && !seen.has(url.href)) {
       seen.add(url.href);
@@ -177,6 +179,23 @@ export class RegistryClient implements RegistrySession {
         throw new LadingError('protocol-error', `${this.registry} answered ${what} with a malformed list.`);
       }
       const page = (items ?? []).filter((x): x is string => typeof x === 'string');
+      // Links that change but never advance (same entries again) would loop forever with distinct URLs.
+      if (page.length > 0 && page.every((x) => known.has(x))) {
+        throw new LadingError(
+          'protocol-error',
+          `${this.registry} sent the same entries again while trying to ${what}.`,
+          {
+            hint: "The registry's pagination is broken; try again later or report it to the registry operator.",
+          },
+        );
+      }
+      if (seen.size > MAX_PAGES) {
+        throw new LadingError(
+          'too-large',
+          `${this.registry} sent more than ${MAX_PAGES} pages while trying to ${what}.`,
+        );
+      }
+      for (const x of page) known.add(x);
       all.push(...page);
       opts.onPage?.(page);
       url = page.length === 0 ? undefined : nextLink(res.headers.link, res.url);
