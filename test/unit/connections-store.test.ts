@@ -183,3 +183,51 @@ describe('config dir', () => {
     expect(ladingConfigDir({ HOME: '/h' }, 'darwin')).toBe('/h/Library/Application Support/lading');
   });
 });
+
+describe('credentials found on this machine', () => {
+  it('lists Docker logins without secrets and uses them for machine connections', async () => {
+    const saved = { ...process.env };
+    const dockerDir = join(dir, 'docker');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(dockerDir);
+    await writeFile(
+      join(dockerDir, 'config.json'),
+      JSON.stringify({
+        auths: { 'registry.example:5000': { auth: Buffer.from(`me:${SECRET}`).toString('base64') } },
+      }),
+    );
+    process.env.DOCKER_CONFIG = dockerDir;
+    process.env.REGISTRY_AUTH_FILE = join(dir, 'none.json');
+    process.env.XDG_RUNTIME_DIR = join(dir, 'run');
+    const services = await createServices({
+      dataDir: join(dir, 'lading'),
+      secretStore: new EncryptedFileSecretStore(join(dir, 'lading')),
+      mode: 'bridge',
+      tempDir: dir,
+    });
+    try {
+      const found = await dispatch(services.handlers, 'connections.discover', {});
+      expect(found).toEqual({
+        ok: true,
+        value: [{ registry: 'registry.example:5000', username: 'me', source: 'docker-config' }],
+      });
+      expect(JSON.stringify(found)).not.toContain(SECRET);
+      const conn = await dispatch(services.handlers, 'connections.save', {
+        name: 'Imported',
+        kind: 'generic',
+        registry: 'registry.example:5000',
+        username: 'me',
+        useMachineCredentials: true,
+      });
+      expect(conn).toMatchObject({ ok: true, value: { credentialSource: 'machine', hasSecret: false } });
+      if (!conn.ok) return;
+      const access = await services.context.access(conn.value.id);
+      expect(access.credential).toMatchObject({ username: 'me', password: SECRET });
+      // Nothing copied into Lading's own files.
+      expectNoSecret(await allText(join(dir, 'lading')), SECRET);
+    } finally {
+      await services.dispose();
+      process.env = saved;
+    }
+  });
+});
