@@ -297,7 +297,14 @@ export async function startGitHubStandIn(opts: StartGitHubStandInOptions = {}): 
       if (!res.ok) throw new Error(`sync: GET ${path} → ${res.status}`);
       return res;
     };
-    const catalog = (await (await get('/v2/_catalog?n=10000', '*')).json()) as { repositories: string[] };
+    // distribution caps a catalog page at 1000 entries: follow its Link header.
+    const repositories: string[] = [];
+    for (let next: string | undefined = '/v2/_catalog?n=1000'; next; ) {
+      const res = await get(next, '*');
+      repositories.push(...((await res.json()) as { repositories: string[] }).repositories);
+      next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '')?.[1];
+    }
+    const catalog = { repositories };
     const accept = [
       'application/vnd.oci.image.index.v1+json',
       'application/vnd.oci.image.manifest.v1+json',
