@@ -140,6 +140,7 @@ describe('push through a flaky network', () => {
   });
 
   it('429 and 5xx during a push are retried honouring Retry-After', { timeout: 60_000 }, async () => {
+    const retriedArchive = await freshArchive('retried');
     resetProxy();
     proxy.rules.push({
       kind: 'status',
@@ -155,7 +156,7 @@ describe('push through a flaky network', () => {
     });
     const t0 = Date.now();
     await pushArchive({
-      archivePath: archive,
+      archivePath: retriedArchive,
       target: parseReference(`${proxy.host}/faults/retried:1`),
       client: viaProxy(),
     });
