@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findChallenge, parseChallenges } from '../../electron/registry/challenge';
 
@@ -47,5 +48,21 @@ describe('parseChallenges', () => {
     expect(parseChallenges('')).toEqual([]);
     expect(parseChallenges('Basic')).toEqual([{ scheme: 'basic', params: {} }]);
     expect(findChallenge(parseChallenges('Basic, Bearer realm="r"'), 'Bearer')?.params.realm).toBe('r');
+  });
+});
+
+describe('challenge properties', () => {
+  it('reads back any quoted parameter values', () => {
+    const value = fc.string({ maxLength: 40 }).filter((s) => !/[\r\n]/.test(s));
+    fc.assert(
+      fc.property(value, value, (realm, scope) => {
+        const quote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+        const header = `Bearer realm=${quote(realm)},service="svc",scope=${quote(scope)}, Basic realm=${quote(realm)}`;
+        const cs = parseChallenges(header);
+        expect(cs).toHaveLength(2);
+        expect(cs[0]?.params).toEqual({ realm, service: 'svc', scope });
+        expect(cs[1]).toEqual({ scheme: 'basic', params: { realm } });
+      }),
+    );
   });
 });

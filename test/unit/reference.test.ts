@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LadingError } from '../../electron/registry/errors';
 import { parsePlatform, selectPlatform } from '../../electron/registry/inspect';
@@ -165,5 +166,52 @@ describe('platforms', () => {
     expect(selectPlatform(manifests, parsePlatform('linux/arm/v6'))?.digest).toBe('sha256:armv6');
     expect(selectPlatform(manifests, parsePlatform('linux/arm'))?.digest).toBe('sha256:armv7');
     expect(selectPlatform(manifests, parsePlatform('windows/amd64'))).toBeUndefined();
+  });
+});
+
+describe('reference properties', () => {
+  const component = fc.stringMatching(/^[a-z0-9]+(?:[._-][a-z0-9]+)?$/).filter((s) => s.length <= 20);
+  const host = fc.constantFrom(
+    'ghcr.io',
+    'localhost:5000',
+    '127.0.0.1:5000',
+    'registry.example.com',
+    'quay.io',
+  );
+  const tag = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,20}$/);
+  const digest = fc.stringMatching(/^[a-f0-9]{64}$/).map((h) => `sha256:${h}`);
+
+  it('formats and parses back to the same reference', () => {
+    fc.assert(
+      fc.property(
+        host,
+        fc.array(component, { minLength: 1, maxLength: 4 }),
+        fc.option(tag),
+        fc.option(digest),
+        (h, parts, t, d) => {
+          const ref = {
+            registry: h,
+            repository: parts.join('/'),
+            ...(t ? { tag: t } : {}),
+            ...(d ? { digest: d } : {}),
+          };
+          expect(parseReference(formatReference(ref))).toEqual(ref);
+        },
+      ),
+    );
+  });
+
+  it('only ever throws invalid-reference', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (s) => {
+        try {
+          const r = parseReference(s);
+          expect(r.repository).toBe(r.repository.toLowerCase());
+        } catch (e) {
+          expect(e).toBeInstanceOf(LadingError);
+          expect((e as LadingError).code).toBe('invalid-reference');
+        }
+      }),
+    );
   });
 });
