@@ -104,16 +104,18 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
+/** Percent-decoding that never throws: a malformed escape is kept as written (and matches nothing). */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** A file name from the upload header, for display only: never used as a path. */
 function uploadFileName(header: string | string[] | undefined): string {
-  let name = 'upload.tar';
-  if (typeof header === 'string' && header) {
-    try {
-      name = decodeURIComponent(header);
-    } catch {
-      name = header;
-    }
-  }
+  const name = typeof header === 'string' && header ? safeDecode(header) : 'upload.tar';
   // Control characters would garble titles and Content-Disposition headers.
   const printable = [...basename(name)]
     .filter((c) => c.charCodeAt(0) >= 0x20 && c.charCodeAt(0) !== 0x7f)
@@ -164,7 +166,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     } catch {
       return sendError(res, 400, { code: 'invalid-input', message: 'The request body is not valid JSON.' });
     }
-    sendJson(res, 200, await dispatch(services.handlers, decodeURIComponent(name), request));
+    sendJson(res, 200, await dispatch(services.handlers, safeDecode(name), request));
   }
 
   async function handleUpload(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -284,8 +286,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       if (path.startsWith(`${BRIDGE_CALL_PATH}/`))
         return handleCall(req, res, path.slice(BRIDGE_CALL_PATH.length + 1));
       if (path === BRIDGE_UPLOAD_PATH) return handleUpload(req, res);
-      if (isDownload)
-        return handleDownload(res, decodeURIComponent(path.slice(BRIDGE_DOWNLOAD_PATH.length + 1)));
+      if (isDownload) return handleDownload(res, safeDecode(path.slice(BRIDGE_DOWNLOAD_PATH.length + 1)));
       if (path === BRIDGE_EVENTS_PATH && req.method === 'GET') return handleSse(req, res);
       sendError(res, 404, { code: 'invalid-input', message: `No such endpoint: ${path}` });
     })().catch((e: unknown) => {

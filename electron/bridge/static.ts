@@ -45,7 +45,17 @@ export async function serveStatic(
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' }).end(NOT_BUILT);
     return;
   }
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  } catch {
+    res.writeHead(400, SECURITY_HEADERS).end();
+    return;
+  }
+  if (pathname.includes('\0')) {
+    res.writeHead(404, SECURITY_HEADERS).end();
+    return;
+  }
   const root = normalize(rendererDir + sep);
   let path = normalize(join(root, pathname));
   // join() resolves '..'; anything that ends up outside the renderer dir is refused.

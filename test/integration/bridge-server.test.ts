@@ -155,6 +155,14 @@ describe('browser bridge', () => {
     expect((await fetch(`${bridge.origin}/repositories/x`)).status).toBe(200);
     expect((await raw('/../../etc/passwd')).body).not.toContain('root:');
     expect((await raw('/%2e%2e/%2e%2e/etc/passwd')).body).not.toContain('root:');
+    // Malformed escapes are client errors, not crashes.
+    expect((await raw('/%E0%A4%A')).status).toBe(400);
+    const badName = await raw('/api/call/%E0%A4%A', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [BRIDGE_TOKEN_HEADER]: bridge.token },
+      body: '{}',
+    });
+    expect(JSON.parse(badName.body)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
 
   it('streams an upload to a temp file, and bounds its size', async () => {
