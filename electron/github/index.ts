@@ -25,7 +25,13 @@ export {
 } from './hosts';
 export { packageSettingsUrl, parsePackageRef, repositoryFor } from './names';
 export { type GitHubPackage, GitHubPackages, type GitHubVersion } from './packages';
-export { firstPushNotice, githubPushChecks, type PushCheckInput, type PushChecks } from './push-rules';
+export {
+  firstPushNotice,
+  firstPushNoticeFor,
+  githubPushChecks,
+  type PushCheckInput,
+  type PushChecks,
+} from './push-rules';
 export { assertDeletable, assignRoles } from './roles';
 export { checkGitHubToken, missingScopes, scopesFor, type TokenCheck } from './scopes';
 export { githubSession } from './session';

@@ -10,7 +10,9 @@
  *   `.description` (≤ 512 characters) and `.licenses` (≤ 256). For a multi-platform image it reads the
  *   description from the index's annotations, not from the platform configs.
  */
-import type { ConnectionKind } from '../../shared/types';
+import type { Connection, ConnectionKind } from '../../shared/types';
+import { githubApiUrlFor, githubWebUrlFor, packageTypeFor } from './hosts';
+import { packageSettingsUrl, parsePackageRef } from './names';
 
 export const LABEL_SOURCE = 'org.opencontainers.image.source';
 export const LABEL_DESCRIPTION = 'org.opencontainers.image.description';
@@ -134,4 +136,19 @@ export function githubPushChecks(input: PushCheckInput): PushChecks {
 /** The note after a package's first push: GitHub makes new packages private. */
 export function firstPushNotice(settingsUrl: string): string {
   return `New packages on GitHub are private by default. To make it public or grant access, open the package settings: ${settingsUrl}`;
+}
+
+/**
+ * The first-push note for a repository on a GitHub connection, without an API call: the settings page is
+ * built from the connection's API base and owner type (an organization unless the connection says user).
+ */
+export function firstPushNoticeFor(
+  connection: Pick<Connection, 'kind' | 'registry' | 'githubApiUrl' | 'owner' | 'ownerType'>,
+  repository: string,
+): string {
+  const { owner, name } = parsePackageRef(repository);
+  const sameOwner = connection.owner?.toLowerCase() === owner.toLowerCase();
+  const ownerType = sameOwner && connection.ownerType ? connection.ownerType : 'org';
+  const web = githubWebUrlFor(githubApiUrlFor(connection));
+  return firstPushNotice(packageSettingsUrl(web, ownerType, owner, name, packageTypeFor(connection)));
 }

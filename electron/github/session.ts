@@ -8,7 +8,7 @@ import { LadingError } from '../registry/errors';
 import { createGitHubApi } from './api';
 import { githubApiUrlFor, githubWebUrlFor, packageTypeFor } from './hosts';
 import { type PackageRef, parsePackageRef } from './names';
-import { GitHubPackages, type OwnerRoute } from './packages';
+import { type GitHubPackage, GitHubPackages, type OwnerRoute } from './packages';
 
 export type GitHubConnection = Pick<
   Connection,
@@ -54,6 +54,7 @@ export function githubSession(
     connection.owner && connection.owner.toLowerCase() === owner.toLowerCase()
       ? connection.ownerType
       : undefined;
+  const legacyPackages = new Map<string, Promise<GitHubPackage[]>>();
   return {
     apiUrl,
     webUrl: githubWebUrlFor(apiUrl),
@@ -64,11 +65,16 @@ export function githubSession(
       const ref = repository.includes('/')
         ? parsePackageRef(repository)
         : parsePackageRef(repository, connection.owner);
-      if (packages.packageType === 'docker') {
-        // docker.pkg.github.com/OWNER/REPOSITORY/IMAGE: the package is REPOSITORY/IMAGE's image.
-        ref.name = ref.name.includes('/') ? (ref.name.split('/').pop() as string) : ref.name;
-      }
       const route = await packages.resolveOwner(ref.owner, typeFor(ref.owner));
+      if (packages.packageType === 'docker' && ref.name.includes('/')) {
+        // docker.pkg.github.com/OWNER/REPOSITORY/IMAGE: whether GitHub names that package IMAGE or
+        // REPOSITORY/IMAGE is not documented, so find the package whose registry path this is.
+        const path = `${ref.owner}/${ref.name}`.toLowerCase();
+        const key = route.login.toLowerCase();
+        if (!legacyPackages.has(key)) legacyPackages.set(key, packages.listPackages(route));
+        const match = (await legacyPackages.get(key))?.find((p) => p.repository === path);
+        ref.name = match?.name ?? (ref.name.split('/').pop() as string);
+      }
       return { ref, route };
     },
     async ownerRoute() {

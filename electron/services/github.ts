@@ -16,7 +16,7 @@ import type { ServiceContext } from './context';
 import { createRegistryClient } from './registry-adapter';
 import type { ConnectionAccess, GithubSeam } from './seams';
 
-export { firstPushNotice, githubPushChecks } from '../github/index';
+export { firstPushNotice, firstPushNoticeFor, githubPushChecks } from '../github/index';
 export { checkGitHubToken, deleteOnGitHub, githubApiUrlFor, githubHandlers, listGitHubRepositories };
 
 /** A classic PAT is the password of a GitHub registry login (saved or from docker/podman config). */

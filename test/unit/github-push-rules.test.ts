@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstPushNotice, githubPushChecks } from '../../electron/github/push-rules';
+import { firstPushNotice, firstPushNoticeFor, githubPushChecks } from '../../electron/github/push-rules';
 
 const GB = 1024 ** 3;
 
@@ -91,5 +91,17 @@ describe('githubPushChecks', () => {
     const url = 'https://github.com/orgs/acme/packages/container/app/settings';
     expect(firstPushNotice(url)).toMatch(/private by default/);
     expect(firstPushNotice(url)).toContain(url);
+  });
+
+  it('builds the first-push notice from a connection', () => {
+    expect(
+      firstPushNoticeFor(
+        { kind: 'ghcr', registry: 'ghcr.io', owner: 'octocat', ownerType: 'user' },
+        'octocat/tools/lint',
+      ),
+    ).toContain('https://github.com/users/octocat/packages/container/tools%2Flint/settings');
+    expect(
+      firstPushNoticeFor({ kind: 'ghes', registry: 'containers.git.example.com' }, 'team/app'),
+    ).toContain('https://git.example.com/orgs/team/packages/container/app/settings');
   });
 });
