@@ -222,6 +222,7 @@ export async function uploadBlob(
   /** Monolithic upload for data that fits one chunk; a failed PUT gets a fresh session (the data is in memory). */
   const putWhole = async (chunk: Buffer, digest: string): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
+      let failure: LadingError;
       try {
         const res = await session.send(
           {
@@ -238,12 +239,15 @@ export async function uploadBlob(
           await res.body.dump().catch(() => {});
           return;
         }
-        const error = await session.error(res, scopes, { what: `upload blob to ${repository}` });
-        if (res.status < 500 || attempt >= session.retries) throw error;
+        failure = await session.error(res, scopes, { what: `upload blob to ${repository}` });
       } catch (e) {
         if (isAbortError(e) || signal?.aborted) throw cancelled();
-        if (!(e instanceof LadingError) || !e.temporary || attempt >= session.retries) throw e;
+        if (!(e instanceof LadingError)) throw e;
+        failure = e;
       }
+      // 5xx, drops, or a session the registry forgot (ghcr's transient BLOB_UPLOAD_UNKNOWN): new session.
+      const retryable = failure.temporary || failure.registryCode === 'BLOB_UPLOAD_UNKNOWN';
+      if (!retryable || attempt >= session.retries) throw failure;
       await sleep(session.transport.backoffMs(attempt + 1), signal);
       await cancelSession();
       await openSession();
@@ -285,7 +289,10 @@ export async function uploadBlob(
       scopes,
     );
     if (res.status !== 201 && res.status !== 204 && res.status !== 202) {
-      throw await session.error(res, scopes, { what: `finish upload to ${repository}` });
+      const error = await session.error(res, scopes, { what: `finish upload to ${repository}` });
+      // ghcr sometimes forgets a session at the very end (BLOB_UPLOAD_UNKNOWN): redo the blob if we can.
+      if (error.registryCode === 'BLOB_UPLOAD_UNKNOWN') throw new SessionLost(error);
+      throw error;
     }
     await res.body.dump().catch(() => {});
     return { digest, size: total };

@@ -166,6 +166,34 @@ describe('registry client write paths (open registry)', () => {
     }
   });
 
+  it('redoes a blob whose session the registry forgot at the final PUT (BLOB_UPLOAD_UNKNOWN)', async () => {
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      const viaProxy = new RegistryClient({ registry: registry.host, baseUrl: proxy.url, retryBaseMs: 5 });
+      const forgotten = {
+        kind: 'status' as const,
+        status: 404,
+        body: '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"blob upload unknown to registry"}]}',
+        match: { method: 'PUT', path: /blobs\/uploads\// },
+      };
+      proxy.rules.push(forgotten);
+      const small = Buffer.from('monolithic blob');
+      expect((await viaProxy.uploadBlob('up/forgot', [small])).digest).toBe(sha256(small));
+
+      proxy.rules.push({ ...forgotten });
+      const big = randomBytes(5 * MiB);
+      const result = await viaProxy.uploadBlob('up/forgot', pieces(big), {
+        chunkSize: 2 * MiB,
+        reopen: () => pieces(big),
+      });
+      expect(result.digest).toBe(sha256(big));
+      expect(await client.blobExists('up/forgot', result.digest)).toBe(true);
+      expect(proxy.requests.filter((r) => r.method === 'POST')).toHaveLength(4);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('cancels the upload session when aborted', async () => {
     const proxy = await startFaultProxy(registry.url);
     try {
