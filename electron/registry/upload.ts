@@ -13,7 +13,7 @@ import { cancelled, isAbortError, type Response, sleep } from './transport';
 export interface UploadBlobOptions extends CallOptions {
   /** When given, the upload is refused (and the session cancelled) if the data hashes differently. */
   expectedDigest?: string;
-  /** Total size when known: lets small blobs go in one request. */
+  /** Total size when known: what the source produced is checked against it. (Data that fits one chunk always goes in a single PUT.) */
   size?: number;
   /** Bytes the registry has acknowledged so far. */
   onProgress?(bytesAcknowledged: number): void;
