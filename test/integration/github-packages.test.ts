@@ -344,6 +344,41 @@ describe('Docker schema 2 images and registry sync', () => {
     expect((await client().headManifest('acme/legacy-format', 'b'))?.digest).toBe(digest);
   });
 
+  it('deletes one tag of a Docker manifest list while its sibling (and the platforms) survive', async () => {
+    const multi = await buildMultiPlatform({
+      platforms: [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64' },
+      ],
+      tag: 'x',
+    });
+    await pushImage(front.registry, multi, 'acme/list:x', { all: true, format: 'v2s2' });
+    await pushImage(front.registry, multi, 'acme/list:y', { all: true, format: 'v2s2' });
+    const head = await client().headManifest('acme/list', 'y');
+    expect(head?.mediaType).toBe('application/vnd.docker.distribution.manifest.list.v2+json');
+    await deleteOnGitHub({
+      connection,
+      token: standIn.tokens.admin,
+      client: client(),
+      repository: 'acme/list',
+      tags: ['x'],
+    });
+    expect(await registryTags('acme/list')).toEqual(['y']);
+    const versions = await handlers()['github.versions']({
+      connectionId: 'gh',
+      packageName: 'acme/list',
+      state: 'active',
+    });
+    expect(versions.map((v) => v.role).sort()).toEqual(['index', 'platform-child', 'platform-child']);
+    await run('skopeo', [
+      'inspect',
+      '--tls-verify=false',
+      '--creds',
+      `${registry.user?.username}:${registry.user?.password}`,
+      `docker://${front.host}/acme/list:y`,
+    ]);
+  });
+
   it('syncs versions from images pushed straight to the registry', async () => {
     const img = await buildImage({ layers: [{ 'direct.txt': 'pushed around the front\n' }] });
     await pushImage(registry, img, 'acme/direct:9');
