@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptedFileSecretStore } from '../../electron/connections/secret-store';
 import { createServices, dispatch, type Services } from '../../electron/services';
+import { registryFactory } from '../../electron/services/registry-adapter';
 import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
 import { buildImage, buildMultiPlatform, pushImage, seedTags, skopeoInspect } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
@@ -201,6 +202,57 @@ describe('services against a real registry', () => {
     expect(jobs.map((j) => j.id)).toEqual(expect.arrayContaining([tagJob, delJob]));
     await ok('jobs.clear', {});
     expect(await ok('jobs.list', {})).toEqual([]);
+  });
+
+  it('caches manifests and configs by digest: reopening a tag list only HEADs', async () => {
+    const counts = { head: 0, get: 0, config: 0 };
+    const counted = await createServices({
+      dataDir: dir,
+      secretStore: new EncryptedFileSecretStore(dir),
+      mode: 'bridge',
+      tempDir: dir,
+      registryFactory: (access) => {
+        const port = registryFactory(access);
+        return {
+          ...port,
+          headManifest: (...a) => {
+            counts.head++;
+            return port.headManifest(...a);
+          },
+          getManifest: (...a) => {
+            counts.get++;
+            return port.getManifest(...a);
+          },
+          getConfig: (...a) => {
+            counts.config++;
+            return port.getConfig(...a);
+          },
+        };
+      },
+    });
+    try {
+      const tags = Array.from({ length: 30 }, (_, i) => `v${i}`);
+      const first = await dispatch(counted.handlers, 'registry.tagDetails', {
+        connectionId,
+        repository: 'team/many',
+        tags,
+      });
+      expect(first.ok && first.value).toHaveLength(30);
+      // 30 tags on one digest: the manifest and config are fetched about once (a few in parallel at most).
+      expect(counts.head).toBe(30);
+      expect(counts.get).toBeLessThanOrEqual(6);
+      expect(counts.config).toBeLessThanOrEqual(6);
+      const before = { ...counts };
+      await dispatch(counted.handlers, 'registry.tagDetails', {
+        connectionId,
+        repository: 'team/many',
+        tags,
+      });
+      expect(counts.get).toBe(before.get);
+      expect(counts.config).toBe(before.config);
+    } finally {
+      await counted.dispose();
+    }
   });
 
   it('reports a missing repository as a typed error', async () => {
