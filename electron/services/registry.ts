@@ -50,14 +50,40 @@ export async function listRepositories(
   }
 }
 
+/** Fetches in flight per client, so parallel tags sharing a digest ask the registry once. */
+const inflight = new WeakMap<RegistryPort, Map<string, Promise<unknown>>>();
+
+function once<T>(port: RegistryPort, key: string, fetch: () => Promise<T>): Promise<T> {
+  let map = inflight.get(port);
+  if (!map) {
+    map = new Map();
+    inflight.set(port, map);
+  }
+  const pending = map.get(key) as Promise<T> | undefined;
+  if (pending) return pending;
+  const started = fetch().finally(() => map.delete(key));
+  map.set(key, started);
+  return started;
+}
+
+/** Manifests above this size are not kept (the cache holds up to 2000 entries). */
+const MAX_CACHED_MANIFEST_BYTES = 64 * 1024;
+
 /** A manifest by digest, cached (content-addressed, so never stale). */
-async function manifestByDigest(ctx: ServiceContext, port: RegistryPort, repository: string, digest: string) {
+async function manifestByDigest(
+  ctx: ServiceContext,
+  port: RegistryPort,
+  repository: string,
+  digest: string,
+): Promise<FetchedManifest> {
   const key = `${port.registry}/${digest}`;
   const cached = ctx.manifestCache.get(key);
   if (cached) return cached;
-  const fetched = await port.getManifest(repository, digest);
-  ctx.manifestCache.set(key, fetched);
-  return fetched;
+  return once(port, `manifest ${repository}@${digest}`, async () => {
+    const fetched = await port.getManifest(repository, digest);
+    if (fetched.raw.length <= MAX_CACHED_MANIFEST_BYTES) ctx.manifestCache.set(key, fetched);
+    return fetched;
+  });
 }
 
 async function configByDigest(
@@ -69,17 +95,19 @@ async function configByDigest(
   const digest = descriptor.digest;
   const cached = ctx.configCache.get(digest);
   if (cached) return cached;
-  const { config } = await port.getConfig(repository, descriptor);
-  // Keep only what tag lists need; history and env can be large and inspect fetches them fresh.
-  const slim: ImageConfig = {
-    created: config.created,
-    os: config.os,
-    architecture: config.architecture,
-    variant: config.variant,
-    rootfs: { type: 'layers', diff_ids: [] },
-  };
-  ctx.configCache.set(digest, slim);
-  return slim;
+  return once(port, `config ${repository}@${digest}`, async () => {
+    const { config } = await port.getConfig(repository, descriptor);
+    // Keep only what tag lists need; history and env can be large and inspect fetches them fresh.
+    const slim: ImageConfig = {
+      created: config.created,
+      os: config.os,
+      architecture: config.architecture,
+      variant: config.variant,
+      rootfs: { type: 'layers', diff_ids: [] },
+    };
+    ctx.configCache.set(digest, slim);
+    return slim;
+  });
 }
 
 const imageSize = (m: ImageManifest) => m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
