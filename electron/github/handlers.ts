@@ -51,7 +51,7 @@ export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
   return {
     async 'github.package'({ connectionId, packageName }) {
       const { connection, session } = await open(connectionId);
-      const { ref, route } = await session.locate(packageName);
+      const { ref, route } = await session.locatePackage(packageName);
       const pkg = await session.packages.getPackage(route, ref.name);
       const anonymousPull =
         packageTypeFor(connection) === 'docker'
@@ -82,7 +82,7 @@ export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
 
     async 'github.versions'({ connectionId, packageName, state }) {
       const { connection, session } = await open(connectionId);
-      const { ref, route } = await session.locate(packageName);
+      const { ref, route } = await session.locatePackage(packageName);
       const versions = await session.packages.listVersions(route, ref.name, state);
       const repository = registryPathOf(packageName, ref);
       if (state === 'deleted') return assignRoles(versions, undefined, repository, { state });
@@ -99,7 +99,7 @@ export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
 
     async 'github.deleteVersion'({ connectionId, packageName, versionId }) {
       const { connection, session } = await open(connectionId);
-      const { ref, route } = await session.locate(packageName);
+      const { ref, route } = await session.locatePackage(packageName);
       const raw = await session.packages.listVersions(route, ref.name, 'active');
       const repository = registryPathOf(packageName, ref);
       const versions = await assignRoles(raw, deps.clientFor(connection), repository);
@@ -120,7 +120,7 @@ export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
 
     async 'github.restoreVersion'({ connectionId, packageName, versionId }) {
       const { session } = await open(connectionId);
-      const { ref, route } = await session.locate(packageName);
+      const { ref, route } = await session.locatePackage(packageName);
       await session.packages.restoreVersion(route, ref.name, versionId);
       return { ok: true as const };
     },

@@ -20,8 +20,13 @@ export interface GitHubSession {
   webUrl: string;
   packages: GitHubPackages;
   connection: GitHubConnection;
-  /** The package and owner route for a registry repository path or `OWNER/PACKAGE`. */
+  /** The package and owner route for a registry repository path (`OWNER/PACKAGE…`, the owner first). */
   locate(repository: string): Promise<{ ref: PackageRef; route: OwnerRoute }>;
+  /**
+   * The same for a contract `packageName`: a package of the connection's owner (`app`, `tools/lint`), or
+   * its registry path (`acme/tools/lint`). Without an owner on the connection, the owner comes first.
+   */
+  locatePackage(packageName: string): Promise<{ ref: PackageRef; route: OwnerRoute }>;
   /** The route of the connection's owner (or the token's own account when none is set). */
   ownerRoute(): Promise<OwnerRoute>;
 }
@@ -60,38 +65,43 @@ export function githubSession(
     webUrl: githubWebUrlFor(apiUrl),
     packages,
     connection,
-    async locate(repository) {
-      // Registry paths are OWNER/PACKAGE; the connection's owner only disambiguates a bare package name.
-      const ref = repository.includes('/')
-        ? parsePackageRef(repository)
-        : parsePackageRef(repository, connection.owner);
-      const route = await packages.resolveOwner(ref.owner, typeFor(ref.owner));
-      if (packages.packageType === 'docker' && ref.name.includes('/')) {
-        // docker.pkg.github.com/OWNER/REPOSITORY/IMAGE: whether GitHub names that package IMAGE or
-        // REPOSITORY/IMAGE is not documented, so find the package whose registry path this is.
-        const path = `${ref.owner}/${ref.name}`.toLowerCase();
-        const key = route.login.toLowerCase();
-        if (!legacyPackages.has(key)) legacyPackages.set(key, packages.listPackages(route));
-        const match = (await legacyPackages.get(key))?.find((p) => p.repository === path);
-        ref.name = match?.name ?? (ref.name.split('/').pop() as string);
-      }
-      return { ref, route };
+    locate(repository) {
+      return find(parsePackageRef(repository));
     },
-    async ownerRoute() {
-      if (!connection.owner) {
-        const self = await packages.authenticatedLogin();
-        if (!self) {
-          throw new LadingError(
-            'invalid-input',
-            'This connection names no owner, and the token does not say whose it is.',
-            {
-              hint: 'Set the organization or user whose packages to list in the connection settings.',
-            },
-          );
-        }
-        return { kind: 'self', login: self };
-      }
-      return packages.resolveOwner(connection.owner, connection.ownerType);
+    locatePackage(packageName) {
+      return find(parsePackageRef(packageName, connection.owner));
     },
+    ownerRoute,
   };
+
+  async function find(ref: PackageRef): Promise<{ ref: PackageRef; route: OwnerRoute }> {
+    const route = await packages.resolveOwner(ref.owner, typeFor(ref.owner));
+    if (packages.packageType === 'docker' && ref.name.includes('/')) {
+      // docker.pkg.github.com/OWNER/REPOSITORY/IMAGE: whether GitHub names that package IMAGE or
+      // REPOSITORY/IMAGE is not documented, so find the package whose registry path this is.
+      const path = `${ref.owner}/${ref.name}`.toLowerCase();
+      const key = route.login.toLowerCase();
+      if (!legacyPackages.has(key)) legacyPackages.set(key, packages.listPackages(route));
+      const match = (await legacyPackages.get(key))?.find((p) => p.repository === path);
+      ref.name = match?.name ?? (ref.name.split('/').pop() as string);
+    }
+    return { ref, route };
+  }
+
+  async function ownerRoute(): Promise<OwnerRoute> {
+    if (!connection.owner) {
+      const self = await packages.authenticatedLogin();
+      if (!self) {
+        throw new LadingError(
+          'invalid-input',
+          'This connection names no owner, and the token does not say whose it is.',
+          {
+            hint: 'Set the organization or user whose packages to list in the connection settings.',
+          },
+        );
+      }
+      return { kind: 'self', login: self };
+    }
+    return packages.resolveOwner(connection.owner, connection.ownerType);
+  }
 }

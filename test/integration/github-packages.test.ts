@@ -158,6 +158,13 @@ describe('packages and versions', () => {
       state: 'active',
     });
     expect(lint[0]?.tags).toEqual(['2']);
+    // The app passes the package name under the connection's owner; the registry path works too.
+    const bare = await handlers()['github.versions']({
+      connectionId: 'gh',
+      packageName: 'tools/lint',
+      state: 'active',
+    });
+    expect(bare).toEqual(lint);
     expect(
       standIn.requests.some(
         (r) => r.url.includes('/packages/container/tools%2Flint/versions') && r.status === 200,
