@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import {
+  AbsolutePathSchema,
   ArchiveSourceSchema,
   ArchiveSummarySchema,
   ConnectionInputSchema,
@@ -102,7 +103,7 @@ export const contract = {
         repository: Repository,
         reference: ManifestReference,
         /** Electron: a path from the save dialog. Bridge: omitted; the file is offered as a download when done. */
-        path: z.string().min(1).max(4096).optional(),
+        path: AbsolutePathSchema.optional(),
         format: z.enum(['docker', 'oci']),
         platform: z.string().max(100).optional(),
         allPlatforms: z.boolean().optional(),

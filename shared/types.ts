@@ -189,9 +189,20 @@ export type ImageInspect = z.infer<typeof ImageInspectSchema>;
 
 // ---- archives ----------------------------------------------------------------------------------------------
 
+/**
+ * An absolute file path (POSIX `/…`, Windows `C:\…` or `\\server\share`). Relative paths are refused so that
+ * nothing the renderer sends can resolve against the main process's working directory.
+ */
+export const AbsolutePathSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'an absolute path')
+  .refine((p) => !p.includes('\0'), 'a path without NUL characters');
+
 /** An archive to push: a path on disk (Electron, CLI) or a file the browser bridge received (upload id). */
 export const ArchiveSourceSchema = z.union([
-  z.object({ path: z.string().min(1).max(4096) }),
+  z.object({ path: AbsolutePathSchema }),
   z.object({ uploadId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) }),
 ]);
 export type ArchiveSource = z.infer<typeof ArchiveSourceSchema>;
