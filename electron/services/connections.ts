@@ -65,8 +65,21 @@ export async function verifyConnection(ctx: ServiceContext, access: ConnectionAc
   // Authenticate with a real request: the catalog for generic registries (what the app lists first).
   let authOk = true;
   let authMessage: string;
-  if (GITHUB_KINDS.has(connection.kind) || connection.kind === 'dockerhub') {
-    authMessage = hasCredential ? 'Credentials will be checked against the API.' : 'Anonymous access.';
+  if (GITHUB_KINDS.has(connection.kind)) {
+    // GitHub hosts have no catalog; the token is checked against the REST API below.
+    authMessage = hasCredential ? 'Credentials will be checked against the GitHub API.' : 'Anonymous access.';
+  } else if (connection.kind === 'dockerhub') {
+    // No catalog either: a pull-scoped request for a public image makes Docker Hub check the login.
+    try {
+      await port.headManifest('library/hello-world', 'latest');
+      authMessage = hasCredential ? 'Docker Hub accepted the login.' : 'Anonymous access.';
+    } catch (e) {
+      authOk = false;
+      authMessage =
+        isLadingError(e) && e.code === 'unauthorized'
+          ? 'Docker Hub rejected the username or password (use an access token if 2FA is on).'
+          : toErrorInfo(e).message;
+    }
   } else {
     try {
       const repos = await port.catalog();
