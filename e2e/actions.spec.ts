@@ -17,7 +17,7 @@ async function expectJobDone(app: Page, title: RegExp): Promise<void> {
   await expect(job).toBeVisible();
   await expect(job.getByText(/^(Done|Failed|Cancelled)$/)).toBeVisible({ timeout: 30_000 });
   const failed = await job.getByText('Failed').isVisible();
-  if (failed) throw new Error(`job failed: ${await job.innerText()}`);
+  if (failed) throw new Error(`job failed: ${await job.textContent()}`);
 }
 
 /** Drops a real file (bytes read by the test) onto the window, as a browser would. */

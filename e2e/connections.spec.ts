@@ -4,12 +4,12 @@ test('add an open registry and see its repositories grouped by namespace', async
   await app.getByRole('button', { name: '+ Add registry' }).click();
   await app.getByRole('radio', { name: /Any registry/ }).click();
   await app.getByLabel('Registry URL').fill(`http://${world.open.host}`);
-  await app.getByLabel('Display name').fill('Local registry');
+  await app.getByLabel('Display name').fill('Open registry');
   await app.getByRole('button', { name: 'Check connection' }).click();
   await expect(app.getByRole('status', { name: 'Connection check' })).toBeVisible();
   await app.getByRole('button', { name: /Save connection|Save anyway/ }).click();
 
-  await expect(app.getByRole('heading', { level: 1 })).toContainText('Local registry');
+  await expect(app.getByRole('heading', { level: 1 })).toContainText('Open registry');
   await expect(app.getByRole('button', { name: 'demo/app', exact: true })).toBeVisible();
   await expect(app.getByRole('button', { name: 'tools/alpha', exact: true })).toBeVisible();
   // Filter as you type.

@@ -27,6 +27,8 @@ export function App() {
   useEffect(
     () =>
       subscribeJobs(queryClient, (job) => {
+        // The open transfers panel already shows the outcome.
+        if (useUi.getState().transfersOpen) return;
         if (job.state === 'done') toast(job.resultMessage ?? `Done: ${job.title}`);
         else if (job.state === 'failed') toast(`${job.title}: ${job.error?.message ?? 'failed'}`, 'error');
       }),

@@ -205,7 +205,6 @@ export function PushDialog({
 }) {
   const route = useUi((s) => s.route);
   const setTransfersOpen = useUi((s) => s.setTransfersOpen);
-  const toast = useUi((s) => s.toast);
   const queryClient = useQueryClient();
   const { data: connections } = useConnections();
   const [connectionId, setConnectionId] = useState(
@@ -262,8 +261,7 @@ export function PushDialog({
       }
       return jobs;
     },
-    onSuccess: (jobs) => {
-      toast(`Pushing ${jobs.length === 1 ? 'the image' : `${jobs.length} images`}; follow it in Transfers.`);
+    onSuccess: () => {
       setTransfersOpen(true);
       onClose();
     },

@@ -54,7 +54,11 @@ function Metadata({ image }: { image: ImageInspect }) {
   return (
     <section className="card" aria-labelledby="meta-h">
       <h2 id="meta-h">Package metadata</h2>
-      <p className="card-sub">What GitHub’s package page shows, from the OCI labels and annotations.</p>
+      <p className="card-sub">
+        {(image.manifests?.length ?? 0) > 0
+          ? 'What GitHub’s package page shows: for a multi-platform image, from the index annotations. Open a platform for its labels.'
+          : 'What GitHub’s package page shows, from the OCI labels and annotations.'}
+      </p>
       <dl className="kv">
         <KV k="Title">{meta.title ?? <span className="muted">not set</span>}</KV>
         <KV k="Description">

@@ -1,0 +1,110 @@
+/**
+ * Screenshots of the main screens in light and dark, saved to e2e/screenshots/ for review
+ * (not compared: they document what the app looks like).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { buildMultiPlatform, writeArchive } from '../test/support/images';
+import { expect, openConnection, test } from './fixtures';
+
+const DIR = 'e2e/screenshots';
+
+async function shot(page: Page, name: string, scheme: string): Promise<void> {
+  // Let spinners settle and transitions finish so the picture is what a person sees after a moment.
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: `${DIR}/${name}-${scheme}.png` });
+}
+
+/** Back to the repository list through the sidebar. */
+async function home(page: Page): Promise<void> {
+  await page
+    .getByRole('navigation', { name: 'Connections' })
+    .getByRole('button', { name: /Local registry/ })
+    .click();
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`main screens (${scheme})`, async ({ page, world }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: 1360, height: 820 });
+    await page.emulateMedia({ colorScheme: scheme });
+    await openConnection(world);
+    await page.goto(world.bridge.url);
+
+    await expect(page.getByRole('button', { name: 'demo/app', exact: true })).toBeVisible();
+    await shot(page, 'repositories', scheme);
+
+    await page.getByRole('button', { name: '+ Add registry' }).click();
+    await page.getByRole('radio', { name: /GitHub Container Registry/ }).click();
+    await shot(page, 'add-connection', scheme);
+
+    // A failed check, with its verdict.
+    await page.getByRole('radio', { name: /Any registry/ }).click();
+    await page.getByLabel('Registry URL').fill(`http://${world.basic.host}`);
+    await page.getByLabel('Username').fill('someone');
+    await page.getByLabel('Password or token').fill('wrong');
+    await page.getByRole('button', { name: 'Check connection' }).click();
+    await expect(page.getByRole('status', { name: 'Connection check' })).toBeVisible();
+    await shot(page, 'connection-check-failed', scheme);
+
+    await home(page);
+    await page.getByRole('button', { name: 'demo/app', exact: true }).click();
+    const grid = page.getByRole('grid');
+    await expect(grid.getByRole('button', { name: '1.0', exact: true })).toBeVisible();
+    await expect(page.getByText(/details \d/)).toHaveCount(0);
+    await grid.getByRole('row', { name: /latest/ }).click();
+    await shot(page, 'tags', scheme);
+
+    await home(page);
+    await page.getByRole('button', { name: 'bulk/paged', exact: true }).click();
+    await expect(page.getByText(/details \d/)).toHaveCount(0, { timeout: 30_000 });
+    await grid.getByRole('row').nth(3).click();
+    await grid
+      .getByRole('row')
+      .nth(6)
+      .click({ modifiers: ['Shift'] });
+    await shot(page, 'tags-many-selected', scheme);
+    await page.keyboard.press('Delete');
+    await expect(page.getByRole('dialog')).toBeVisible();
+    await shot(page, 'delete-dialog', scheme);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    await home(page);
+    await page.getByRole('button', { name: 'demo/app', exact: true }).click();
+    await grid.getByRole('button', { name: '1.1', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Layers' })).toBeVisible();
+    await shot(page, 'image', scheme);
+    await page.getByRole('heading', { name: 'Raw JSON' }).scrollIntoViewIfNeeded();
+    await shot(page, 'image-lower', scheme);
+
+    await home(page);
+    await page.getByRole('button', { name: 'demo/multi', exact: true }).click();
+    await grid.getByRole('button', { name: '1.0', exact: true }).click();
+    await expect(page.getByRole('heading', { name: /Platforms/ })).toBeVisible();
+    await shot(page, 'index', scheme);
+
+    // Push dialog through the file button, with a multi-platform OCI archive, from the repository's tag list.
+    await page
+      .getByRole('navigation', { name: 'Breadcrumb' })
+      .getByRole('button', { name: 'demo/multi' })
+      .click();
+    const multi = await buildMultiPlatform({
+      platforms: [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64' },
+      ],
+    });
+    const file = join(mkdtempSync(join(tmpdir(), 'lading-e2e-shot-')), 'multi.oci.tar');
+    await writeArchive(multi, 'oci-archive', file, { refName: 'shots/multi:3.0' });
+    await page.getByTestId('push-file-input').setInputFiles(file);
+    const dialog = page.getByRole('dialog', { name: /Push multi.oci.tar/ });
+    await expect(dialog.getByLabel(/Target repository/)).toBeVisible();
+    await shot(page, 'push-dialog', scheme);
+    await dialog.getByRole('button', { name: 'Push' }).click();
+    const panel = page.getByRole('complementary', { name: 'Transfers' });
+    await expect(panel.getByText('Done').first()).toBeVisible({ timeout: 30_000 });
+    await shot(page, 'transfers', scheme);
+  });
+}
