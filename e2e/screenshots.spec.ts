@@ -22,6 +22,7 @@ async function home(page: Page): Promise<void> {
   await page
     .getByRole('navigation', { name: 'Connections' })
     .getByRole('button', { name: /Local registry/ })
+    .first()
     .click();
 }
 
