@@ -8,6 +8,8 @@ import { LadingError } from '../registry/errors';
 
 const API_VERSION = '2022-11-28';
 const REQUEST_TIMEOUT_MS = 30_000;
+const RETRIES = 2;
+const TRANSIENT_STATUS = new Set([502, 503, 504]);
 
 export interface GitHubApiOptions {
   /** REST base, e.g. https://api.github.com or https://HOST/api/v3. */
@@ -16,11 +18,14 @@ export interface GitHubApiOptions {
   /** For tests or proxies; defaults to the global fetch. */
   fetch?: typeof fetch;
   signal?: AbortSignal;
+  /** First retry delay for transient failures (tests shorten it). */
+  retryDelayMs?: number;
 }
 
 export type GitHubApi = Octokit;
 
 export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
+  const retryDelayMs = opts.retryDelayMs ?? 500;
   const baseFetch = opts.fetch ?? globalThis.fetch;
   // Octokit has no timeout of its own; a hung API server must not hang a listing forever.
   const timedFetch: typeof fetch = (input, init) => {
@@ -29,12 +34,28 @@ export function createGitHubApi(opts: GitHubApiOptions): GitHubApi {
     if (opts.signal) signals.push(opts.signal);
     return baseFetch(input, { ...init, signal: AbortSignal.any(signals) });
   };
+  // GETs are safe to repeat: retry GitHub's transient 502/503/504 and dropped connections a few times.
+  const retryingFetch: typeof fetch = async (input, init) => {
+    const method = (init?.method ?? 'GET').toUpperCase();
+    if (method !== 'GET') return timedFetch(input, init);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await timedFetch(input, init);
+        if (attempt > RETRIES || !TRANSIENT_STATUS.has(res.status)) return res;
+        await res.arrayBuffer().catch(() => undefined);
+      } catch (e) {
+        const aborted = opts.signal?.aborted || init?.signal?.aborted;
+        if (attempt > RETRIES || aborted) throw e;
+      }
+      await new Promise((r) => setTimeout(r, retryDelayMs * 2 ** (attempt - 1)));
+    }
+  };
   return new Octokit({
     baseUrl: opts.apiUrl.replace(/\/+$/, ''),
     auth: opts.token,
     userAgent: 'lading',
     headers: { 'x-github-api-version': API_VERSION },
-    request: { fetch: timedFetch },
+    request: { fetch: retryingFetch },
     // Octokit logs deprecation notices and 404s with console; Lading reports errors itself.
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
   });

@@ -100,3 +100,38 @@ describe('token scopes', () => {
     expect(() => requireScopes(undefined, 'push', 'ghcr')).not.toThrow();
   });
 });
+
+describe('GitHub API client', () => {
+  it('retries a GET on 502/503 and a dropped connection, not a DELETE', async () => {
+    const { createGitHubApi } = await import('../../electron/github/api');
+    const answers: Array<number | 'drop'> = [503, 'drop', 200];
+    const seen: string[] = [];
+    const fetch = (async (url: string, init?: RequestInit) => {
+      seen.push(`${init?.method} ${url}`);
+      const next = answers.shift() ?? 204;
+      if (next === 'drop') throw new TypeError('fetch failed');
+      return new Response(next === 204 ? null : JSON.stringify(next === 200 ? [] : { message: 'busy' }), {
+        status: next,
+        headers: { 'content-type': 'application/json' },
+      });
+    }) as unknown as typeof globalThis.fetch;
+    const api = createGitHubApi({ apiUrl: 'http://127.0.0.1:9', token: 't', fetch, retryDelayMs: 1 });
+    const res = await api.rest.packages.listPackagesForOrganization({
+      org: 'acme',
+      package_type: 'container',
+    });
+    expect(res.data).toEqual([]);
+    expect(seen).toHaveLength(3);
+
+    answers.push(503);
+    await expect(
+      api.rest.packages.deletePackageVersionForOrg({
+        org: 'acme',
+        package_type: 'container',
+        package_name: 'a',
+        package_version_id: 1,
+      }),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(seen).toHaveLength(4);
+  });
+});
