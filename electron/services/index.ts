@@ -2,10 +2,7 @@
  * `createServices`: the main-process implementation of every call in `shared/contract.ts`, the same for the
  * Electron window, the browser bridge, the CLI's `serve` and the tests. Transports call `dispatch`.
  */
-import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Handlers } from '../../shared/contract';
 import type { SecretStore } from '../connections/secret-store';
 import { ConnectionStore } from '../connections/store';
@@ -68,7 +65,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     }),
     uploads,
     downloads: new Map(),
-    downloadDir: mkdtempSync(join(tempParent, 'lading-downloads-')),
+    downloadDir: uploads.downloadDir,
     pipelines: opts.pipelines ?? defaults.transferPipelines(),
     github: opts.github ?? defaults.githubSeam() ?? unavailableGithub,
     dialogs: opts.dialogs,
@@ -90,7 +87,6 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     async dispose() {
       await ctx.jobs.shutdown();
       uploads.disposeSync();
-      await rm(ctx.downloadDir, { recursive: true, force: true });
     },
   };
 }

@@ -5,7 +5,7 @@
  * not used within the TTL, or when the process exits.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,20 +22,40 @@ export interface Upload {
 
 const DEFAULT_TTL_MS = 6 * 60 * 60 * 1000;
 
+/** One process exit hook for every store (tests create many), removing whatever temp files remain. */
+const liveStores = new Set<UploadStore>();
+let exitHookInstalled = false;
+function trackForExit(store: UploadStore): void {
+  liveStores.add(store);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const s of liveStores) s.disposeSync();
+  });
+}
+
 export class UploadStore {
+  /** The per-process temp root; removed as a whole on dispose or exit. */
+  readonly root: string;
+  /** Uploaded files. */
   readonly dir: string;
+  /** Pulled files waiting to be downloaded (browser bridge). */
+  readonly downloadDir: string;
   private readonly uploads = new Map<string, Upload>();
   private readonly inUse = new Set<string>();
   private readonly sweeper: NodeJS.Timeout;
-  private readonly onExit = () => this.disposeSync();
 
   constructor(
     parentDir = tmpdir(),
     private readonly ttlMs = DEFAULT_TTL_MS,
   ) {
-    this.dir = mkdtempSync(join(parentDir, 'lading-uploads-'));
+    this.root = mkdtempSync(join(parentDir, 'lading-transfers-'));
+    this.dir = join(this.root, 'uploads');
+    this.downloadDir = join(this.root, 'downloads');
+    mkdirSync(this.dir, { mode: 0o700 });
+    mkdirSync(this.downloadDir, { mode: 0o700 });
     this.sweeper = setInterval(() => void this.sweep(), 10 * 60 * 1000).unref();
-    process.once('exit', this.onExit);
+    trackForExit(this);
   }
 
   /** A fresh id and the path its bytes should be written to. */
@@ -101,8 +121,8 @@ export class UploadStore {
 
   disposeSync(): void {
     clearInterval(this.sweeper);
-    process.removeListener('exit', this.onExit);
-    rmSync(this.dir, { recursive: true, force: true });
+    liveStores.delete(this);
+    rmSync(this.root, { recursive: true, force: true });
     this.uploads.clear();
   }
 }
