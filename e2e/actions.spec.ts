@@ -128,7 +128,7 @@ test('delete a tag: the dialog names its sibling, and the sibling survives', asy
   await grid.getByRole('row', { name: /gone/ }).click();
   await grid.press('Delete');
   const dialog = app.getByRole('dialog', { name: 'Delete tag gone' });
-  await expect(dialog.getByText(/keep stays on the same digest/)).toBeVisible();
+  await expect(dialog.getByText(/1 other tag stays on the same digest: keep/)).toBeVisible();
   await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
   await expectJobDone(app, /gone/);
   await expect(grid.getByRole('button', { name: 'gone', exact: true })).toHaveCount(0);

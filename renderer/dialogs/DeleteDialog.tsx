@@ -11,6 +11,7 @@ import { tagsByDigest } from '../lib/tags';
 import { useUi } from '../state/ui';
 
 const LIST_LIMIT = 50;
+const SHOWN_NAMES = 8;
 
 /**
  * Deleting a tag removes that name only: other tags on the same digest stay (the dialog names them).
@@ -37,16 +38,20 @@ export function DeleteDialog({
   const setTransfersOpen = useUi((s) => s.setTransfersOpen);
   const navigate = useUi((s) => s.navigate);
   const route = useUi((s) => s.route);
-  const siblings = useMemo(() => {
+  // Deleted tags grouped by the digest they point at, with the tags on that digest that stay.
+  const groups = useMemo(() => {
     const toDelete = new Set(tags);
-    const out = new Map<string, string[]>();
+    const out = new Map<string, { deleted: string[]; staying: string[] }>();
     for (const t of tags) {
-      const d = details.details.get(t)?.digest;
-      if (!d) continue;
-      const stay = (byDigest.get(d) ?? []).filter((x) => !toDelete.has(x));
-      if (stay.length) out.set(t, stay);
+      const d = details.details.get(t)?.digest ?? '';
+      let g = out.get(d);
+      if (!g) {
+        g = { deleted: [], staying: d ? (byDigest.get(d) ?? []).filter((x) => !toDelete.has(x)) : [] };
+        out.set(d, g);
+      }
+      g.deleted.push(t);
     }
-    return out;
+    return [...out.entries()];
   }, [tags, details.details, byDigest]);
 
   const run = useMutation({
@@ -95,19 +100,29 @@ export function DeleteDialog({
             . Images that still have another tag stay.
           </p>
           <ul className="del-list">
-            {tags.slice(0, LIST_LIMIT).map((t) => (
-              <li key={t}>
-                <code>{t}</code>
-                {siblings.get(t) && (
-                  <span className="muted">
-                    {' '}
-                    — {siblings.get(t)!.join(', ')} {siblings.get(t)!.length === 1 ? 'stays' : 'stay'} on the
-                    same digest
-                  </span>
+            {groups.slice(0, LIST_LIMIT).map(([digest, g]) => (
+              <li key={digest || 'unknown'}>
+                {g.deleted.slice(0, SHOWN_NAMES).map((t) => (
+                  <code key={t} className="chip">
+                    {t}
+                  </code>
+                ))}
+                {g.deleted.length > SHOWN_NAMES && (
+                  <span className="muted">+{g.deleted.length - SHOWN_NAMES} more </span>
+                )}
+                {digest && <span className="muted">on {shortDigest(digest)}</span>}
+                {g.staying.length > 0 && (
+                  <div className="stays">
+                    {g.staying.length === 1 ? '1 other tag stays' : `${g.staying.length} other tags stay`} on
+                    the same digest: {g.staying.slice(0, SHOWN_NAMES).join(', ')}
+                    {g.staying.length > SHOWN_NAMES ? ` … and ${g.staying.length - SHOWN_NAMES} more` : ''}
+                  </div>
                 )}
               </li>
             ))}
-            {tags.length > LIST_LIMIT && <li className="muted">… and {tags.length - LIST_LIMIT} more</li>}
+            {groups.length > LIST_LIMIT && (
+              <li className="muted">… and {groups.length - LIST_LIMIT} more images</li>
+            )}
           </ul>
         </>
       )}
