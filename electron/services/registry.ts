@@ -28,23 +28,27 @@ export async function listRepositories(
     const names = await port.catalog();
     return { source: 'catalog', repositories: names.map((name) => ({ name })) };
   } catch (e) {
+    // With credentials, 401 means they are wrong: that is an error to show, not a missing catalog.
+    const wrongCredentials = isLadingError(e) && e.code === 'unauthorized' && !!access.credential;
     if (
       isLadingError(e) &&
+      !wrongCredentials &&
       (e.code === 'unsupported' ||
         e.code === 'denied' ||
         e.code === 'unauthorized' ||
         e.code === 'name-unknown' ||
         e.status === 404)
     ) {
-      const why =
-        e.code === 'unsupported' || e.status === 404
-          ? 'This registry does not offer a catalog (/v2/_catalog).'
-          : 'These credentials may not list the catalog (/v2/_catalog).';
-      return {
-        source: 'manual',
-        repositories: [],
-        note: `${why} Type a repository name to browse its tags.`,
-      };
+      const typeName = 'Type a repository name to browse its tags.';
+      let note: string;
+      if (e.code === 'unsupported' || e.status === 404) {
+        note = `This registry does not offer a catalog (/v2/_catalog). ${typeName}`;
+      } else if (access.credential) {
+        note = `These credentials may not list the catalog (/v2/_catalog). ${typeName}`;
+      } else {
+        note = `This registry lists its repositories only to signed-in users: add credentials to the connection, or type a repository name to browse its tags.`;
+      }
+      return { source: 'manual', repositories: [], note };
     }
     throw e;
   }
@@ -141,8 +145,8 @@ async function tagDetail(
       await mapLimit(images, 3, (c) => configByDigest(ctx, port, repository, c.config).catch(() => undefined))
     )
       .map((c) => c?.created)
-      .filter((c): c is string => !!c)
-      .sort()
+      .filter((c): c is string => !!c && !Number.isNaN(Date.parse(c)))
+      .sort((a, b) => Date.parse(a) - Date.parse(b))
       .at(-1);
     return {
       tag,
