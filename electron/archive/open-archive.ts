@@ -66,6 +66,13 @@ export interface IndexedArchive {
   files: ArchiveFiles;
   contents: ArchiveContents;
   open(entryPath: string): Readable;
+  /** Reads an entry by positional reads into the caller's buffers (no per-chunk allocation). */
+  reader(entryPath: string): Promise<EntryReader>;
+}
+
+export interface EntryReader {
+  readInto(buf: Buffer, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
 }
 
 export function filesOfIndex(index: TarIndex): ArchiveFiles {
@@ -104,6 +111,25 @@ export async function openIndexedArchive(path: string): Promise<IndexedArchive> 
       const e = lookupFile(index, p);
       if (!e) throw new LadingError('archive-invalid', `The archive ${path}: ${p} is missing.`);
       return openEntry(index, e);
+    },
+    reader: async (p) => {
+      const e = lookupFile(index, p);
+      if (!e) throw new LadingError('archive-invalid', `The archive ${path}: ${p} is missing.`);
+      const fh = await open(path, 'r');
+      let pos = e.offset;
+      const end = e.offset + e.size;
+      return {
+        readInto: async (buf, offset, length) => {
+          const want = Math.min(length, end - pos);
+          if (want <= 0) return 0;
+          const { bytesRead } = await fh.read(buf, offset, want, pos);
+          if (bytesRead === 0)
+            throw new LadingError('archive-invalid', `The archive ${path} is truncated (${p} ends early).`);
+          pos += bytesRead;
+          return bytesRead;
+        },
+        close: () => fh.close(),
+      };
     },
   };
 }

@@ -81,6 +81,26 @@ export class TarFileWriter {
     }
   }
 
+  /** Writes several buffers at the current position in one call, without joining them first. */
+  private async writeMany(bufs: Buffer[]): Promise<void> {
+    let rest = bufs;
+    while (rest.length > 0) {
+      const { bytesWritten } = await this.fh.writev(rest, this.pos);
+      this.pos += bytesWritten;
+      let n = bytesWritten;
+      const left: Buffer[] = [];
+      for (const b of rest) {
+        if (n >= b.length) {
+          n -= b.length;
+          continue;
+        }
+        left.push(n > 0 ? b.subarray(n) : b);
+        n = 0;
+      }
+      rest = left;
+    }
+  }
+
   private async pad(size: number): Promise<void> {
     const rem = size % BLOCK;
     if (rem) await this.write(Buffer.alloc(BLOCK - rem));
@@ -110,15 +130,13 @@ export class TarFileWriter {
       pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       pendingBytes += chunk.byteLength;
       size += chunk.byteLength;
-      if (pendingBytes >= 1 << 20) {
-        await this.write(
-          pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes),
-        );
+      if (pendingBytes >= 1 << 20 || pending.length >= 512) {
+        await this.writeMany(pending);
         pending = [];
         pendingBytes = 0;
       }
     }
-    if (pendingBytes > 0) await this.write(Buffer.concat(pending, pendingBytes));
+    if (pendingBytes > 0) await this.writeMany(pending);
     if (expectedSize !== undefined && size !== expectedSize) {
       throw new Error(`${name}: expected ${expectedSize} bytes, got ${size}`);
     }

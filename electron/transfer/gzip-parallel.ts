@@ -22,6 +22,18 @@ export interface GzipParallelOptions {
   /** Uncompressed bytes per block (default 1 MiB). */
   blockSize?: number;
   signal?: AbortSignal;
+  /** Sees every block of input, in order, before it goes to a worker (hashing, progress). */
+  onBlock?: (data: Buffer) => void;
+  /** Called once all input was read, before the last output; throwing here fails the stream. */
+  onEnd?: () => void;
+}
+
+/**
+ * A source that reads straight into the compressor's block buffers (a file at an offset), sparing a copy
+ * and an allocation per chunk. `readInto` returns 0 at the end.
+ */
+export interface BlockReader {
+  readInto(buf: Buffer, offset: number, length: number): Promise<number>;
 }
 
 export interface GzipStats {
@@ -59,12 +71,17 @@ parentPort.on('message', (m) => {
   try {
     const input = Buffer.from(m.input, 0, m.length);
     const stored = looksIncompressible(input);
-    const opts = { level: stored ? 0 : m.level, finishFlush: m.last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
+    // One output chunk big enough for the worst case, so zlib neither grows nor concatenates buffers.
+    const chunkSize = Math.max(65536, input.length + (input.length >> 6) + 1024);
+    const opts = { level: stored ? 0 : m.level, chunkSize, finishFlush: m.last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
     if (m.dict && !stored) opts.dictionary = Buffer.from(m.dict);
     const out = zlib.deflateRawSync(input, opts);
     const crc = zlib.crc32(input);
-    const ab = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out.buffer : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
-    parentPort.postMessage({ id: m.id, out: ab, crc, stored }, [ab]);
+    // Both buffers are transferred (not copied): the output as the whole chunk zlib wrote into, the input
+    // back for reuse, so this isolate keeps no garbage between blocks.
+    const ab = out.buffer;
+    const transfer = ab === m.input ? [ab] : [ab, m.input];
+    parentPort.postMessage({ id: m.id, out: ab, outOffset: out.byteOffset, outLength: out.byteLength, input: m.input, crc, stored }, transfer);
   } catch (e) {
     parentPort.postMessage({ id: m.id, error: String(e && e.message || e) });
   }
@@ -73,6 +90,8 @@ parentPort.on('message', (m) => {
 
 interface BlockResult {
   out: Buffer;
+  /** The input block's memory, handed back for reuse. */
+  input?: ArrayBuffer;
   crc: number;
   stored: boolean;
 }
@@ -83,7 +102,10 @@ interface Job {
   reject(e: Error): void;
 }
 
-/** A shared pool: every layer compressing at once draws on the same few threads (one per core). */
+/**
+ * A shared pool: every layer compressing at once draws on the same few threads. One core is left to the
+ * main thread, which hashes the input and output and drives the upload (on two cores: one worker).
+ */
 class DeflatePool {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
@@ -110,14 +132,29 @@ class DeflatePool {
     const w = new Worker(WORKER_SOURCE, { eval: true });
     w.on(
       'message',
-      (m: { id: number; out?: ArrayBuffer; crc?: number; stored?: boolean; error?: string }) => {
+      (m: {
+        id: number;
+        out?: ArrayBuffer;
+        outOffset?: number;
+        outLength?: number;
+        input?: ArrayBuffer;
+        crc?: number;
+        stored?: boolean;
+        error?: string;
+      }) => {
         const job = this.busy.get(w);
         this.busy.delete(w);
         this.idle.push(w);
         if (job) {
           if (m.error !== undefined || !m.out)
             job.reject(new LadingError('internal', `gzip worker failed: ${m.error}`));
-          else job.resolve({ out: Buffer.from(m.out), crc: m.crc ?? 0, stored: m.stored ?? false });
+          else
+            job.resolve({
+              out: Buffer.from(m.out, m.outOffset ?? 0, m.outLength ?? m.out.byteLength),
+              input: m.input,
+              crc: m.crc ?? 0,
+              stored: m.stored ?? false,
+            });
         }
         this.pump();
       },
@@ -158,8 +195,12 @@ class DeflatePool {
 
 let pool: DeflatePool | undefined;
 
+function workerCount(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
 function sharedPool(): DeflatePool {
-  pool ??= new DeflatePool(Math.max(1, availableParallelism()));
+  pool ??= new DeflatePool(workerCount());
   return pool;
 }
 
@@ -182,14 +223,16 @@ function gzipHeader(): Buffer {
  * after the iteration ends). Output order equals input order; at most 2 blocks per core are in flight.
  */
 export async function* gzipParallel(
-  source: AsyncIterable<Uint8Array>,
+  source: AsyncIterable<Uint8Array> | BlockReader,
   opts: GzipParallelOptions = {},
   stats: GzipStats = { bytesIn: 0, bytesOut: 0, storedBlocks: 0, blocks: 0 },
 ): AsyncGenerator<Buffer> {
   const level = opts.level ?? 1;
   const blockSize = opts.blockSize ?? 1 << 20;
   const p = sharedPool();
-  const maxInFlight = Math.max(2, availableParallelism() * 2);
+  // One block per core plus one being filled keeps every worker busy; more would only hold memory.
+  const maxInFlight = workerCount() + 2;
+  const spare: ArrayBuffer[] = [];
   const inFlight: { promise: Promise<BlockResult>; length: number; settled: boolean }[] = [];
   let crc = 0;
   let prevTail: Buffer | undefined;
@@ -198,6 +241,7 @@ export async function* gzipParallel(
 
   const submit = (last: boolean) => {
     const length = fill;
+    opts.onBlock?.(block.subarray(0, length));
     const dict = prevTail ? new Uint8Array(prevTail).buffer : undefined;
     prevTail = length >= DICT ? Buffer.from(block.subarray(length - DICT, length)) : undefined;
     const promise = p.run(block.buffer as ArrayBuffer, length, dict, level, last);
@@ -214,12 +258,14 @@ export async function* gzipParallel(
     inFlight.push(item);
     stats.bytesIn += length;
     stats.blocks++;
-    block = Buffer.allocUnsafeSlow(blockSize);
+    const reuse = spare.pop();
+    block = reuse ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(blockSize);
     fill = 0;
   };
   const take = async (): Promise<Buffer> => {
     const head = inFlight.shift() as { promise: Promise<BlockResult>; length: number };
     const r = await head.promise;
+    if (r.input && r.input.byteLength === blockSize) spare.push(r.input);
     crc = crc32Combine(crc, r.crc, head.length);
     if (r.stored) stats.storedBlocks++;
     stats.bytesOut += r.out.length;
@@ -229,24 +275,43 @@ export async function* gzipParallel(
   const header = gzipHeader();
   stats.bytesOut += header.length;
   yield header;
-  for await (const chunk of source) {
+  const checkAbort = () => {
     if (opts.signal?.aborted)
       throw opts.signal.reason ?? new LadingError('cancelled', 'The operation was cancelled.');
-    let off = 0;
-    while (off < chunk.length) {
-      const n = Math.min(blockSize - fill, chunk.length - off);
-      block.set(chunk.subarray(off, off + n), fill);
+  };
+  if ('readInto' in source) {
+    for (;;) {
+      checkAbort();
+      const n = await source.readInto(block, fill, blockSize - fill);
+      if (n === 0) break;
       fill += n;
-      off += n;
       if (fill === blockSize) {
         submit(false);
         while (inFlight.length >= maxInFlight) yield await take();
       }
+      while (inFlight[0]?.settled) yield await take();
     }
-    // Hand finished blocks on as soon as they are ready, so compression overlaps the upload.
-    while (inFlight[0]?.settled) yield await take();
+  } else {
+    for await (const chunk of source) {
+      if (opts.signal?.aborted)
+        throw opts.signal.reason ?? new LadingError('cancelled', 'The operation was cancelled.');
+      let off = 0;
+      while (off < chunk.length) {
+        const n = Math.min(blockSize - fill, chunk.length - off);
+        block.set(chunk.subarray(off, off + n), fill);
+        fill += n;
+        off += n;
+        if (fill === blockSize) {
+          submit(false);
+          while (inFlight.length >= maxInFlight) yield await take();
+        }
+      }
+      // Hand finished blocks on as soon as they are ready, so compression overlaps the upload.
+      while (inFlight[0]?.settled) yield await take();
+    }
   }
   submit(true);
+  opts.onEnd?.();
   while (inFlight.length > 0) yield await take();
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc >>> 0, 0);

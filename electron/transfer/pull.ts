@@ -26,6 +26,7 @@ import {
 } from '../registry/manifest';
 import { isNonDistributable, MediaType } from '../registry/mediatypes';
 import { formatReference, type Reference } from '../registry/reference';
+import { garbageCollector } from './memory';
 import { type ProgressListener, ProgressTracker } from './progress';
 import { parsePlatformString, platformMatches } from './select-image';
 
@@ -99,6 +100,9 @@ async function resolveImage(
   return { descriptor: d, bytes, manifest, configBytes, config };
 }
 
+/** One per process: a GC every few MiB written keeps dead buffers from piling up (see memory.ts). */
+const collect = garbageCollector();
+
 /** Streams a layer blob decompressed, checking the result against its diff_id. */
 async function* decompressedLayer(
   blob: Readable,
@@ -130,6 +134,7 @@ async function* decompressedLayer(
   const hash = createHash('sha256');
   for await (const chunk of source) {
     hash.update(chunk);
+    collect(chunk.length);
     yield chunk;
   }
   const actual = `sha256:${hash.digest('hex')}`;

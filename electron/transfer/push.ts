@@ -15,7 +15,12 @@ import type {
   ArchiveManifestImage,
 } from '../archive/formats';
 import { imageLabel, readArchiveContents } from '../archive/formats';
-import { openIndexedArchive, probeArchive, scanCompressedArchive } from '../archive/open-archive';
+import {
+  type EntryReader,
+  openIndexedArchive,
+  probeArchive,
+  scanCompressedArchive,
+} from '../archive/open-archive';
 import { createZstdCompressOrThrow, decompressorFor } from '../archive/sniff';
 import type { RegistryClient } from '../registry/client';
 import { LadingError } from '../registry/errors';
@@ -24,6 +29,7 @@ import { isNonDistributable, MediaType } from '../registry/mediatypes';
 import { isLegacyGitHubDocker, type Reference } from '../registry/reference';
 import { knownBlobs } from './blob-cache';
 import { gzipParallel } from './gzip-parallel';
+import { garbageCollector } from './memory';
 import { type ProgressListener, ProgressTracker } from './progress';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -62,6 +68,34 @@ export interface PushResult {
   mediaType: string;
   layers: PushedLayer[];
   warnings: string[];
+}
+
+/**
+ * PATCH size for layer uploads: the upload engine holds one chunk (plus a copy while regrouping) per
+ * layer in flight, so 4 MiB keeps three concurrent layers well inside the memory budget; on loopback and
+ * real networks alike the per-request cost is small next to 4 MiB of data.
+ */
+const UPLOAD_CHUNK = 4 * 1024 * 1024;
+
+/** Layers above this size take the single compression slot. */
+const LARGE_LAYER = 16 * 1024 * 1024;
+
+/** A counting semaphore (FIFO). */
+class Semaphore {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
 }
 
 /** Per-layer size caps of known registries (bytes). */
@@ -117,6 +151,13 @@ class Pusher {
   readonly repo: string;
   private readonly controller = new AbortController();
   readonly signal: AbortSignal;
+  /** Shared by all layers in flight: a GC every few MiB read keeps dead buffers from piling up. */
+  readonly collect = garbageCollector();
+  /**
+   * Large layers are compressed one at a time: the compressor already uses every core for one layer, so
+   * a second one would only double the buffers in flight. Small layers and as-is uploads are not limited.
+   */
+  private readonly compressSlot = new Semaphore(1);
 
   constructor(readonly opts: PushOptions) {
     this.tracker = new ProgressTracker(opts.onProgress);
@@ -181,9 +222,13 @@ class Pusher {
   }
 
   /** Pushes one layer; `open` yields its bytes as stored in the archive (called only if an upload is needed). */
-  async pushLayer(job: LayerJob, open: () => AsyncIterable<Uint8Array>): Promise<LayerOutcome> {
+  async pushLayer(
+    job: LayerJob,
+    open: () => AsyncIterable<Uint8Array>,
+    openReader?: () => Promise<EntryReader>,
+  ): Promise<LayerOutcome> {
     const { layer, progress } = job;
-    const { client, target } = this.opts;
+
     this.checkAborted();
     if (layer.storedAs === 'foreign') {
       this.tracker.finish(progress, 'exists');
@@ -209,15 +254,36 @@ class Pusher {
         return { descriptor: { mediaType, digest: layer.diffId, size: layer.size }, state };
       }
     }
+    const bigCompress = this.compression !== 'none' && layer.size > LARGE_LAYER;
+    if (bigCompress) await this.compressSlot.acquire();
+    try {
+      return await this.compressAndUpload(job, open, openReader, mediaType, diffIdKnown);
+    } finally {
+      if (bigCompress) this.compressSlot.release();
+    }
+  }
+
+  private async compressAndUpload(
+    job: LayerJob,
+    open: () => AsyncIterable<Uint8Array>,
+    openReader: (() => Promise<EntryReader>) | undefined,
+    mediaType: string,
+    diffIdKnown: boolean,
+  ): Promise<LayerOutcome> {
+    const { layer, progress } = job;
+    const { client, target } = this.opts;
+    this.checkAborted();
     this.tracker.update(progress, { state: this.compression === 'none' ? 'uploading' : 'compressing' });
     const hash = createHash('sha256');
     let read = 0;
     const tracker = this.tracker;
     const archive = job.archive;
+    const collect = this.collect;
     async function* verified(): AsyncGenerator<Uint8Array> {
       for await (const chunk of open()) {
         hash.update(chunk);
         read += chunk.length;
+        collect(chunk.length);
         tracker.update(progress, { bytesDone: read });
         yield chunk;
       }
@@ -226,17 +292,37 @@ class Pusher {
       if (actual !== layer.diffId) throw diffIdMismatch(archive, layer.path ?? '?', layer.diffId, actual);
     }
     let body: AsyncIterable<Uint8Array>;
-    if (this.compression === 'gzip') body = gzipParallel(verified(), { signal: this.signal });
+    let reader: EntryReader | undefined;
+    if (this.compression === 'gzip' && openReader) {
+      // Read the layer straight into the compressor's blocks; hash and count each block on the way.
+      reader = await openReader();
+      body = gzipParallel(reader, {
+        signal: this.signal,
+        onBlock: (block) => {
+          hash.update(block);
+          read += block.length;
+          this.collect(block.length);
+          tracker.update(progress, { bytesDone: read });
+        },
+        onEnd: () => {
+          const actual = `sha256:${hash.digest('hex')}`;
+          if (actual !== layer.diffId) throw diffIdMismatch(archive, layer.path ?? '?', layer.diffId, actual);
+        },
+      });
+    } else if (this.compression === 'gzip') body = gzipParallel(verified(), { signal: this.signal });
     else if (this.compression === 'zstd') body = throughStream(verified(), createZstdCompressOrThrow());
     else body = verified();
-    const result = await client.uploadBlob(this.repo, body, {
-      signal: this.signal,
-      expectedDigest: this.compression === 'none' && diffIdKnown ? layer.diffId : undefined,
-      size: this.compression === 'none' ? layer.size : undefined,
-      onProgress: (acked) => {
-        if (acked > 0) tracker.update(progress, { state: 'uploading' });
-      },
-    });
+    const result = await client
+      .uploadBlob(this.repo, body, {
+        signal: this.signal,
+        chunkSize: UPLOAD_CHUNK,
+        expectedDigest: this.compression === 'none' && diffIdKnown ? layer.diffId : undefined,
+        size: this.compression === 'none' ? layer.size : undefined,
+        onProgress: (acked) => {
+          if (acked > 0) tracker.update(progress, { state: 'uploading' });
+        },
+      })
+      .finally(() => reader?.close());
     knownBlobs.record(target.registry, this.repo, result.digest);
     if (this.compression !== 'none') knownBlobs.recordCompressed(layer.diffId, this.compression, result);
     this.tracker.finish(progress, 'done');
@@ -292,6 +378,7 @@ class Pusher {
     }
     const result = await client.uploadBlob(this.repo, verified(), {
       signal: this.signal,
+      chunkSize: UPLOAD_CHUNK,
       expectedDigest: expected,
       size: layer.size,
     });
@@ -534,7 +621,12 @@ export async function pushArchive(opts: PushOptions): Promise<PushResult> {
           const key = `${job.layer.path}|${job.layer.diffId}`;
           let pending = byKey.get(key);
           if (!pending) {
-            pending = p.pushLayer(job, () => opened.open(job.layer.path as string));
+            const path = job.layer.path as string;
+            pending = p.pushLayer(
+              job,
+              () => opened.open(path),
+              () => opened.reader(path),
+            );
             byKey.set(key, pending);
           } else {
             pending.then(
@@ -685,6 +777,7 @@ async function pushUnchecked(
   const fromName = layer.path?.match(/^blobs\/sha256\/([a-f0-9]{64})$/)?.[1];
   const result = await client.uploadBlob(p.repo, source(), {
     signal: p.signal,
+    chunkSize: UPLOAD_CHUNK,
     expectedDigest: fromName ? `sha256:${fromName}` : undefined,
     size: layer.size,
   });

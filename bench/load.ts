@@ -1,0 +1,286 @@
+/**
+ * Load figures: listing 50,000 tags and 20,000 repositories from a real docker-registry, and 20 pushes plus
+ * 20 pulls queued at once through the job manager. Run: `npx tsx bench/load.ts` (prints a table).
+ *
+ * Seeding that many tags through the HTTP API takes minutes, so `seedTagsInStorage` / `seedRepositoriesInStorage`
+ * write the registry's filesystem storage directly (link files pointing at one pushed image): the registry then
+ * serves them like any other. That is test set-up of the real registry's storage, not a protocol mock.
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MemorySecretStore } from '../electron/connections/secret-store';
+import { RegistryClient } from '../electron/registry/client';
+import { createServices, dispatch } from '../electron/services';
+import { closeGzipPool } from '../electron/transfer/gzip-parallel';
+import type { Job } from '../shared/types';
+import { buildImage, pushImage, writeArchive } from '../test/support/images';
+import { startRegistry, type TestRegistry } from '../test/support/registry';
+
+const MiB = 1024 * 1024;
+
+function repositoriesRoot(registry: TestRegistry): string {
+  return join(registry.storageDir, 'docker/registry/v2/repositories');
+}
+
+/** What one pushed image left in storage: its manifest digest and the blob links a repository needs. */
+interface SeedImage {
+  manifestDigest: string;
+  layerLinks: string[];
+}
+
+const seedImages = new WeakMap<TestRegistry, Promise<SeedImage>>();
+
+/** Pushes one tiny image (with skopeo) to `seed/base:latest` and reads back what it put in storage. */
+function seedImage(registry: TestRegistry): Promise<SeedImage> {
+  let p = seedImages.get(registry);
+  if (!p) {
+    p = (async () => {
+      const image = await buildImage({ layers: [{ 'seed.txt': 'load seed\n' }], tag: 'seed' });
+      await pushImage(registry, image, 'seed/base:latest');
+      const repo = join(repositoriesRoot(registry), 'seed/base');
+      const manifestDigest = readFileSync(join(repo, '_manifests/tags/latest/current/link'), 'utf8').trim();
+      const layerLinks = readdirSync(join(repo, '_layers/sha256')).map((hex) => `sha256:${hex}`);
+      return { manifestDigest, layerLinks };
+    })();
+    seedImages.set(registry, p);
+  }
+  return p;
+}
+
+function writeLink(path: string, digest: string): void {
+  mkdirSync(path, { recursive: true });
+  writeFileSync(join(path, 'link'), digest);
+}
+
+/** A repository holding `tags`, all pointing at the seed image (what a push of it leaves in storage). */
+function writeRepository(root: string, name: string, seed: SeedImage, tags: string[]): void {
+  const repo = join(root, name);
+  const hex = (d: string) => d.slice('sha256:'.length);
+  for (const link of seed.layerLinks) writeLink(join(repo, '_layers/sha256', hex(link)), link);
+  writeLink(join(repo, '_manifests/revisions/sha256', hex(seed.manifestDigest)), seed.manifestDigest);
+  // Only `current`: the per-tag index link is what tag deletes consult, not listing or pulling.
+  for (const tag of tags) writeLink(join(repo, '_manifests/tags', tag, 'current'), seed.manifestDigest);
+}
+
+/** `count` tags (`t-000000` …) in `repository`, all pointing at the seed image (pullable). */
+export async function seedTagsInStorage(
+  registry: TestRegistry,
+  repository: string,
+  count: number,
+): Promise<string[]> {
+  const seed = await seedImage(registry);
+  const tags = Array.from({ length: count }, (_, i) => `t-${String(i).padStart(6, '0')}`);
+  writeRepository(repositoriesRoot(registry), repository, seed, tags);
+  return tags;
+}
+
+/**
+ * `count` repositories (`<prefix>/r-00000` …) for listing: each is just the `_layers` directory that marks a
+ * repository in distribution's catalog walk (a full repository is ~10 files and directories, and writing
+ * 200,000 of them takes minutes on a slow disk). Listing their tags answers an empty list.
+ */
+export async function seedRepositoriesInStorage(
+  registry: TestRegistry,
+  prefix: string,
+  count: number,
+): Promise<string[]> {
+  const root = repositoriesRoot(registry);
+  const names = Array.from({ length: count }, (_, i) => `${prefix}/r-${String(i).padStart(5, '0')}`);
+  for (const name of names) mkdirSync(join(root, name, '_layers'), { recursive: true });
+  return names;
+}
+
+/** Runs `fn`, sampling RSS every 20 ms: wall time and peak RSS growth over the start. */
+export async function measure<T>(
+  fn: () => Promise<T>,
+): Promise<{ value: T; ms: number; rssGrowth: number; peakRss: number }> {
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  const t0 = performance.now();
+  try {
+    const value = await fn();
+    return {
+      value,
+      ms: performance.now() - t0,
+      rssGrowth: Math.max(peak, process.memoryUsage().rss) - start,
+      peakRss: peak,
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export interface JobsRun {
+  jobs: Job[];
+  ms: number;
+  /** Most jobs seen running at once. */
+  maxRunning: number;
+  /** Most `jobs.updated` events one job emitted within any one second. */
+  maxEventsPerJobSecond: number;
+  totalEvents: number;
+  peakRssGrowth: number;
+}
+
+/**
+ * Queues `pushes` pushes (each a different small image) and `pulls` pulls at once through the services'
+ * job manager against `registry`, waits for all, and reports concurrency and event rates.
+ */
+export async function runQueuedTransfers(
+  registry: TestRegistry,
+  opts: { pushes: number; pulls: number; concurrency: number; workDir: string },
+): Promise<JobsRun> {
+  // Archives to push: one small image each (distinct layers, so every push uploads).
+  const archives: string[] = [];
+  for (let i = 0; i < opts.pushes; i++) {
+    const image = await buildImage({
+      layers: [{ [`f-${i}.txt`]: `load ${i} ${'x'.repeat(64 * 1024 + i)}` }],
+    });
+    const file = join(opts.workDir, `push-${i}.tar`);
+    await writeArchive(image, 'docker-archive', file, { refName: `load/push:${i}` });
+    archives.push(file);
+  }
+  const pullSource = await buildImage({
+    layers: [{ 'big.bin': Buffer.alloc(4 * MiB, 7) }, { 'small.txt': 'pull me\n' }],
+  });
+  await pushImage(registry, pullSource, 'load/pull-source:1');
+
+  const services = await createServices({
+    dataDir: await mkdtemp(join(opts.workDir, 'data-')),
+    tempDir: opts.workDir,
+    secretStore: new MemorySecretStore(),
+    mode: 'electron',
+    transferConcurrency: opts.concurrency,
+  });
+  try {
+    const saved = await dispatch(services.handlers, 'connections.save', {
+      name: 'load',
+      kind: 'generic',
+      registry: registry.host,
+    });
+    if (!saved.ok) throw new Error(saved.error.message);
+    const connectionId = saved.value.id;
+
+    const running = new Set<string>();
+    let maxRunning = 0;
+    let totalEvents = 0;
+    const eventTimes = new Map<string, number[]>();
+    const unsubscribe = services.events.subscribe((event, payload) => {
+      if (event !== 'jobs.updated') return;
+      const job = payload as Job;
+      totalEvents++;
+      const times = eventTimes.get(job.id) ?? [];
+      times.push(performance.now());
+      eventTimes.set(job.id, times);
+      if (job.state === 'running') running.add(job.id);
+      else running.delete(job.id);
+      maxRunning = Math.max(maxRunning, running.size);
+    });
+
+    const {
+      value: jobs,
+      ms,
+      rssGrowth,
+    } = await measure(async () => {
+      const ids: string[] = [];
+      for (const [i, archive] of archives.entries()) {
+        const r = await dispatch(services.handlers, 'jobs.push', {
+          connectionId,
+          source: { path: archive },
+          target: { repository: 'load/pushed', tag: `p${i}` },
+        });
+        if (!r.ok) throw new Error(r.error.message);
+        ids.push(r.value.jobId);
+      }
+      for (let i = 0; i < opts.pulls; i++) {
+        const r = await dispatch(services.handlers, 'jobs.pull', {
+          connectionId,
+          repository: 'load/pull-source',
+          reference: '1',
+          format: 'docker',
+          path: join(opts.workDir, `pulled-${i}.tar`),
+        });
+        if (!r.ok) throw new Error(r.error.message);
+        ids.push(r.value.jobId);
+      }
+      const deadline = Date.now() + 10 * 60_000;
+      for (;;) {
+        const list = await dispatch(services.handlers, 'jobs.list', {});
+        if (!list.ok) throw new Error(list.error.message);
+        const mine = list.value.filter((j) => ids.includes(j.id));
+        if (mine.every((j) => j.state === 'done' || j.state === 'failed' || j.state === 'cancelled'))
+          return mine;
+        if (Date.now() > deadline) throw new Error('queued transfers did not finish within 10 minutes');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    });
+    unsubscribe();
+
+    let maxEventsPerJobSecond = 0;
+    for (const times of eventTimes.values()) {
+      for (let i = 0, j = 0; j < times.length; j++) {
+        while ((times[j] as number) - (times[i] as number) > 1000) i++;
+        maxEventsPerJobSecond = Math.max(maxEventsPerJobSecond, j - i + 1);
+      }
+    }
+    return { jobs, ms, maxRunning, maxEventsPerJobSecond, totalEvents, peakRssGrowth: rssGrowth };
+  } finally {
+    await services.dispose();
+  }
+}
+
+const mib = (n: number) => `${(n / MiB).toFixed(0)} MiB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main(): Promise<void> {
+  const TAGS = 50_000;
+  const REPOS = 20_000;
+  const registry = await startRegistry({ mode: 'open' });
+  const workDir = await mkdtemp(join(tmpdir(), 'lading-bench-load-'));
+  try {
+    const rows: Array<[string, string]> = [];
+    const seedTags = await measure(() => seedTagsInStorage(registry, 'load/many-tags', TAGS));
+    const seedRepos = await measure(() => seedRepositoriesInStorage(registry, 'load', REPOS));
+    rows.push(['seed 50,000 tags + 20,000 repositories (storage)', secs(seedTags.ms + seedRepos.ms)]);
+
+    const client = new RegistryClient({ registry: registry.host });
+    await client.ping();
+    const tags = await measure(() => client.tags('load/many-tags'));
+    rows.push([`list ${tags.value.length} tags`, `${secs(tags.ms)}, RSS +${mib(tags.rssGrowth)}`]);
+    const catalog = await measure(() => client.catalog());
+    rows.push([
+      `list ${catalog.value.length} repositories`,
+      `${secs(catalog.ms)}, RSS +${mib(catalog.rssGrowth)}`,
+    ]);
+
+    const jobs = await runQueuedTransfers(registry, { pushes: 20, pulls: 20, concurrency: 2, workDir });
+    const failed = jobs.jobs.filter((j) => j.state !== 'done');
+    rows.push([
+      '20 pushes + 20 pulls queued at once (concurrency 2)',
+      `${secs(jobs.ms)}, ${failed.length} failed, max ${jobs.maxRunning} running, ≤${jobs.maxEventsPerJobSecond} events/job/s, RSS +${mib(jobs.peakRssGrowth)}`,
+    ]);
+    rows.push(['peak RSS of the bench process', mib(Math.max(tags.peakRss, catalog.peakRss))]);
+
+    const width = Math.max(...rows.map(([k]) => k.length));
+    console.log('\nLading load figures (real docker-registry on loopback)\n');
+    for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+    console.log('');
+    if (failed.length) for (const j of failed) console.log(`  failed: ${j.title}: ${j.error?.message}`);
+  } finally {
+    closeGzipPool();
+    await registry.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,394 @@
+/**
+ * `npm run bench`: Lading against skopeo, side by side, on this machine.
+ *
+ *   - builds two images with umoci (cached in $TMPDIR/lading-bench-cache): "big" (~512 MiB in 4 layers, each
+ *     half random bytes, half text) and "many" (50 small layers), written to docker archives by skopeo;
+ *   - push: `lading push ARCHIVE` vs `skopeo copy docker-archive:ARCHIVE docker://…`, each into a fresh
+ *     docker-registry with empty storage;
+ *   - pull: `lading pull … FILE` (docker archive) vs `skopeo copy docker://… docker-archive:FILE`;
+ *   - alternates who goes first, repeats (--runs N, default 3), prints median wall times, the ratio
+ *     Lading/skopeo and Lading's peak RSS (read from the child with process.resourceUsage().maxRSS).
+ *
+ * Lading runs as the bundled CLI (esbuild, like `npm run build`) so tsx's start-up is not measured.
+ * Usage: npm run bench [-- --runs 5 --only big|many --keep]
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { pack } from 'tar-stream';
+import { startRegistry, type TestRegistry } from '../test/support/registry';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const MiB = 1024 * 1024;
+
+interface Args {
+  runs: number;
+  only?: string;
+  keep: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const out: Args = { runs: 3, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--runs') out.runs = Math.max(1, Number(argv[++i]));
+    else if (a === '--only') out.only = argv[++i];
+    else if (a === '--keep') out.keep = true;
+  }
+  return out;
+}
+
+function log(s: string): void {
+  process.stderr.write(`bench: ${s}\n`);
+}
+
+interface Timed {
+  ms: number;
+  /** Peak RSS of the measured process in MiB (Lading only). */
+  rssMiB?: number;
+}
+
+/** Runs a command to completion; throws with its stderr when it fails. */
+function exec(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ ms: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code === 0) resolve({ ms, stderr });
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+// ---- images -------------------------------------------------------------------------------------------------
+
+const WORDS =
+  'the of and to in is was for on that with as by at from this be are or an it which have not has were but their all one been more also its new first can after two other into time only most used when some there made may over these such where between many under during while before being both through city world known'.split(
+    ' ',
+  );
+
+/** Text that compresses like real files (words, punctuation, numbers), generated fast. */
+function textChunk(size: number, seed: number): Buffer {
+  let x = seed >>> 0 || 1;
+  const rnd = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+  const parts: string[] = [];
+  let len = 0;
+  while (len < size) {
+    const w = WORDS[Math.floor(rnd() * WORDS.length)] as string;
+    const sep = rnd() < 0.08 ? `, ${Math.floor(rnd() * 10000)}\n` : ' ';
+    parts.push(w, sep);
+    len += w.length + sep.length;
+  }
+  return Buffer.from(parts.join('')).subarray(0, size);
+}
+
+async function layerTar(file: string, files: { name: string; data: Buffer[] }[]): Promise<void> {
+  const p = pack();
+  const { createWriteStream } = await import('node:fs');
+  const { pipeline } = await import('node:stream/promises');
+  const done = pipeline(p, createWriteStream(file));
+  for (const f of files) {
+    const size = f.data.reduce((n, b) => n + b.length, 0);
+    const entry = p.entry({ name: f.name, size, mtime: new Date(0), uid: 0, gid: 0 });
+    for (const b of f.data) {
+      if (!entry.write(b)) await new Promise<void>((r) => entry.once('drain', () => r()));
+    }
+    entry.end(Buffer.alloc(0));
+    await new Promise<void>((r) => entry.once('finish', () => r()));
+  }
+  p.finalize();
+  await done;
+}
+
+/** A docker archive of an image built with umoci from the given layer tars. */
+async function buildArchive(
+  name: string,
+  work: string,
+  makeLayers: (dir: string) => Promise<string[]>,
+): Promise<string> {
+  const cacheDir = join(tmpdir(), 'lading-bench-cache');
+  await mkdir(cacheDir, { recursive: true });
+  const archive = join(cacheDir, `${name}.tar`);
+  if (existsSync(archive)) return archive;
+  log(`building the "${name}" image (umoci + skopeo; cached in ${cacheDir})`);
+  const layout = join(work, `${name}-layout`);
+  await exec('umoci', ['init', '--layout', layout]);
+  await exec('umoci', ['new', '--image', `${layout}:latest`]);
+  const tars = await makeLayers(work);
+  for (const t of tars) {
+    await exec('umoci', ['raw', 'add-layer', '--image', `${layout}:latest`, t]);
+    await rm(t);
+  }
+  await exec('umoci', [
+    'config',
+    '--image',
+    `${layout}:latest`,
+    '--os',
+    'linux',
+    '--architecture',
+    'amd64',
+    '--config.cmd',
+    '/bin/sh',
+  ]);
+  await exec('skopeo', [
+    'copy',
+    '--insecure-policy',
+    '--quiet',
+    `oci:${layout}:latest`,
+    `docker-archive:${archive}.partial:bench/${name}:latest`,
+  ]);
+  await exec('mv', [`${archive}.partial`, archive]);
+  await rm(layout, { recursive: true, force: true });
+  return archive;
+}
+
+function bigImage(work: string): Promise<string> {
+  return buildArchive('big', work, async (dir) => {
+    const tars: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const random = Array.from({ length: 64 }, () => randomBytes(MiB));
+      const text = Array.from({ length: 64 }, (_, j) => textChunk(MiB, i * 1000 + j + 1));
+      const t = join(dir, `big-${i}.tar`);
+      await layerTar(t, [
+        { name: `data/random-${i}.bin`, data: random },
+        { name: `data/text-${i}.txt`, data: text },
+      ]);
+      tars.push(t);
+    }
+    return tars;
+  });
+}
+
+function manyImage(work: string): Promise<string> {
+  return buildArchive('many', work, async (dir) => {
+    const tars: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      const t = join(dir, `many-${i}.tar`);
+      const size = 20_000 + ((i * 7919) % 200_000);
+      await layerTar(t, [
+        { name: `layer-${i}/text.txt`, data: [textChunk(size, i + 7)] },
+        { name: `layer-${i}/random.bin`, data: [randomBytes(Math.floor(size / 4))] },
+      ]);
+      tars.push(t);
+    }
+    return tars;
+  });
+}
+
+// ---- the contenders -------------------------------------------------------------------------------------
+
+async function bundleCli(dir: string): Promise<{ cli: string; rssHook: string }> {
+  const cli = join(dir, 'cli.mjs');
+  await build({
+    entryPoints: [join(ROOT, 'electron/cli/main.ts')],
+    outfile: cli,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    external: ['bufferutil', 'utf-8-validate'],
+    banner: {
+      js: "import { createRequire as __ladingCreateRequire } from 'node:module';\nconst require = __ladingCreateRequire(import.meta.url);",
+    },
+  });
+  // Preloaded into the Lading child: reports its peak RSS (kB) to a file when it exits.
+  const rssHook = join(dir, 'rss-hook.mjs');
+  await writeFile(
+    rssHook,
+    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { if (process.env.LADING_BENCH_RSS) writeFileSync(process.env.LADING_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n",
+  );
+  return { cli, rssHook };
+}
+
+interface Env {
+  cli: string;
+  rssHook: string;
+  work: string;
+  skopeoEnv: NodeJS.ProcessEnv;
+}
+
+async function lading(env: Env, args: string[]): Promise<Timed> {
+  const rssFile = join(env.work, `rss-${Date.now()}-${Math.random().toString(16).slice(2)}`);
+  const { ms } = await exec(process.execPath, ['--import', env.rssHook, env.cli, ...args], {
+    ...process.env,
+    LADING_BENCH_RSS: rssFile,
+    HOME: env.work,
+    DOCKER_CONFIG: join(env.work, 'docker'),
+  });
+  const kb = Number(await readFile(rssFile, 'utf8'));
+  await rm(rssFile, { force: true });
+  return { ms, rssMiB: kb / 1024 };
+}
+
+async function skopeo(env: Env, src: string, dst: string): Promise<Timed> {
+  const { ms } = await exec(
+    'skopeo',
+    [
+      'copy',
+      '--insecure-policy',
+      '--quiet',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      ...(src.startsWith('docker://') ? ['--src-no-creds'] : []),
+      ...(dst.startsWith('docker://') ? ['--dest-no-creds'] : []),
+      src,
+      dst,
+    ],
+    env.skopeoEnv,
+  );
+  return { ms };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+interface Row {
+  name: string;
+  lading: number[];
+  skopeo: number[];
+  rss: number[];
+}
+
+async function withRegistry<T>(fn: (r: TestRegistry) => Promise<T>): Promise<T> {
+  const r = await startRegistry({ mode: 'open' });
+  try {
+    return await fn(r);
+  } finally {
+    await r.stop();
+  }
+}
+
+async function benchImage(env: Env, name: string, archive: string, runs: number): Promise<Row[]> {
+  const push: Row = { name: `push ${name}`, lading: [], skopeo: [], rss: [] };
+  const pull: Row = { name: `pull ${name}`, lading: [], skopeo: [], rss: [] };
+  for (let run = 0; run < runs; run++) {
+    const order = run % 2 === 0 ? (['lading', 'skopeo'] as const) : (['skopeo', 'lading'] as const);
+    for (const who of order) {
+      // A fresh registry with empty storage for every push.
+      await withRegistry(async (reg) => {
+        const target = `${reg.host}/bench/${name}:latest`;
+        if (who === 'lading') {
+          const t = await lading(env, ['push', archive, target]);
+          push.lading.push(t.ms);
+          push.rss.push(t.rssMiB ?? 0);
+        } else {
+          push.skopeo.push((await skopeo(env, `docker-archive:${archive}`, `docker://${target}`)).ms);
+        }
+      });
+    }
+    log(
+      `push ${name} run ${run + 1}/${runs}: lading ${push.lading.at(-1)?.toFixed(0)} ms, skopeo ${push.skopeo.at(-1)?.toFixed(0)} ms`,
+    );
+  }
+  await withRegistry(async (reg) => {
+    const source = `${reg.host}/bench/${name}:latest`;
+    await skopeo(env, `docker-archive:${archive}`, `docker://${source}`);
+    for (let run = 0; run < runs; run++) {
+      const order = run % 2 === 0 ? (['lading', 'skopeo'] as const) : (['skopeo', 'lading'] as const);
+      for (const who of order) {
+        const out = join(env.work, `pulled-${who}-${run}.tar`);
+        if (who === 'lading') {
+          const t = await lading(env, ['pull', source, out, '--format', 'docker']);
+          pull.lading.push(t.ms);
+          pull.rss.push(t.rssMiB ?? 0);
+        } else {
+          pull.skopeo.push(
+            (await skopeo(env, `docker://${source}`, `docker-archive:${out}:bench/${name}:latest`)).ms,
+          );
+        }
+        await rm(out, { force: true });
+      }
+      log(
+        `pull ${name} run ${run + 1}/${runs}: lading ${pull.lading.at(-1)?.toFixed(0)} ms, skopeo ${pull.skopeo.at(-1)?.toFixed(0)} ms`,
+      );
+    }
+  });
+  return [push, pull];
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const work = await mkdtemp(join(tmpdir(), 'lading-bench-'));
+  try {
+    const skopeoHome = join(work, 'skopeo-home');
+    await mkdir(skopeoHome, { recursive: true });
+    const { cli, rssHook } = await bundleCli(work);
+    const env: Env = {
+      cli,
+      rssHook,
+      work,
+      // A private HOME: no login files, no blob-info cache carried over between runs.
+      skopeoEnv: {
+        ...process.env,
+        HOME: skopeoHome,
+        XDG_DATA_HOME: join(skopeoHome, 'data'),
+        XDG_CONFIG_HOME: join(skopeoHome, 'config'),
+      },
+    };
+    const images: [string, () => Promise<string>][] = [
+      ['big', () => bigImage(work)],
+      ['many', () => manyImage(work)],
+    ];
+    const rows: Row[] = [];
+    for (const [name, make] of images) {
+      if (args.only && args.only !== name) continue;
+      const archive = await make();
+      const size = (await stat(archive)).size;
+      log(`${name}: ${archive} (${(size / MiB).toFixed(0)} MiB)`);
+      rows.push(...(await benchImage(env, name, archive, args.runs)));
+    }
+    const lines = [
+      `Lading vs skopeo ${await skopeoVersion()}, ${args.runs} runs each, alternating, fresh registry per push (median wall time)`,
+      '',
+      `${'case'.padEnd(12)}${'lading'.padStart(10)}${'skopeo'.padStart(10)}${'ratio'.padStart(8)}${'lading peak RSS'.padStart(18)}`,
+    ];
+    for (const r of rows) {
+      const l = median(r.lading);
+      const s = median(r.skopeo);
+      lines.push(
+        `${r.name.padEnd(12)}${`${(l / 1000).toFixed(2)} s`.padStart(10)}${`${(s / 1000).toFixed(2)} s`.padStart(10)}${`${(l / s).toFixed(2)}x`.padStart(8)}${`${Math.max(...r.rss).toFixed(0)} MiB`.padStart(18)}`,
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    if (!args.keep) await rm(work, { recursive: true, force: true });
+  }
+}
+
+async function skopeoVersion(): Promise<string> {
+  const out = await new Promise<string>((resolve) => {
+    const c = spawn('skopeo', ['--version']);
+    let s = '';
+    c.stdout.on('data', (d: Buffer) => {
+      s += d.toString();
+    });
+    c.on('close', () => resolve(s.trim()));
+  });
+  return out.replace(/^skopeo version /, '');
+}
+
+await main();
