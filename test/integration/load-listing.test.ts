@@ -1,0 +1,114 @@
+/**
+ * Listing at scale from a real docker-registry: 50,000 tags in one repository and 20,000 repositories,
+ * through the registry client and through the services the UI calls. Bounds are generous (a shared CI
+ * machine); `npx tsx bench/load.ts` prints the figures.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { measure, seedRepositoriesInStorage, seedTagsInStorage } from '../../bench/load';
+import { MemorySecretStore } from '../../electron/connections/secret-store';
+import { RegistryClient } from '../../electron/registry/client';
+import { createServices, dispatch, type Services } from '../../electron/services';
+import { startRegistry, type TestRegistry } from '../support/registry';
+
+const MiB = 1024 * 1024;
+const TAGS = 50_000;
+const REPOS = 20_000;
+
+let registry: TestRegistry;
+let dir: string;
+
+beforeAll(async () => {
+  registry = await startRegistry({ mode: 'open' });
+  dir = await mkdtemp(join(tmpdir(), 'lading-load-'));
+  await seedTagsInStorage(registry, 'load/many-tags', TAGS);
+  await seedRepositoriesInStorage(registry, 'load', REPOS);
+}, 300_000);
+
+afterAll(async () => {
+  await registry?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('listing at scale (client)', () => {
+  it(`lists ${TAGS} tags quickly with flat memory`, { timeout: 120_000 }, async () => {
+    const client = new RegistryClient({ registry: registry.host });
+    await client.ping();
+    const { value, ms, rssGrowth } = await measure(() => client.tags('load/many-tags'));
+    expect(value).toHaveLength(TAGS);
+    expect(new Set(value).size).toBe(TAGS);
+    expect(value).toContain('t-049999');
+    expect(ms).toBeLessThan(15_000);
+    expect(rssGrowth).toBeLessThan(150 * MiB);
+  });
+
+  it(`lists ${REPOS} repositories (every catalog page) with flat memory`, { timeout: 300_000 }, async () => {
+    const client = new RegistryClient({ registry: registry.host });
+    await client.ping();
+    let pages = 0;
+    const { value, ms, rssGrowth } = await measure(() => client.catalog({ onPage: () => pages++ }));
+    // The seed image's own repository is listed too.
+    expect(value.filter((r) => r.startsWith('load/r-'))).toHaveLength(REPOS);
+    expect(new Set(value).size).toBe(value.length);
+    expect(pages).toBeGreaterThan(1);
+    // Dominated by the registry walking its storage once per page of 1,000.
+    expect(ms).toBeLessThan(180_000);
+    expect(rssGrowth).toBeLessThan(150 * MiB);
+  });
+});
+
+describe('listing at scale (services, as the UI asks)', () => {
+  let services: Services;
+  let connectionId: string;
+
+  beforeAll(async () => {
+    services = await createServices({
+      dataDir: await mkdtemp(join(dir, 'data-')),
+      tempDir: dir,
+      secretStore: new MemorySecretStore(),
+      mode: 'bridge',
+    });
+    const saved = await dispatch(services.handlers, 'connections.save', {
+      name: 'load',
+      kind: 'generic',
+      registry: registry.host,
+    });
+    if (!saved.ok) throw new Error(saved.error.message);
+    connectionId = saved.value.id;
+  });
+  afterAll(async () => {
+    await services?.dispose();
+  });
+
+  it(`registry.tags answers ${TAGS} tags and tagDetails stays bounded to its page`, {
+    timeout: 120_000,
+  }, async () => {
+    const {
+      value: r,
+      ms,
+      rssGrowth,
+    } = await measure(() =>
+      dispatch(services.handlers, 'registry.tags', { connectionId, repository: 'load/many-tags' }),
+    );
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value).toHaveLength(TAGS);
+    expect(ms).toBeLessThan(15_000);
+    expect(rssGrowth).toBeLessThan(200 * MiB);
+    // The UI asks details for the visible rows only (at most 100 per call).
+    const details = await dispatch(services.handlers, 'registry.tagDetails', {
+      connectionId,
+      repository: 'load/many-tags',
+      tags: Array.from({ length: 100 }, (_, i) => `t-${String(i).padStart(6, '0')}`),
+    });
+    expect(details.ok).toBe(true);
+    if (details.ok) expect(details.value).toHaveLength(100);
+    const tooMany = await dispatch(services.handlers, 'registry.tagDetails', {
+      connectionId,
+      repository: 'load/many-tags',
+      tags: Array.from({ length: 101 }, (_, i) => `t-${i}`),
+    });
+    expect(tooMany.ok).toBe(false);
+  });
+});
