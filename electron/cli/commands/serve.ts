@@ -21,10 +21,16 @@ export function register(program: Command): void {
       const bridge = await runBridge({ port, env: io.env });
       print(bridge.url);
       io.stderr('Lading is running in your browser at the URL above. Press Ctrl+C to stop.\n');
+      // Ctrl-C aborts the CLI's signal; SIGTERM (service managers, `kill`) stops the same way, so the
+      // temp files of uploads and downloads are removed either way.
+      let onTerm = () => {};
       await new Promise<void>((resolve) => {
+        onTerm = resolve;
+        process.once('SIGTERM', onTerm);
         if (signal.aborted) resolve();
         else signal.addEventListener('abort', () => resolve(), { once: true });
       });
+      process.off('SIGTERM', onTerm);
       await bridge.stop();
     });
 }
