@@ -142,3 +142,21 @@ test('delete a tag: the dialog names its sibling, and the sibling survives', asy
   );
   expect(JSON.parse(tags).Tags).toEqual(['keep']);
 });
+
+test('re-tag: copy an image to another repository of the same registry', async ({ app, world }) => {
+  await openConnection(world);
+  await app.reload();
+  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await app.getByRole('grid').getByRole('button', { name: 'Re-tag 1.1', exact: true }).click();
+  const dialog = app.getByRole('dialog', { name: /Re-tag demo\/app:1.1/ });
+  await dialog.getByRole('radio', { name: /Copy to another repository/ }).click();
+  await dialog.getByLabel('Target repository').fill('promoted/app');
+  await dialog.getByLabel('Target tag').fill('prod');
+  await dialog.getByRole('button', { name: 'Copy' }).click();
+  await expectJobDone(app, /promoted\/app:prod/);
+  const [a, b] = await Promise.all([
+    skopeoInspect(`docker://${world.open.host}/demo/app:1.1`),
+    skopeoInspect(`docker://${world.open.host}/promoted/app:prod`),
+  ]);
+  expect(b.Digest).toBe(a.Digest);
+});

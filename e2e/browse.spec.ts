@@ -101,3 +101,39 @@ test(`large tag list (${BIG_TAGS} tags): time to first row and time to filter`, 
   await expect(grid.getByRole('button', { name: NEEDLE, exact: true })).toBeVisible();
   expect(filterMs).toBeLessThan(500);
 });
+
+test('first screen within a second of opening the app', async ({ page, world }) => {
+  await openConnection(world);
+  const t0 = Date.now();
+  await page.goto(world.bridge.url);
+  await expect(page.getByRole('button', { name: 'demo/app', exact: true })).toBeVisible();
+  const ms = Date.now() - t0;
+  console.log(`[perf] first screen (repository list) after ${ms} ms`);
+  expect(ms).toBeLessThan(1000);
+});
+
+test('keyboard: / filters, arrows move, Enter opens, Ctrl+C copies the pull command', async ({
+  app,
+  world,
+}) => {
+  await openConnection(world);
+  await app.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await app.reload();
+  await app.getByLabel('Filter repositories').fill('demo/app');
+  await app.getByLabel('Filter repositories').press('Enter');
+  const grid = app.getByRole('grid', { name: 'Tags of demo/app' });
+  await expect(grid.getByRole('button', { name: '1.0', exact: true })).toBeVisible();
+  await app.locator('body').press('/');
+  await expect(app.getByLabel('Filter tags')).toBeFocused();
+  await app.keyboard.type('1.');
+  await app.keyboard.press('ArrowDown');
+  await expect(grid).toBeFocused();
+  await app.keyboard.press('ArrowDown');
+  await app.keyboard.press('ControlOrMeta+c');
+  await expect(app.getByText(`Copied: docker pull ${world.open.host}/demo/app:1.0`)).toBeVisible();
+  expect(await app.evaluate(() => navigator.clipboard.readText())).toBe(
+    `docker pull ${world.open.host}/demo/app:1.0`,
+  );
+  await app.keyboard.press('Enter');
+  await expect(app.getByRole('heading', { level: 1 })).toContainText('demo/app:1.0');
+});

@@ -21,7 +21,7 @@ import { startRegistry, type TestRegistry } from '../test/support/registry';
 const ROOT = join(import.meta.dirname, '..');
 
 /** How many tags the large repository gets (time to first row / time to filter are logged for it). */
-export const BIG_TAGS = Number(process.env.LADING_E2E_BIG_TAGS ?? 3000);
+export const BIG_TAGS = Number(process.env.LADING_E2E_BIG_TAGS ?? 10_000);
 export const PAGED_TAGS = 150;
 
 export const LABELS = {

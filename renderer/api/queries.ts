@@ -132,6 +132,11 @@ export function useTagDetails(
     });
     return () => {
       if (flushTimer) clearTimeout(flushTimer);
+      // Leaving the repository stops the background load; what arrived so far stays cached.
+      if (run.current === runId) {
+        run.current++;
+        queryClient.setQueryData(key, new Map(fresh));
+      }
     };
   }, [connectionId, repository, tags, version, queryClient]);
 

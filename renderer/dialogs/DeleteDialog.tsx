@@ -1,7 +1,8 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
+import type { TagDetail } from '../../shared/types';
 import { call } from '../api';
-import { useConnection, useTagDetails, useTags } from '../api/queries';
+import { keys, useConnection, useTagDetails, useTags } from '../api/queries';
 import { Spinner } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
@@ -31,8 +32,21 @@ export function DeleteDialog({
   onClose: () => void;
 }) {
   const connection = useConnection(connectionId);
+  // The tag table has usually loaded every tag's details already; load them here only when it has not.
+  const cached = useQuery({
+    queryKey: keys.tagDetails(connectionId, repository),
+    queryFn: async () => new Map<string, TagDetail>(),
+    enabled: false,
+  }).data;
+  const haveCache = (cached?.size ?? 0) > 0;
   const tagList = useTags(connectionId, repository);
-  const details = useTagDetails(connectionId, repository, tagList.data, tagList.dataUpdatedAt);
+  const loaded = useTagDetails(
+    connectionId,
+    repository,
+    haveCache ? undefined : tagList.data,
+    tagList.dataUpdatedAt,
+  );
+  const details = haveCache ? { details: cached!, pending: 0 } : loaded;
   const byDigest = useMemo(() => tagsByDigest(details.details), [details.details]);
   const setSelection = useUi((s) => s.setSelection);
   const setTransfersOpen = useUi((s) => s.setTransfersOpen);

@@ -49,7 +49,8 @@ export function GithubPackagePanel({
       </span>
       {p.linkedRepository && <span className="muted">linked to {p.linkedRepository}</span>}
       <span className="muted">
-        {p.versionCount} {p.versionCount === 1 ? 'version' : 'versions'} · updated {formatRelative(p.updatedAt)}
+        {p.versionCount} {p.versionCount === 1 ? 'version' : 'versions'} · updated{' '}
+        {formatRelative(p.updatedAt)}
       </span>
       <ExternalLink href={p.htmlUrl} className="link">
         Package page
