@@ -109,3 +109,35 @@ for (const scheme of ['light', 'dark'] as const) {
     await shot(page, 'transfers', scheme);
   });
 }
+
+test('readable at 125% zoom: nothing overflows sideways', async ({ browser, world }) => {
+  await openConnection(world);
+  // A 1360×820 window at 125% zoom is a 1088×656 CSS-pixel viewport at device scale 1.25.
+  const context = await browser.newContext({
+    viewport: { width: 1088, height: 656 },
+    deviceScaleFactor: 1.25,
+  });
+  const page = await context.newPage();
+  await page.goto(world.bridge.url);
+  await page.getByRole('button', { name: 'demo/app', exact: true }).click();
+  const grid = page.getByRole('grid');
+  await expect(grid.getByRole('button', { name: '1.0', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: /^Transfers/ }).click();
+  const overflow = () =>
+    page.evaluate(() => {
+      const main = document.querySelector('.main') as HTMLElement;
+      const body = document.querySelector('.tag-body') as HTMLElement | null;
+      return {
+        main: main.scrollWidth - main.clientWidth,
+        grid: body ? body.scrollWidth - body.clientWidth : 0,
+      };
+    });
+  expect(await overflow()).toEqual({ main: 0, grid: 0 });
+  await shot(page, 'tags-zoom125', 'light');
+  await page.getByRole('button', { name: 'Close transfers' }).click();
+  await grid.getByRole('button', { name: '1.1', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /Layers/ })).toBeVisible();
+  expect((await overflow()).main).toBe(0);
+  await shot(page, 'image-zoom125', 'light');
+  await context.close();
+});

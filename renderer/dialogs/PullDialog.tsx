@@ -5,6 +5,7 @@ import { useInspect, useJobs } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
+import { askNotificationPermission } from '../lib/notify';
 import { JobProgress } from '../screens/TransfersPanel';
 import { useUi } from '../state/ui';
 
@@ -99,7 +100,10 @@ export function PullDialog({
               type="button"
               className="btn primary"
               disabled={start.isPending}
-              onClick={() => start.mutate()}
+              onClick={() => {
+                askNotificationPermission();
+                start.mutate();
+              }}
             >
               {start.isPending ? <Spinner label="Starting" /> : null} Pull to file
             </button>

@@ -7,6 +7,7 @@ import { Field, Spinner } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatBytes } from '../lib/format';
+import { askNotificationPermission } from '../lib/notify';
 import { parseImageName, validateRepository, validateTag } from '../lib/reference';
 import { useUi } from '../state/ui';
 
@@ -281,7 +282,10 @@ export function PushDialog({
             type="button"
             className="btn primary"
             disabled={!connection || chosen.length === 0 || invalid || push.isPending}
-            onClick={() => push.mutate()}
+            onClick={() => {
+              askNotificationPermission();
+              push.mutate();
+            }}
           >
             {push.isPending ? <Spinner label="Starting" /> : null} Push
           </button>
