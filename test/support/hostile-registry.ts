@@ -243,7 +243,7 @@ async function buildGoodImage(): Promise<HostileImage> {
  * A gzip stream (several members; any gunzip reads them as one) of a tar holding one file of zeros, so a tar
  * reader sees a valid entry it must inflate to get past. Members of 16 MiB of zeros compress about 1000:1.
  */
-async function buildGzipBomb(uncompressedBytes: number): Promise<{ blob: Buffer; digest: string }> {
+export async function buildGzipBomb(uncompressedBytes: number): Promise<{ blob: Buffer; digest: string }> {
   const member = 16 * 1024 * 1024;
   const count = Math.max(1, Math.ceil(uncompressedBytes / member));
   const zeros = gzipSync(Buffer.alloc(member), { level: 9 });
