@@ -337,4 +337,31 @@ describe('a token revoked mid-upload', () => {
       ).equals(data),
     ).toBe(true);
   });
+  it('a token that expires mid-upload (short expires_in) is fetched again before it is used', {
+    timeout: 60_000,
+  }, async () => {
+    const user = registry.user!;
+    registry.issuer!.setTtl(2);
+    try {
+      const client = new RegistryClient({
+        registry: proxy.host,
+        credentials: { username: user.username, password: user.password },
+        retryBaseMs: 50,
+        chunkSize: 1 * MiB,
+      });
+      const data = randomBytes(4 * MiB);
+      proxy.rules.length = 0;
+      // Each PATCH waits 700 ms, so the 2 s token runs out (with the client's safety margin) mid-upload.
+      proxy.rules.push({ kind: 'stall', ms: 700, match: { method: 'PATCH', path: PATCH }, times: 100 });
+      registry.issuer!.requests.length = 0;
+      const result = await client.uploadBlob('faults/token-ttl', pieces(data));
+      expect(result.digest).toBe(sha256(data));
+      expect(
+        registry.issuer!.requests.filter((r) => r.status === 200 && r.user === user.username).length,
+      ).toBeGreaterThanOrEqual(2);
+    } finally {
+      registry.issuer!.setTtl(300);
+      proxy.rules.length = 0;
+    }
+  });
 });
