@@ -4,21 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildImage, seedTags, skopeoInspect, writeArchive } from '../test/support/images';
-import { expect, openConnection, test } from './fixtures';
-
-/** Waits until the transfers panel shows the job with this title fragment as done. */
-async function expectJobDone(app: Page, title: RegExp): Promise<void> {
-  const panel = app.getByRole('complementary', { name: 'Transfers' });
-  // Actions open the panel themselves; open it only if it stays closed.
-  await panel.waitFor({ timeout: 3000 }).catch(async () => {
-    await app.getByRole('button', { name: /^Transfers/ }).click();
-  });
-  const job = panel.getByRole('listitem', { name: title }).first();
-  await expect(job).toBeVisible();
-  await expect(job.getByText(/^(Done|Failed|Cancelled)$/)).toBeVisible({ timeout: 30_000 });
-  const failed = await job.getByText('Failed').isVisible();
-  if (failed) throw new Error(`job failed: ${await job.textContent()}`);
-}
+import { expect, expectJobDone, openConnection, test } from './fixtures';
 
 /** Drops a real file (bytes read by the test) onto the window, as a browser would. */
 async function dropFile(app: Page, path: string, name: string, overlayShot?: string): Promise<void> {

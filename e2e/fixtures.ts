@@ -211,4 +211,18 @@ export async function openConnection(world: World, name = 'Local registry'): Pro
   return saved.id;
 }
 
+/** Waits until the transfers panel shows the job with this title fragment as done. */
+export async function expectJobDone(app: Page, title: RegExp): Promise<void> {
+  const panel = app.getByRole('complementary', { name: 'Transfers' });
+  // Actions open the panel themselves; open it only if it stays closed.
+  await panel.waitFor({ timeout: 3000 }).catch(async () => {
+    await app.getByRole('button', { name: /^Transfers/ }).click();
+  });
+  const job = panel.getByRole('listitem', { name: title }).first();
+  await expect(job).toBeVisible();
+  await expect(job.getByText(/^(Done|Failed|Cancelled)$/)).toBeVisible({ timeout: 30_000 });
+  const failed = await job.getByText('Failed').isVisible();
+  if (failed) throw new Error(`job failed: ${await job.textContent()}`);
+}
+
 export { expect };

@@ -5,7 +5,7 @@
  */
 import { type GhcrLikeWorld, startGhcrLikeWorld } from '../test/support/github-ghcr-like';
 import { buildImage, pushImage } from '../test/support/images';
-import { expect, test } from './fixtures';
+import { expect, expectJobDone, test } from './fixtures';
 
 let gh: GhcrLikeWorld;
 
@@ -82,8 +82,7 @@ test('an organization on GitHub: visibility, package panel, labels, versions, de
   await expect(dialog.getByText(/1 other tag stays on the same digest: 1.0/)).toBeVisible();
   await expect(dialog.getByText(/through the Packages API/)).toBeVisible();
   await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
-  const transfers = app.getByRole('complementary', { name: 'Transfers' });
-  await expect(transfers.getByText('Done').first()).toBeVisible({ timeout: 30_000 });
+  await expectJobDone(app, /acme\/app:latest/);
   await expect(grid.getByRole('button', { name: 'latest', exact: true })).toHaveCount(0);
   await expect(grid.getByRole('button', { name: '1.0', exact: true })).toBeVisible();
 
@@ -96,7 +95,7 @@ test('an organization on GitHub: visibility, package panel, labels, versions, de
   const versionDialog = app.getByRole('dialog', { name: /Delete image by digest/ });
   await expect(versionDialog.getByText('1.0')).toBeVisible();
   await versionDialog.getByRole('button', { name: 'Delete', exact: true }).click();
-  await expect(transfers.getByText('Done', { exact: true })).toHaveCount(2, { timeout: 30_000 });
+  await expectJobDone(app, /acme\/app@sha256/);
   await app.getByRole('radio', { name: /Deleted/ }).click();
   // The deleted list also holds the throwaway version the tag delete used; restore the one that had 1.0.
   await table

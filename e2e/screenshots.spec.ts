@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildMultiPlatform, writeArchive } from '../test/support/images';
-import { expect, openConnection, test } from './fixtures';
+import { expect, expectJobDone, openConnection, test } from './fixtures';
 
 const DIR = 'e2e/screenshots';
 
@@ -104,8 +104,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(dialog.getByLabel(/Target repository/)).toBeVisible();
     await shot(page, 'push-dialog', scheme);
     await dialog.getByRole('button', { name: 'Push' }).click();
-    const panel = page.getByRole('complementary', { name: 'Transfers' });
-    await expect(panel.getByText('Done').first()).toBeVisible({ timeout: 30_000 });
+    await expectJobDone(page, /multi\.oci\.tar/);
     await shot(page, 'transfers', scheme);
   });
 }

@@ -54,7 +54,9 @@ export function App() {
       <Sidebar />
       <main className="main" id="main">
         {route.screen === 'welcome' && <div className="main-loading" aria-busy="true" />}
-        {route.screen === 'add-connection' && <ConnectionScreen editId={route.editId} />}
+        {route.screen === 'add-connection' && (
+          <ConnectionScreen key={route.editId ?? 'new'} editId={route.editId} />
+        )}
         {route.screen === 'repositories' && <RepositoriesScreen connectionId={route.connectionId} />}
         {route.screen === 'tags' && (
           <TagsScreen connectionId={route.connectionId} repository={route.repository} />

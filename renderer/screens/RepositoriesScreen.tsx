@@ -227,6 +227,9 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
                     {row.repo.linkedRepository && (
                       <span className="repo-meta">{row.repo.linkedRepository}</span>
                     )}
+                    <span className="chevron" aria-hidden="true">
+                      ›
+                    </span>
                   </button>
                 </li>
               );
