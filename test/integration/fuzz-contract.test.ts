@@ -324,7 +324,17 @@ function shapedRequest(name: CallName, ids: string[], hostile = true): fc.Arbitr
     connectionId: fc.constantFrom(...ids, 'no-such-id'),
     repository: fc.constantFrom('fuzz/app', 'fuzz/none', 'library/x', 'UPPER', '../x'),
     packageName: fc.constantFrom('fuzz/app', 'x'),
-    reference: fc.constantFrom('1', 'latest', `sha256:${'a'.repeat(64)}`, 'sha256:zz', ':'),
+    reference: fc.constantFrom(
+      '1',
+      'latest',
+      `sha256:${'a'.repeat(64)}`,
+      'sha256:zz',
+      ':',
+      // Path traversal: must never turn into a request to another endpoint (`/v2/_catalog`).
+      '../../../_catalog',
+      '..',
+      'latest?x=1',
+    ),
     tags: fc.array(fc.constantFrom('1', 'nope', 'x'.repeat(129), '..'), { maxLength: 3 }),
     digests: fc.array(fc.constantFrom(`sha256:${'b'.repeat(64)}`, 'sha256:short'), { maxLength: 2 }),
     format: fc.constantFrom('docker', 'oci', 'zip'),
@@ -498,6 +508,29 @@ describe('fuzzing dispatch in process', () => {
       }
     });
   }
+});
+
+describe('references that would walk out of the repository path', () => {
+  it('are refused as invalid, never sent to another endpoint', { timeout: 60_000 }, async () => {
+    const { services, connectionIds } = await makeServices('bridge');
+    const [connectionId] = connectionIds;
+    try {
+      for (const reference of ['../../../_catalog', '..', '../x', 'latest?n=1', 'sha256:zz', 'a/../../b']) {
+        const inspect = await dispatch(services.handlers, 'registry.inspect', {
+          connectionId,
+          repository: 'fuzz/app',
+          reference,
+        });
+        expect(inspect.ok, reference).toBe(false);
+        if (!inspect.ok)
+          expect(['invalid-reference', 'invalid-input'], `${reference}: ${inspect.error.message}`).toContain(
+            inspect.error.code,
+          );
+      }
+    } finally {
+      await services.dispose();
+    }
+  });
 });
 
 describe('the bridge refuses to write where the renderer says', () => {
