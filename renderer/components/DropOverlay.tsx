@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useConnection } from '../api/queries';
 import { useUi } from '../state/ui';
 import { Icon } from './Icon';
 
@@ -13,6 +14,7 @@ export function DropOverlay() {
   const openDialog = useUi((s) => s.openDialog);
   const route = useUi((s) => s.route);
   const repository = route.screen === 'tags' || route.screen === 'image' ? route.repository : null;
+  const connection = useConnection('connectionId' in route ? route.connectionId : undefined);
 
   useEffect(() => {
     const enter = (e: DragEvent) => {
@@ -56,9 +58,12 @@ export function DropOverlay() {
       <div className="drop-card">
         <Icon name="upload" size={40} />
         <div className="drop-title">Drop to push</div>
-        <div className="drop-sub">
-          docker save or OCI archives (.tar, .tar.gz, .tar.zst){repository ? ` → ${repository}` : ''}
-        </div>
+        <div className="drop-sub">docker save or OCI archives (.tar, .tar.gz, .tar.zst)</div>
+        {connection && (
+          <div className="drop-target mono">
+            → {connection.registry}/{repository ?? '…'}
+          </div>
+        )}
       </div>
     </div>
   );

@@ -218,7 +218,8 @@ function RunConfig({ image }: { image: ImageInspect }) {
   );
 }
 
-function highlight(text: string, query: string): React.ReactNode[] {
+/** Marks every case-insensitive occurrence of `query` in `text`. */
+function highlight(text: string, query: string, keyPrefix: string): React.ReactNode[] {
   if (!query) return [text];
   const out: React.ReactNode[] = [];
   const lower = text.toLowerCase();
@@ -227,11 +228,36 @@ function highlight(text: string, query: string): React.ReactNode[] {
   let n = 0;
   for (;;) {
     const i = lower.indexOf(q, at);
-    if (i < 0 || n > 2000) break;
-    out.push(text.slice(at, i), <mark key={n++}>{text.slice(i, i + q.length)}</mark>);
+    if (i < 0) break;
+    out.push(text.slice(at, i), <mark key={`${keyPrefix}-${n++}`}>{text.slice(i, i + q.length)}</mark>);
     at = i + q.length;
   }
   out.push(text.slice(at));
+  return out;
+}
+
+const JSON_TOKEN = /("(?:\\.|[^"\\])*")(\s*:)?|\b(?:true|false|null)\b|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/** Pretty JSON with keys, strings, numbers and literals coloured, and search matches marked. */
+function jsonNodes(text: string, query: string): React.ReactNode[] {
+  const out: React.ReactNode[] = [];
+  let at = 0;
+  let n = 0;
+  for (const m of text.matchAll(JSON_TOKEN)) {
+    const i = m.index ?? 0;
+    if (i > at) out.push(...highlight(text.slice(at, i), query, `p${n}`));
+    const cls = m[1] ? (m[2] ? 'json-key' : 'json-str') : /^[tfn]/.test(m[0]) ? 'json-lit' : 'json-num';
+    const body = m[2] ? m[1]! : m[0];
+    out.push(
+      <span key={`t${n}`} className={cls}>
+        {highlight(body, query, `t${n}`)}
+      </span>,
+    );
+    if (m[2]) out.push(m[2]);
+    at = i + m[0].length;
+    n++;
+  }
+  out.push(...highlight(text.slice(at), query, 'end'));
   return out;
 }
 
@@ -283,7 +309,7 @@ function RawDocuments({ image }: { image: ImageInspect }) {
         <CopyButton text={text} label={`Copy ${doc} JSON`} />
       </div>
       <pre className="json" title={`${doc} JSON`}>
-        {highlight(text, query)}
+        {jsonNodes(text, query)}
       </pre>
     </section>
   );
