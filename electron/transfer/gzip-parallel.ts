@@ -73,7 +73,7 @@ parentPort.on('message', (m) => {
     const stored = looksIncompressible(input);
     // One output chunk big enough for the worst case, so zlib neither grows nor concatenates buffers.
     const chunkSize = Math.max(65536, input.length + (input.length >> 6) + 1024);
-    const opts = { level: stored ? 0 : m.level, chunkSize, finishFlush: m.last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
+    const opts = { level: stored ? 0 : m.level, memLevel: 9, chunkSize, finishFlush: m.last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
     if (m.dict && !stored) opts.dictionary = Buffer.from(m.dict);
     const out = zlib.deflateRawSync(input, opts);
     const crc = zlib.crc32(input);
@@ -102,10 +102,7 @@ interface Job {
   reject(e: Error): void;
 }
 
-/**
- * A shared pool: every layer compressing at once draws on the same few threads. One core is left to the
- * main thread, which hashes the input and output and drives the upload (on two cores: one worker).
- */
+/** A shared pool: every layer compressing at once draws on the same threads, one per core. */
 class DeflatePool {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
@@ -196,7 +193,7 @@ class DeflatePool {
 let pool: DeflatePool | undefined;
 
 function workerCount(): number {
-  return Math.max(1, availableParallelism() - 1);
+  return Math.max(1, availableParallelism());
 }
 
 function sharedPool(): DeflatePool {

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { arch } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createZstdDecompressOrThrow, sniff } from '../archive/sniff';
 import { TarFileWriter } from '../archive/tar-writer';
@@ -28,6 +28,7 @@ import { isNonDistributable, MediaType } from '../registry/mediatypes';
 import { formatReference, type Reference } from '../registry/reference';
 import { garbageCollector } from './memory';
 import { type ProgressListener, ProgressTracker } from './progress';
+import { readAhead } from './read-ahead';
 import { parsePlatformString, platformMatches } from './select-image';
 
 export type PullClient = Pick<RegistryClient, 'getManifest' | 'getConfig' | 'openBlob'>;
@@ -100,19 +101,22 @@ async function resolveImage(
   return { descriptor: d, bytes, manifest, configBytes, config };
 }
 
+/** Bytes buffered ahead per stage (download of the next layer, decompressed data before the disk). */
+const PREFETCH_BYTES = 8 * 1024 * 1024;
+
 /** One per process: a GC every few MiB written keeps dead buffers from piling up (see memory.ts). */
 const collect = garbageCollector();
 
 /** Streams a layer blob decompressed, checking the result against its diff_id. */
 async function* decompressedLayer(
-  blob: Readable,
+  blob: AsyncIterable<Uint8Array>,
   mediaType: string,
   diffId: string,
   what: string,
 ): AsyncGenerator<Uint8Array> {
-  const it = blob[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const it = blob[Symbol.asyncIterator]();
   const first = await it.next();
-  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  const head: Uint8Array = first.done ? new Uint8Array(0) : first.value;
   const kind = sniff(head);
   const rest = (async function* () {
     if (head.length) yield head;
@@ -246,16 +250,30 @@ export async function pullImage(opts: PullOptions): Promise<PullResult> {
   const temp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
   const fh = await open(temp, 'wx');
   let ok = false;
+  const cleanups: (() => Promise<void>)[] = [];
   try {
     const tar = new TarFileWriter(fh);
-    const download = async (layer: Descriptor): Promise<Readable> => {
+    // Each layer is downloaded into a bounded buffer while the previous one is still being written, so the
+    // registry, decompression and the disk work at the same time. Prefetches are closed on any exit.
+    const prefetched = new Map<string, Promise<AsyncIterableIterator<Uint8Array>>>();
+    const prefetch = (layer: Descriptor | undefined): void => {
+      if (!layer || prefetched.has(layer.digest)) return;
+      const idx = layerProgress.get(layer.digest) as number;
+      const p = client
+        .openBlob(repo, layer, { signal, onProgress: (n) => tracker.update(idx, { bytesDone: n }) })
+        .then((blob) => readAhead(blob, PREFETCH_BYTES));
+      p.catch(() => {});
+      prefetched.set(layer.digest, p);
+    };
+    const download = async (layer: Descriptor): Promise<AsyncIterable<Uint8Array>> => {
       const idx = layerProgress.get(layer.digest) as number;
       tracker.update(idx, { state: 'downloading' });
-      return client.openBlob(repo, layer, {
-        signal,
-        onProgress: (n) => tracker.update(idx, { bytesDone: n }),
-      });
+      prefetch(layer);
+      return (await prefetched.get(layer.digest)) as AsyncIterable<Uint8Array>;
     };
+    cleanups.push(async () => {
+      for (const p of prefetched.values()) await p.then((it) => it.return?.()).catch(() => {});
+    });
     const written = new Set<string>();
     if (format === 'docker') {
       const img = images[0] as ResolvedImage;
@@ -272,7 +290,14 @@ export async function pullImage(opts: PullOptions): Promise<PullResult> {
           continue;
         }
         const blob = await download(layer);
-        await tar.addStream(path, decompressedLayer(blob, layer.mediaType, diffId, `Layer ${layer.digest}`));
+        prefetch(img.manifest.layers[i + 1]);
+        await tar.addStream(
+          path,
+          readAhead(
+            decompressedLayer(blob, layer.mediaType, diffId, `Layer ${layer.digest}`),
+            PREFETCH_BYTES,
+          ),
+        );
         written.add(path);
         tracker.finish(idx, 'done');
       }
@@ -306,6 +331,8 @@ export async function pullImage(opts: PullOptions): Promise<PullResult> {
             continue;
           }
           const blob = await download(layer);
+          const at = img.manifest.layers.indexOf(layer);
+          prefetch(img.manifest.layers[at + 1]);
           await tar.addStream(blobName(layer.digest), blob, layer.size);
           written.add(layer.digest);
           tracker.finish(idx, 'done');
@@ -376,6 +403,7 @@ export async function pullImage(opts: PullOptions): Promise<PullResult> {
       ? e
       : new LadingError('file-error', `Writing ${target} failed: ${(e as Error).message}`, { cause: e });
   } finally {
+    for (const c of cleanups) await c();
     if (!ok) {
       await fh.close().catch(() => {});
       await unlink(temp).catch(() => {});

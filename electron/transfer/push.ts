@@ -31,6 +31,7 @@ import { knownBlobs } from './blob-cache';
 import { gzipParallel } from './gzip-parallel';
 import { garbageCollector } from './memory';
 import { type ProgressListener, ProgressTracker } from './progress';
+import { readAhead } from './read-ahead';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -76,6 +77,9 @@ export interface PushResult {
  * real networks alike the per-request cost is small next to 4 MiB of data.
  */
 const UPLOAD_CHUNK = 4 * 1024 * 1024;
+
+/** Compressed bytes buffered ahead of the upload engine per layer. */
+const READ_AHEAD = 8 * 1024 * 1024;
 
 /** Layers above this size take the single compression slot. */
 const LARGE_LAYER = 16 * 1024 * 1024;
@@ -312,6 +316,8 @@ class Pusher {
     } else if (this.compression === 'gzip') body = gzipParallel(verified(), { signal: this.signal });
     else if (this.compression === 'zstd') body = throughStream(verified(), createZstdCompressOrThrow());
     else body = verified();
+    // Keep compressing while the engine waits for each PATCH answer.
+    if (this.compression !== 'none') body = readAhead(body, READ_AHEAD);
     const result = await client
       .uploadBlob(this.repo, body, {
         signal: this.signal,
