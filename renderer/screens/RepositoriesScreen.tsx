@@ -1,7 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
-import type { RepositorySummary } from '../../shared/types';
+import type { RepositorySummary, Visibility } from '../../shared/types';
+
+const VISIBILITIES: Visibility[] = ['public', 'private', 'internal'];
+
 import { call } from '../api';
 import { keys, useConnection, useRepositories } from '../api/queries';
 import { EmptyState, Spinner, VisibilityBadge } from '../components/bits';
@@ -30,7 +33,13 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
     for (const name of manual ?? []) if (!list.some((r) => r.name === name)) list.push({ name });
     return list;
   }, [repos.data, manual]);
-  const rows = useMemo(() => groupRepositories(all, filter), [all, filter]);
+  const [visibility, setVisibility] = useState<Visibility | 'all'>('all');
+  const visibilities = useMemo(() => VISIBILITIES.filter((v) => all.some((r) => r.visibility === v)), [all]);
+  const rows = useMemo(
+    () =>
+      groupRepositories(visibility === 'all' ? all : all.filter((r) => r.visibility === visibility), filter),
+    [all, filter, visibility],
+  );
   const repoCount = rows.filter((r) => r.type === 'repo').length;
 
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -149,6 +158,22 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
           <span className="toolbar-info">
             {repoCount.toLocaleString()} of {all.length.toLocaleString()}
           </span>
+        )}
+        {visibilities.length > 0 && (
+          <div className="segmented" role="radiogroup" aria-label="Visibility">
+            {(['all', ...visibilities] as const).map((v) => (
+              // biome-ignore lint/a11y/useSemanticElements: see above
+              <button
+                key={v}
+                type="button"
+                role="radio"
+                aria-checked={visibility === v}
+                onClick={() => setVisibility(v)}
+              >
+                {v === 'all' ? 'All' : v[0]!.toUpperCase() + v.slice(1)}
+              </button>
+            ))}
+          </div>
         )}
         {repos.isFetching && <Spinner label="Refreshing repositories" />}
       </div>

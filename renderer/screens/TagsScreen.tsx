@@ -43,6 +43,14 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
   const loaded = total - details.pending;
   const digests = useMemo(() => tagsByDigest(details.details).size, [details.details]);
   const github = connection ? isGithub(connection) : false;
+  const selectedDigests = useMemo(() => {
+    const set = new Set<string>();
+    for (const t of selection) {
+      const d = details.details.get(t)?.digest;
+      if (d) set.add(d);
+    }
+    return [...set];
+  }, [selection, details.details]);
 
   const open = (tag: string) => navigate({ screen: 'image', connectionId, repository, reference: tag });
   const askDelete = (list: string[]) =>
@@ -130,6 +138,24 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
                 <button type="button" className="btn danger small" onClick={() => askDelete([...selection])}>
                   Delete {selection.size === 1 ? 'tag' : `${selection.size.toLocaleString()} tags`}…
                 </button>
+                {selectedDigests.length > 0 && (
+                  <button
+                    type="button"
+                    className="btn ghost small danger-text"
+                    title="Delete the images themselves, with every tag that points at them"
+                    onClick={() =>
+                      openDialog({
+                        kind: 'delete',
+                        connectionId,
+                        repository,
+                        tags: [],
+                        digests: selectedDigests,
+                      })
+                    }
+                  >
+                    Delete {selectedDigests.length === 1 ? 'image' : `${selectedDigests.length} images`}…
+                  </button>
+                )}
                 <button
                   type="button"
                   className="btn ghost small"

@@ -1,0 +1,49 @@
+// @vitest-environment jsdom
+/**
+ * The bridge transport's handling of the launch secret: read once from the URL fragment, kept for reloads
+ * in sessionStorage, removed from the address bar, and sent on every call.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createBridgeTransport, takeBridgeToken } from '../../renderer/api/bridge-transport';
+import { BRIDGE_TOKEN_HEADER, BRIDGE_TOKEN_STORAGE_KEY } from '../../shared/bridge-protocol';
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+  sessionStorage.clear();
+});
+
+describe('bridge transport', () => {
+  it('takes the token from the fragment once and clears the fragment', () => {
+    history.replaceState(null, '', '/#token=s3cret-value');
+    expect(takeBridgeToken()).toBe('s3cret-value');
+    expect(window.location.hash).toBe('');
+    expect(sessionStorage.getItem(BRIDGE_TOKEN_STORAGE_KEY)).toBe('s3cret-value');
+    // A reload has no fragment any more: the stored token is used.
+    expect(takeBridgeToken()).toBe('s3cret-value');
+  });
+
+  it('sends the token header and returns the result envelope; 401 becomes an actionable error', async () => {
+    const fetchMock = vi.fn(async (_url: string, init: RequestInit) => {
+      const headers = init.headers as Record<string, string>;
+      if (headers[BRIDGE_TOKEN_HEADER] !== 'good') return new Response('{}', { status: 401 });
+      return new Response(JSON.stringify({ ok: true, value: [] }), { status: 200 });
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    const good = createBridgeTransport('good');
+    expect(await good.call('connections.list', {})).toEqual({ ok: true, value: [] });
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/call/connections.list');
+    const bad = await createBridgeTransport('bad').call('connections.list', {});
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.hint).toMatch(/lading serve/);
+    expect(good.downloadUrl?.('job 1')).toBe('/api/download/job%201?token=good');
+  });
+
+  it('reports an unreachable bridge instead of throwing', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const result = await createBridgeTransport('t').call('jobs.list', {});
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('BRIDGE_UNREACHABLE');
+  });
+});
