@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type Bridge, startBridge } from '../../electron/bridge/server';
 import { MemorySecretStore } from '../../electron/connections/secret-store';
 import { RegistryClient } from '../../electron/registry/client';
@@ -20,7 +21,11 @@ import { createServices, dispatch, type Services } from '../../electron/services
 import type { ConnectionAccess, TransferPipelines } from '../../electron/services/seams';
 import { pullImage } from '../../electron/transfer/pull';
 import { pushArchive } from '../../electron/transfer/push';
-import { BRIDGE_TOKEN_HEADER } from '../../shared/bridge-protocol';
+import {
+  BRIDGE_EVENTS_PATH,
+  BRIDGE_TOKEN_HEADER,
+  BRIDGE_WS_PROTOCOL_PREFIX,
+} from '../../shared/bridge-protocol';
 import { type CallName, callNames, contract, type Result } from '../../shared/contract';
 import { buildImage, pushImage } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
@@ -635,6 +640,40 @@ describe('fuzzing the bridge HTTP endpoint', () => {
     const wrongType = await post('/api/call/app.info', '{}', { 'content-type': 'text/plain' });
     expect(wrongType.status).toBeLessThan(500);
     // Still alive and well.
+    const info = await post('/api/call/app.info', '{}');
+    expect(info.status).toBe(200);
+    expect((JSON.parse(info.text) as Result<unknown>).ok).toBe(true);
+  });
+
+  it('survives random WebSocket messages, with and without the token', { timeout: 60_000 }, async () => {
+    const wsUrl = `${bridge.origin.replace('http', 'ws')}${BRIDGE_EVENTS_PATH}`;
+    const messages = fc.sample(
+      fc.oneof(
+        fc.string(),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+        fc.constantFrom(
+          '{"token":null}',
+          '{"token":{}}',
+          `{"token":"${'x'.repeat(100_000)}"}`,
+          '{"__proto__":{"a":1}}',
+        ),
+        fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
+      ),
+      { numRuns: 150, seed: 5 },
+    );
+    for (const protocols of [[`${BRIDGE_WS_PROTOCOL_PREFIX}${bridge.token}`], [] as string[]]) {
+      const ws = new WebSocket(wsUrl, protocols, { headers: { origin: bridge.origin } });
+      await new Promise<void>((resolve) => {
+        ws.once('open', () => resolve());
+        ws.once('error', () => resolve());
+        ws.once('close', () => resolve());
+      });
+      // With the token the socket opens and takes every message; without, the server may close it.
+      if (protocols.length) expect(ws.readyState).toBe(WebSocket.OPEN);
+      for (const m of messages) if (ws.readyState === WebSocket.OPEN) ws.send(m);
+      await new Promise((r) => setTimeout(r, 200));
+      ws.terminate();
+    }
     const info = await post('/api/call/app.info', '{}');
     expect(info.status).toBe(200);
     expect((JSON.parse(info.text) as Result<unknown>).ok).toBe(true);
