@@ -4,7 +4,7 @@
  * opens the bridge URL (with its secret) in Debian's Chromium.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
@@ -56,9 +56,24 @@ function buildRenderer(): void {
   });
 }
 
-async function startBridge(): Promise<Bridge> {
+/**
+ * The bridge runs with a private HOME whose Docker config holds a login for `machineLogin` (what `docker
+ * login` would have written), so "found on this machine" has something real to offer.
+ */
+async function startBridge(machineLogin: TestRegistry): Promise<Bridge> {
   const configDir = mkdtempSync(join(tmpdir(), 'lading-e2e-config-'));
   const home = mkdtempSync(join(tmpdir(), 'lading-e2e-home-'));
+  const user = machineLogin.user!;
+  mkdirSync(join(home, '.docker'), { recursive: true });
+  writeFileSync(
+    join(home, '.docker', 'config.json'),
+    JSON.stringify({
+      auths: {
+        [machineLogin.host]: { auth: Buffer.from(`${user.username}:${user.password}`).toString('base64') },
+      },
+    }),
+    { mode: 0o600 },
+  );
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['electron/bridge/main.ts', '--port', '0'], {
     cwd: ROOT,
     // A private HOME and config dir: the test never sees (or writes) the user's real Docker credentials.
@@ -68,6 +83,7 @@ async function startBridge(): Promise<Bridge> {
       XDG_CONFIG_HOME: join(home, '.config'),
       DOCKER_CONFIG: join(home, '.docker'),
       REGISTRY_AUTH_FILE: join(home, 'auth.json'),
+      XDG_RUNTIME_DIR: join(home, 'run'),
       LADING_CONFIG_DIR: configDir,
       LADING_RENDERER_DIR: join(ROOT, 'dist/renderer'),
     },
@@ -171,7 +187,7 @@ export const test = base.extend<{ world: World; app: Page }, { workerWorld: Worl
         startRegistry({ mode: 'basic' }),
       ]);
       await seed(open);
-      const bridge = await startBridge();
+      const bridge = await startBridge(basic);
       const call = async <N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> => {
         const res = await fetch(`${bridge.origin}/api/call/${name}`, {
           method: 'POST',

@@ -47,6 +47,7 @@ export function Sidebar() {
       <div className="sidebar-section">Registries</div>
       {isLoading && <Spinner label="Loading connections" />}
       {error && <ErrorBox error={error} title="Cannot list connections" onRetry={() => refetch()} />}
+      {connections?.length === 0 && <div className="sidebar-empty">No registries yet.</div>}
       <ul className="conn-list">
         {connections?.map((c: Connection) => (
           <li key={c.id}>
