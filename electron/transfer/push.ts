@@ -278,46 +278,59 @@ class Pusher {
     const { client, target } = this.opts;
     this.checkAborted();
     this.tracker.update(progress, { state: this.compression === 'none' ? 'uploading' : 'compressing' });
-    const hash = createHash('sha256');
-    let read = 0;
     const tracker = this.tracker;
     const archive = job.archive;
     const collect = this.collect;
-    async function* verified(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of open()) {
-        hash.update(chunk);
-        read += chunk.length;
-        collect(chunk.length);
+    const compression = this.compression;
+    const signal = this.signal;
+    // Builds the layer's upload body from the start: used once, and again if the registry drops the upload
+    // session mid-blob (the archive is re-read; parallel gzip output is deterministic, so same digest).
+    const makeBody = (): AsyncIterable<Uint8Array> => {
+      const hash = createHash('sha256');
+      let read = 0;
+      const count = (n: number) => {
+        read += n;
+        collect(n);
         tracker.update(progress, { bytesDone: read });
-        yield chunk;
-      }
-      const actual = `sha256:${hash.digest('hex')}`;
+      };
       // Thrown before the upload's final PUT, so a mismatching layer is never committed.
-      if (actual !== layer.diffId) throw diffIdMismatch(archive, layer.path ?? '?', layer.diffId, actual);
-    }
-    let body: AsyncIterable<Uint8Array>;
-    let reader: EntryReader | undefined;
-    if (this.compression === 'gzip' && openReader) {
-      // Read the layer straight into the compressor's blocks; hash and count each block on the way.
-      reader = await openReader();
-      body = gzipParallel(reader, {
-        signal: this.signal,
-        onBlock: (block) => {
-          hash.update(block);
-          read += block.length;
-          this.collect(block.length);
-          tracker.update(progress, { bytesDone: read });
-        },
-        onEnd: () => {
-          const actual = `sha256:${hash.digest('hex')}`;
-          if (actual !== layer.diffId) throw diffIdMismatch(archive, layer.path ?? '?', layer.diffId, actual);
-        },
-      });
-    } else if (this.compression === 'gzip') body = gzipParallel(verified(), { signal: this.signal });
-    else if (this.compression === 'zstd') body = throughStream(verified(), createZstdCompressOrThrow());
-    else body = verified();
-    // Keep compressing while the engine waits for each PATCH answer.
-    if (this.compression !== 'none') body = readAhead(body, READ_AHEAD);
+      const check = () => {
+        const actual = `sha256:${hash.digest('hex')}`;
+        if (actual !== layer.diffId) throw diffIdMismatch(archive, layer.path ?? '?', layer.diffId, actual);
+      };
+      async function* verified(): AsyncGenerator<Uint8Array> {
+        for await (const chunk of open()) {
+          hash.update(chunk);
+          count(chunk.length);
+          yield chunk;
+        }
+        check();
+      }
+      let body: AsyncIterable<Uint8Array>;
+      if (compression === 'gzip' && openReader) {
+        // Read the layer straight into the compressor's blocks; hash and count each block on the way.
+        body = (async function* () {
+          const reader = await openReader();
+          try {
+            yield* gzipParallel(reader, {
+              signal,
+              onBlock: (block) => {
+                hash.update(block);
+                count(block.length);
+              },
+              onEnd: check,
+            });
+          } finally {
+            await reader.close();
+          }
+        })();
+      } else if (compression === 'gzip') body = gzipParallel(verified(), { signal });
+      else if (compression === 'zstd') body = throughStream(verified(), createZstdCompressOrThrow());
+      else return verified();
+      // Keep compressing while the engine waits for each PATCH answer.
+      return readAhead(body, READ_AHEAD);
+    };
+    const body = makeBody();
     const result = await client
       .uploadBlob(this.repo, body, {
         signal: this.signal,
@@ -327,8 +340,11 @@ class Pusher {
         onProgress: (acked) => {
           if (acked > 0) tracker.update(progress, { state: 'uploading' });
         },
+        // Only an archive read in place can be read again; a streamed one is gone once read.
+        reopen: openReader ? makeBody : undefined,
       })
-      .finally(() => reader?.close());
+      // Stops a read-ahead that is still running when the upload failed early.
+      .finally(() => (body as Partial<AsyncIterator<Uint8Array>>).return?.());
     knownBlobs.record(target.registry, this.repo, result.digest);
     if (this.compression !== 'none') knownBlobs.recordCompressed(layer.diffId, this.compression, result);
     this.tracker.finish(progress, 'done');

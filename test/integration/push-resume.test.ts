@@ -48,4 +48,32 @@ describe('push: an upload interrupted mid-layer', () => {
       srcCreds: registry.user,
     });
   });
+
+  it('completes when the connection drops in a later chunk (session redone from the archive)', async () => {
+    const image = await buildSampleImage('later', 5_000_000);
+    const src = await readLayoutImage(image);
+    const dir = await tempDir();
+    const file = join(dir, 'later.tar');
+    await writeArchive(image, 'docker-archive', file, { refName: 'later/app:1' });
+    proxy.requests.length = 0;
+    // The first PATCH goes through (a zero-length stall), the second is cut 200 kB in.
+    proxy.rules.push({ match: { method: 'PATCH' }, kind: 'stall', ms: 0, times: 1 });
+    proxy.rules.push({ match: { method: 'PATCH' }, kind: 'drop-request-after', bytes: 200_000, times: 1 });
+    const client = clientFor(registry, { baseUrl: proxy.url, chunkSize: 1024 * 1024 });
+    await pushArchive({
+      archivePath: file,
+      target: parseReference(`${registry.host}/resume/later:1`),
+      client,
+      concurrency: 1,
+    });
+    expect(proxy.requests.some((r) => r.fault === 'drop-request-after')).toBe(true);
+    const raw = await skopeoInspect(`docker://${registry.host}/resume/later:1`, {
+      raw: true,
+      creds: registry.user,
+    });
+    expect(raw.config.digest).toBe(src.manifest.config.digest);
+    await skopeoCopy(`docker://${registry.host}/resume/later:1`, `docker-archive:${join(dir, 'back.tar')}`, {
+      srcCreds: registry.user,
+    });
+  });
 });
