@@ -146,3 +146,42 @@ test('re-tag: copy an image to another repository of the same registry', async (
   ]);
   expect(b.Digest).toBe(a.Digest);
 });
+
+test('errors are shown where they happen: a wrong saved password, then a failed push', async ({
+  app,
+  world,
+}) => {
+  await world.call('connections.save', {
+    name: 'Wrong password',
+    kind: 'generic',
+    registry: world.basic.host,
+    insecure: true,
+    username: world.basic.user!.username,
+    secret: 'not-the-password',
+  });
+  await app.reload();
+  await app
+    .getByRole('navigation', { name: 'Connections' })
+    .getByRole('button', { name: /Wrong password/ })
+    .click();
+  const alert = app.getByRole('alert').filter({ hasText: 'Cannot list repositories' });
+  await expect(alert).toBeVisible();
+  await expect(alert.locator('.error-hint')).not.toBeEmpty();
+  await expect(alert.getByRole('button', { name: 'Edit connection' })).toBeVisible();
+  await app.screenshot({ path: 'e2e/screenshots/error-repositories-light.png' });
+
+  const image = await buildImage({ layers: [{ 'x.txt': 'x\n' }] });
+  const archive = join(mkdtempSync(join(tmpdir(), 'lading-e2e-fail-')), 'fail.tar');
+  await writeArchive(image, 'docker-archive', archive, { refName: 'fail/app:1' });
+  await dropFile(app, archive, 'fail.tar');
+  const dialog = app.getByRole('dialog', { name: 'Push fail.tar' });
+  await expect(dialog.getByLabel(/Target repository/)).toHaveValue('fail/app');
+  await dialog.getByRole('button', { name: 'Push' }).click();
+  const job = app
+    .getByRole('complementary', { name: 'Transfers' })
+    .getByRole('listitem', { name: /fail\.tar/ })
+    .first();
+  await expect(job.getByText('Failed', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(job.getByRole('alert')).not.toBeEmpty();
+  await app.screenshot({ path: 'e2e/screenshots/error-push-light.png' });
+});

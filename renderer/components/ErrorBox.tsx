@@ -5,10 +5,13 @@ export function ErrorBox({
   error,
   title,
   onRetry,
+  action,
 }: {
   error: unknown;
   title?: string;
   onRetry?: () => void;
+  /** A way out that fits this error, e.g. "Edit connection" for rejected credentials. */
+  action?: { label: string; onClick: () => void };
 }) {
   const info = toErrorInfo(error);
   return (
@@ -18,6 +21,12 @@ export function ErrorBox({
       {info.hint && <div className="error-hint">{info.hint}</div>}
       <div className="error-foot">
         <code className="error-code">{info.code}</code>
+        <span className="spacer" />
+        {action && (
+          <button type="button" className="btn small primary" onClick={action.onClick}>
+            {action.label}
+          </button>
+        )}
         {onRetry && (
           <button type="button" className="btn small" onClick={onRetry}>
             Try again

@@ -5,7 +5,7 @@ import type { RepositorySummary, Visibility } from '../../shared/types';
 
 const VISIBILITIES: Visibility[] = ['public', 'private', 'internal'];
 
-import { call } from '../api';
+import { ApiError, call } from '../api';
 import { keys, useConnection, useRepositories } from '../api/queries';
 import { EmptyState, Spinner, VisibilityBadge } from '../components/bits';
 import { ErrorBox } from '../components/ErrorBox';
@@ -13,6 +13,11 @@ import { Breadcrumb } from '../components/ScreenHead';
 import { formatRelative } from '../lib/format';
 import { groupRepositories } from '../lib/group';
 import { useUi } from '../state/ui';
+
+function isCredentialError(error: unknown): boolean {
+  return error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'denied');
+}
+
 import { PushButton } from './PushButton';
 
 const ROW_HEIGHT = 36;
@@ -184,7 +189,19 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
         </div>
       )}
       {repos.error && (
-        <ErrorBox error={repos.error} title="Cannot list repositories" onRetry={() => repos.refetch()} />
+        <ErrorBox
+          error={repos.error}
+          title="Cannot list repositories"
+          onRetry={() => repos.refetch()}
+          action={
+            isCredentialError(repos.error)
+              ? {
+                  label: 'Edit connection',
+                  onClick: () => navigate({ screen: 'add-connection', editId: connectionId }),
+                }
+              : undefined
+          }
+        />
       )}
       {repos.data && all.length === 0 && (
         <EmptyState title={manualSource ? 'Open a repository by name' : 'No repositories yet'}>
