@@ -63,12 +63,15 @@ export interface TagDetailsState {
  * Loads the details of every tag in batches in the background, a few batches at a time, and keeps them in
  * the react-query cache so reopening a repository is instant. The main process caches configs by digest,
  * so a refresh only costs manifest requests.
+ *
+ * When the tag list changes (a refetch on focus found new tags), only the new tags are fetched; tags already
+ * known are re-checked (a tag may have moved) when the screen opens and when `refresh` changes.
  */
 export function useTagDetails(
   connectionId: string,
   repository: string,
   tags: string[] | undefined,
-  version: number,
+  refresh: number,
 ): TagDetailsState {
   const queryClient = useQueryClient();
   const key = keys.tagDetails(connectionId, repository);
@@ -78,15 +81,21 @@ export function useTagDetails(
     error: null,
   }));
   const run = useRef(0);
+  const refreshedFor = useRef<number | null>(null);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` restarts the load when the tag list is refetched
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` derives from connectionId and repository
   useEffect(() => {
     if (!tags) return;
     const runId = ++run.current;
+    const recheckKnown = refreshedFor.current !== refresh;
+    refreshedFor.current = refresh;
     const cached = queryClient.getQueryData<Map<string, TagDetail>>(key) ?? new Map<string, TagDetail>();
     // Tags already known are shown at once and refreshed last; unknown ones are fetched first.
     const known = new Set(cached.keys());
-    const order = [...tags.filter((t) => !known.has(t)), ...tags.filter((t) => known.has(t))];
+    const order = [
+      ...tags.filter((t) => !known.has(t)),
+      ...(recheckKnown ? tags.filter((t) => known.has(t)) : []),
+    ];
     const fresh = new Map<string, TagDetail>();
     for (const t of tags) {
       const d = cached.get(t);
@@ -138,7 +147,7 @@ export function useTagDetails(
         queryClient.setQueryData(key, new Map(fresh));
       }
     };
-  }, [connectionId, repository, tags, version, queryClient]);
+  }, [connectionId, repository, tags, refresh, queryClient]);
 
   return state;
 }

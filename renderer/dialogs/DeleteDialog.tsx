@@ -40,12 +40,7 @@ export function DeleteDialog({
   }).data;
   const haveCache = (cached?.size ?? 0) > 0;
   const tagList = useTags(connectionId, repository);
-  const loaded = useTagDetails(
-    connectionId,
-    repository,
-    haveCache ? undefined : tagList.data,
-    tagList.dataUpdatedAt,
-  );
+  const loaded = useTagDetails(connectionId, repository, haveCache ? undefined : tagList.data, 0);
   const details = haveCache ? { details: cached!, pending: 0 } : loaded;
   const byDigest = useMemo(() => tagsByDigest(details.details), [details.details]);
   const setSelection = useUi((s) => s.setSelection);

@@ -28,7 +28,8 @@ export function useSlashToFilter(inputId: string) {
 export function TagsScreen({ connectionId, repository }: { connectionId: string; repository: string }) {
   const connection = useConnection(connectionId);
   const tags = useTags(connectionId, repository);
-  const details = useTagDetails(connectionId, repository, tags.data, tags.dataUpdatedAt);
+  const [refresh, setRefresh] = useState(0);
+  const details = useTagDetails(connectionId, repository, tags.data, refresh);
   const filter = useUi((s) => s.tagFilter);
   const setFilter = useUi((s) => s.setTagFilter);
   const selection = useUi((s) => s.selection);
@@ -76,7 +77,10 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
           <button
             type="button"
             className="btn ghost"
-            onClick={() => tags.refetch()}
+            onClick={() => {
+              void tags.refetch();
+              setRefresh((r) => r + 1);
+            }}
             aria-label="Refresh tags"
           >
             Refresh
