@@ -97,12 +97,7 @@ async function tagsOf(repository: string): Promise<string[]> {
 }
 
 describe('push through a flaky network', () => {
-  // KNOWN BUG (electron/transfer/push.ts): pushArchive gives uploadBlob no `reopen` for layers it could read
-  // again, so when a drop mid-PATCH makes distribution 2.8 cancel the session (any chunk after the first),
-  // the push fails ("dropped the upload session … after 4194304 bytes") instead of redoing that layer. With
-  // 4 MiB chunks that is any layer over 4 MiB. Fix: pass `reopen` (a fresh hashing/compressing pipeline over
-  // open()) for indexed archives. Remove `.fails` once fixed.
-  it.fails('a push whose connection drops mid-layer (several times) finishes with the right digests', {
+  it('a push whose connection drops mid-layer (several times) finishes with the right digests', {
     timeout: 120_000,
   }, async () => {
     resetProxy();
