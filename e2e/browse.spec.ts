@@ -1,6 +1,17 @@
 import { skopeoInspect } from '../test/support/images';
 import { BIG_TAGS, expect, LABELS, openConnection, PAGED_TAGS, test } from './fixtures';
 
+// First, before any test leaves the bridge busy loading 10,000 tag details in the background.
+test('first screen within a second of opening the app', async ({ page, world }) => {
+  await openConnection(world);
+  const t0 = Date.now();
+  await page.goto(world.bridge.url);
+  await expect(page.getByRole('button', { name: 'demo/app', exact: true })).toBeVisible();
+  const ms = Date.now() - t0;
+  console.log(`[perf] first screen (repository list) after ${ms} ms`);
+  expect(ms).toBeLessThan(1000);
+});
+
 test('tags: every page is loaded, sorted by name on request, filtered', async ({ app, world }) => {
   await openConnection(world);
   await app.reload();
@@ -100,16 +111,6 @@ test(`large tag list (${BIG_TAGS} tags): time to first row and time to filter`, 
   );
   await expect(grid.getByRole('button', { name: NEEDLE, exact: true })).toBeVisible();
   expect(filterMs).toBeLessThan(500);
-});
-
-test('first screen within a second of opening the app', async ({ page, world }) => {
-  await openConnection(world);
-  const t0 = Date.now();
-  await page.goto(world.bridge.url);
-  await expect(page.getByRole('button', { name: 'demo/app', exact: true })).toBeVisible();
-  const ms = Date.now() - t0;
-  console.log(`[perf] first screen (repository list) after ${ms} ms`);
-  expect(ms).toBeLessThan(1000);
 });
 
 test('keyboard: / filters, arrows move, Enter opens, Ctrl+C copies the pull command', async ({
