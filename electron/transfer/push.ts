@@ -32,6 +32,7 @@ import { gzipParallel } from './gzip-parallel';
 import { garbageCollector } from './memory';
 import { type ProgressListener, ProgressTracker } from './progress';
 import { readAhead } from './read-ahead';
+import { type Selection, selectImage } from './select-image';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
 
@@ -127,7 +128,7 @@ function diffIdMismatch(archive: string, path: string, expected: string, actual:
   );
 }
 
-function targetTag(target: Reference, picked: ContentsPick): string {
+function targetTag(target: Reference, picked: { names: string[] }): string {
   if (target.tag) return target.tag;
   if (target.digest) {
     throw new LadingError('invalid-reference', 'A push needs a tag, not a digest, in the target reference.', {
@@ -136,10 +137,6 @@ function targetTag(target: Reference, picked: ContentsPick): string {
   }
   const own = picked.names.find((n) => /:[^/]+$/.test(n));
   return own ? own.slice(own.lastIndexOf(':') + 1) : 'latest';
-}
-
-interface ContentsPick {
-  names: string[];
 }
 
 /** One layer's work item: where its bytes come from and what the archive says about it. */
@@ -535,7 +532,7 @@ function imagesToPush(sel: {
 
 async function finishPush(
   p: Pusher,
-  sel: ReturnType<typeof import('./select-image').selectImage>,
+  sel: Selection,
   outcomes: Map<ArchiveManifestImage, LayerOutcome[]>,
 ): Promise<PushResult> {
   const { client } = p.opts;
@@ -611,7 +608,6 @@ async function finishPush(
 }
 
 export async function pushArchive(opts: PushOptions): Promise<PushResult> {
-  const { selectImage } = await import('./select-image');
   const p = new Pusher(opts);
   const archive = opts.archivePath;
   try {
@@ -684,7 +680,6 @@ export async function pushArchive(opts: PushOptions): Promise<PushResult> {
  * metadata naming it may come later), then the metadata decides which of them form the image.
  */
 async function pushStreamed(p: Pusher, storage: 'gzip' | 'zstd'): Promise<PushResult> {
-  const { selectImage } = await import('./select-image');
   const archive = p.opts.archivePath;
   const streamed = new Map<
     string,

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LadingError } from '../../electron/registry/errors';
 import { parseReference } from '../../electron/registry/reference';
 import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
 import { pushArchive } from '../../electron/transfer/push';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { skopeoCopy, skopeoInspect, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
-import { buildSampleImage, clientFor, readLayoutImage, tempDir } from './archive-fixtures';
+import { buildSampleImage, clientFor, listDir, readLayoutImage, tagsOf, tempDir } from './archive-fixtures';
 
 describe('push: an upload interrupted mid-layer', () => {
   let registry: TestRegistry;
@@ -75,5 +76,40 @@ describe('push: an upload interrupted mid-layer', () => {
     await skopeoCopy(`docker://${registry.host}/resume/later:1`, `docker-archive:${join(dir, 'back.tar')}`, {
       srcCreds: registry.user,
     });
+  });
+});
+
+describe('push: cancellation', () => {
+  it('stops mid-upload with a cancelled error and leaves no tag', async () => {
+    const registry = await startRegistry({ mode: 'open' });
+    const proxy = await startFaultProxy(registry.url);
+    try {
+      const image = await buildSampleImage('cancel', 5_000_000);
+      const dir = await tempDir();
+      const file = join(dir, 'cancel.tar');
+      await writeArchive(image, 'docker-archive', file, { refName: 'cancel/app:1' });
+      // Slow PATCHes so the abort lands while bytes are moving.
+      proxy.rules.push({ match: { method: 'PATCH' }, kind: 'stall', ms: 300, times: 100 });
+      const controller = new AbortController();
+      const err = await pushArchive({
+        archivePath: file,
+        target: parseReference(`${registry.host}/cancel/app:1`),
+        client: clientFor(registry, { baseUrl: proxy.url, chunkSize: 1024 * 1024 }),
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.bytesDone > 0) controller.abort();
+        },
+      }).then(
+        () => undefined,
+        (e) => e as LadingError,
+      );
+      expect(err).toBeInstanceOf(LadingError);
+      expect(err?.code).toBe('cancelled');
+      expect(await tagsOf(registry, 'cancel/app')).toEqual([]);
+      expect(await listDir(dir)).toEqual(['cancel.tar']);
+    } finally {
+      await proxy.stop();
+      await registry.stop();
+    }
   });
 });
