@@ -23,7 +23,9 @@ import { pullImage } from '../../electron/transfer/pull';
 import { pushArchive } from '../../electron/transfer/push';
 import {
   BRIDGE_EVENTS_PATH,
+  BRIDGE_FILENAME_HEADER,
   BRIDGE_TOKEN_HEADER,
+  BRIDGE_UPLOAD_PATH,
   BRIDGE_WS_PROTOCOL_PREFIX,
 } from '../../shared/bridge-protocol';
 import { type CallName, callNames, contract, type Result } from '../../shared/contract';
@@ -643,6 +645,51 @@ describe('fuzzing the bridge HTTP endpoint', () => {
     const info = await post('/api/call/app.info', '{}');
     expect(info.status).toBe(200);
     expect((JSON.parse(info.text) as Result<unknown>).ok).toBe(true);
+  });
+
+  it('stores uploads only in its own directory, whatever the file name says', {
+    timeout: 60_000,
+  }, async () => {
+    const names = fc.sample(
+      fc.oneof(
+        nastyStrings(),
+        fc.constantFrom(join(forbidden, 'x.tar'), '../../../../tmp/escaped.tar', '..', '/', 'a/../../b.tar'),
+        // Already "encoded", and malformed: the server's decoding must not throw.
+        fc.constantFrom('%E0%A4%A', '%', '%00', '%2e%2e%2f%2e%2e%2fescaped.tar'),
+      ),
+      { numRuns: 40, seed: 9 },
+    );
+    const encode = (name: string) => {
+      const real = name.replace(forbiddenPathPlaceholder, join(forbidden, 'p.tar'));
+      if (real.startsWith('%')) return real;
+      try {
+        return encodeURIComponent(real);
+      } catch {
+        return 'lone%20surrogate'; // not encodable as a header at all
+      }
+    };
+    for (const name of names) {
+      const res = await fetch(`${bridge.origin}${BRIDGE_UPLOAD_PATH}`, {
+        method: 'POST',
+        headers: {
+          [BRIDGE_TOKEN_HEADER]: bridge.token,
+          [BRIDGE_FILENAME_HEADER]: encode(name),
+          'content-type': 'application/octet-stream',
+        },
+        body: Buffer.from(`not an archive ${name.length}`),
+      });
+      const text = await res.text();
+      expect(res.status, text.slice(0, 200)).toBeLessThan(500);
+      const r = JSON.parse(text) as Result<{ uploadId: string }>;
+      if (r.ok) {
+        const inspect = await dispatch(sandbox.services.handlers, 'archive.inspect', {
+          source: { uploadId: r.value.uploadId },
+        });
+        expectTypedResult('archive.inspect', inspect);
+      }
+    }
+    await expectForbiddenUntouched();
+    expect(existsSync('/tmp/escaped.tar')).toBe(false);
   });
 
   it('survives random WebSocket messages, with and without the token', { timeout: 60_000 }, async () => {
