@@ -36,29 +36,43 @@ const OCTET = 'application/octet-stream';
 /** Blob data: a stream or any (async) iterable of byte chunks. */
 export type BlobSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
-/** Regroups arbitrary source pieces into chunks of `size` bytes; `last` tells whether more data follows. */
+/**
+ * Regroups arbitrary source pieces into chunks of `size` bytes; `last` tells whether more data follows.
+ * Each byte is copied once, into the chunk being filled (a producer may reuse its buffer for the next
+ * piece while we still hold this one), so a large upload churns one chunk of memory per chunk sent.
+ */
 async function* rechunk(
   source: BlobSource,
   size: () => number,
 ): AsyncGenerator<{ chunk: Buffer; last: boolean }> {
-  let parts: Buffer[] = [];
-  let held = 0;
+  let chunk = Buffer.allocUnsafe(size());
+  let fill = 0;
+  // A full chunk is held back until more bytes arrive, so the final chunk is recognisable.
+  let full: Buffer | undefined;
   for await (const piece of source) {
-    if (piece.byteLength === 0) continue;
-    // Copied: a producer may reuse its buffer for the next piece while we still hold this one.
-    parts.push(Buffer.from(piece));
-    held += piece.byteLength;
-    // Emit a full chunk only once we know more bytes follow it, so the final chunk is recognisable.
-    while (held > size()) {
-      const all = Buffer.concat(parts, held);
-      const n = size();
-      yield { chunk: Buffer.from(all.subarray(0, n)), last: false };
-      const rest = all.subarray(n);
-      parts = rest.length ? [rest] : [];
-      held = rest.length;
+    let off = 0;
+    while (off < piece.byteLength) {
+      if (full) {
+        yield { chunk: full, last: false };
+        full = undefined;
+      }
+      const n = Math.min(chunk.length - fill, piece.byteLength - off);
+      chunk.set(piece.subarray(off, off + n), fill);
+      fill += n;
+      off += n;
+      if (fill === chunk.length) {
+        full = chunk;
+        chunk = Buffer.allocUnsafe(size());
+        fill = 0;
+      }
     }
   }
-  yield { chunk: Buffer.concat(parts, held), last: true };
+  if (full && fill === 0) {
+    yield { chunk: full, last: true };
+    return;
+  }
+  if (full) yield { chunk: full, last: false };
+  yield { chunk: chunk.subarray(0, fill), last: true };
 }
 
 /** Resolves a Location header against the URL that returned it (relative or absolute, used verbatim). */
