@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildImage, seedTags, skopeoInspect, writeArchive } from '../test/support/images';
-import { expect, expectJobDone, openConnection, test } from './fixtures';
+import { expect, expectJobDone, showOpenRegistry, test } from './fixtures';
 
 /** Drops a real file (bytes read by the test) onto the window, as a browser would. */
 async function dropFile(app: Page, path: string, name: string, overlayShot?: string): Promise<void> {
@@ -33,8 +33,7 @@ async function dropFile(app: Page, path: string, name: string, overlayShot?: str
 }
 
 test('drop an archive anywhere: inspect it, push it, and skopeo sees it', async ({ app, world }) => {
-  await openConnection(world);
-  await app.reload();
+  await showOpenRegistry(app, world);
   const image = await buildImage({
     layers: [{ 'hello.txt': 'dropped by e2e\n' }, { 'big.bin': Buffer.alloc(200 * 1024, 3) }],
     labels: { 'org.opencontainers.image.title': 'Dropped' },
@@ -67,8 +66,7 @@ test('drop an archive anywhere: inspect it, push it, and skopeo sees it', async 
 });
 
 test('pull to a file through the bridge download', async ({ app, world }) => {
-  await openConnection(world);
-  await app.reload();
+  await showOpenRegistry(app, world);
   await app.getByRole('button', { name: 'demo/app', exact: true }).click();
   await app.getByRole('grid').getByRole('button', { name: 'Pull 1.0', exact: true }).click();
   const dialog = app.getByRole('dialog', { name: /Pull demo\/app:1.0/ });
@@ -87,8 +85,7 @@ test('pull to a file through the bridge download', async ({ app, world }) => {
 });
 
 test('re-tag: add a tag to an image', async ({ app, world }) => {
-  await openConnection(world);
-  await app.reload();
+  await showOpenRegistry(app, world);
   await app.getByRole('button', { name: 'demo/app', exact: true }).click();
   await app.getByRole('grid').getByRole('button', { name: '1.0', exact: true }).click();
   await app.getByRole('button', { name: 'Re-tag…' }).click();
@@ -105,8 +102,7 @@ test('re-tag: add a tag to an image', async ({ app, world }) => {
 
 test('delete a tag: the dialog names its sibling, and the sibling survives', async ({ app, world }) => {
   await seedTags(world.open, 'demo/del', ['keep', 'gone']);
-  await openConnection(world);
-  await app.reload();
+  await showOpenRegistry(app, world);
   await app.getByRole('button', { name: 'demo/del', exact: true }).click();
   const grid = app.getByRole('grid', { name: 'Tags of demo/del' });
   await expect(grid.getByText('×2').first()).toBeVisible();
@@ -130,8 +126,7 @@ test('delete a tag: the dialog names its sibling, and the sibling survives', asy
 });
 
 test('re-tag: copy an image to another repository of the same registry', async ({ app, world }) => {
-  await openConnection(world);
-  await app.reload();
+  await showOpenRegistry(app, world);
   await app.getByRole('button', { name: 'demo/app', exact: true }).click();
   await app.getByRole('grid').getByRole('button', { name: 'Re-tag 1.1', exact: true }).click();
   const dialog = app.getByRole('dialog', { name: /Re-tag demo\/app:1.1/ });

@@ -228,6 +228,20 @@ export async function openConnection(world: World, name = 'Local registry'): Pro
 }
 
 /** Waits until the transfers panel shows the job with this title fragment as done. */
+/** Opens the app on the open test registry's repository list (whatever connection comes first). */
+export async function showOpenRegistry(page: Page, world: World): Promise<void> {
+  await openConnection(world);
+  // Via about:blank: going to the same URL with only a new #fragment would not reload the app.
+  await page.goto('about:blank');
+  await page.goto(world.bridge.url);
+  const host = world.open.host.replaceAll('.', '\\.');
+  await page
+    .getByRole('navigation', { name: 'Connections' })
+    .getByRole('button', { name: new RegExp(`${host} ·`) })
+    .first()
+    .click();
+}
+
 export async function expectJobDone(app: Page, title: RegExp): Promise<void> {
   const panel = app.getByRole('complementary', { name: 'Transfers' });
   // Actions open the panel themselves; open it only if it stays closed.

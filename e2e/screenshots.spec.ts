@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildMultiPlatform, writeArchive } from '../test/support/images';
-import { expect, expectJobDone, openConnection, test } from './fixtures';
+import { expect, expectJobDone, showOpenRegistry, test, type World } from './fixtures';
 
 const DIR = 'e2e/screenshots';
 
@@ -18,10 +18,11 @@ async function shot(page: Page, name: string, scheme: string): Promise<void> {
 }
 
 /** Back to the repository list through the sidebar. */
-async function home(page: Page): Promise<void> {
+async function home(page: Page, world: World): Promise<void> {
+  const host = world.open.host.replaceAll('.', '\\.');
   await page
     .getByRole('navigation', { name: 'Connections' })
-    .getByRole('button', { name: /Local registry/ })
+    .getByRole('button', { name: new RegExp(`${host} ·`) })
     .first()
     .click();
 }
@@ -31,8 +32,7 @@ for (const scheme of ['light', 'dark'] as const) {
     test.setTimeout(120_000);
     await page.setViewportSize({ width: 1360, height: 820 });
     await page.emulateMedia({ colorScheme: scheme });
-    await openConnection(world);
-    await page.goto(world.bridge.url);
+    await showOpenRegistry(page, world);
 
     await expect(page.getByRole('button', { name: 'demo/app', exact: true })).toBeVisible();
     await shot(page, 'repositories', scheme);
@@ -50,7 +50,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.getByRole('status', { name: 'Connection check' })).toBeVisible();
     await shot(page, 'connection-check-failed', scheme);
 
-    await home(page);
+    await home(page, world);
     await page.getByRole('button', { name: 'demo/app', exact: true }).click();
     const grid = page.getByRole('grid');
     await expect(grid.getByRole('button', { name: '1.0', exact: true })).toBeVisible();
@@ -58,7 +58,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await grid.getByRole('row', { name: /latest/ }).click();
     await shot(page, 'tags', scheme);
 
-    await home(page);
+    await home(page, world);
     await page.getByRole('button', { name: 'bulk/paged', exact: true }).click();
     await expect(page.getByText(/details \d/)).toHaveCount(0, { timeout: 30_000 });
     await grid.getByRole('row').nth(3).click();
@@ -72,7 +72,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await shot(page, 'delete-dialog', scheme);
     await page.getByRole('button', { name: 'Cancel' }).click();
 
-    await home(page);
+    await home(page, world);
     await page.getByRole('button', { name: 'demo/app', exact: true }).click();
     await grid.getByRole('button', { name: '1.1', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Layers' })).toBeVisible();
@@ -80,7 +80,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.getByRole('heading', { name: 'Raw JSON' }).scrollIntoViewIfNeeded();
     await shot(page, 'image-lower', scheme);
 
-    await home(page);
+    await home(page, world);
     await page.getByRole('button', { name: 'demo/multi', exact: true }).click();
     await grid.getByRole('button', { name: '1.0', exact: true }).click();
     await expect(page.getByRole('heading', { name: /Platforms/ })).toBeVisible();
@@ -110,14 +110,13 @@ for (const scheme of ['light', 'dark'] as const) {
 }
 
 test('readable at 125% zoom: nothing overflows sideways', async ({ browser, world }) => {
-  await openConnection(world);
   // A 1360×820 window at 125% zoom is a 1088×656 CSS-pixel viewport at device scale 1.25.
   const context = await browser.newContext({
     viewport: { width: 1088, height: 656 },
     deviceScaleFactor: 1.25,
   });
   const page = await context.newPage();
-  await page.goto(world.bridge.url);
+  await showOpenRegistry(page, world);
   await page.getByRole('button', { name: 'demo/app', exact: true }).click();
   const grid = page.getByRole('grid');
   await expect(grid.getByRole('button', { name: '1.0', exact: true })).toBeVisible();
