@@ -137,7 +137,10 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<TestReg
   async function launch(): Promise<void> {
     const fd = openSync(logFile, 'a');
     try {
-      child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', fd, fd] });
+      // docker-registry reads every REGISTRY_* variable as configuration (REGISTRY_AUTH_FILE, which Podman
+      // users often set, overrides `auth` and makes it exit), so none reach it.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REGISTRY_')));
+      child = spawn('docker-registry', ['serve', configFile], { stdio: ['ignore', fd, fd], env });
     } finally {
       closeSync(fd);
     }
