@@ -3,6 +3,7 @@ import { useConnections, useJobs } from '../api/queries';
 import { type Theme, useUi } from '../state/ui';
 import { Spinner } from './bits';
 import { ErrorBox } from './ErrorBox';
+import { Icon } from './Icon';
 
 const KIND_LABEL: Record<ConnectionKind, string> = {
   generic: 'Registry',
@@ -84,6 +85,7 @@ export function Sidebar() {
           aria-pressed={transfersOpen}
           onClick={() => setTransfersOpen(!transfersOpen)}
         >
+          <Icon name="transfers" />
           Transfers
           {active > 0 && <span className="count running">{active}</span>}
           {failed > 0 && active === 0 && <span className="count failed">{failed}</span>}
@@ -95,7 +97,8 @@ export function Sidebar() {
           title={`Theme: ${theme}`}
           onClick={() => setTheme(NEXT_THEME[theme])}
         >
-          {theme === 'dark' ? '☾' : theme === 'light' ? '☀' : '◐'} {theme}
+          <Icon name={theme === 'dark' ? 'moon' : theme === 'light' ? 'sun' : 'auto'} />
+          {theme === 'system' ? 'System theme' : theme === 'dark' ? 'Dark theme' : 'Light theme'}
         </button>
       </div>
     </nav>
