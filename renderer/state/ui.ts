@@ -20,6 +20,17 @@ export type Dialog =
   | { kind: 'open-repository'; connectionId: string };
 
 const THEME_KEY = 'lading.theme';
+const MANUAL_KEY = 'lading.manualRepositories';
+
+function initialManualRepositories(): Record<string, string[]> {
+  try {
+    const saved = JSON.parse(localStorage.getItem(MANUAL_KEY) ?? '{}') as unknown;
+    if (saved && typeof saved === 'object' && !Array.isArray(saved)) return saved as Record<string, string[]>;
+  } catch {
+    // nothing saved, or unreadable: start empty
+  }
+  return {};
+}
 
 function initialTheme(): Theme {
   try {
@@ -65,7 +76,7 @@ let toastId = 0;
 
 export const useUi = create<UiState>((set) => ({
   route: { screen: 'welcome' },
-  manualRepositories: {},
+  manualRepositories: initialManualRepositories(),
   repoFilter: '',
   tagFilter: '',
   tagSort: 'created',
@@ -113,7 +124,14 @@ export const useUi = create<UiState>((set) => ({
     set((s) => {
       const list = s.manualRepositories[connectionId] ?? [];
       if (list.includes(repository)) return {};
-      return { manualRepositories: { ...s.manualRepositories, [connectionId]: [...list, repository] } };
+      const manualRepositories = { ...s.manualRepositories, [connectionId]: [...list, repository] };
+      try {
+        // Remembered across restarts: registries without a catalog cannot list these again.
+        localStorage.setItem(MANUAL_KEY, JSON.stringify(manualRepositories));
+      } catch {
+        // not persisted; still listed this session
+      }
+      return { manualRepositories };
     }),
   toast: (text, tone = 'ok') =>
     set((s) => ({ toasts: [...s.toasts.slice(-3), { id: ++toastId, text, tone }] })),
