@@ -20,7 +20,10 @@ export function register(program: Command): void {
     .command('push')
     .description('push an image archive (docker save, OCI archive, .tar.gz, .tar.zst) to a registry')
     .argument('<archive>', 'the archive file')
-    .argument('<reference>', 'where to push, e.g. ghcr.io/acme/app:1.0')
+    .argument(
+      '<reference>',
+      "where to push, e.g. ghcr.io/acme/app:1.0 (no tag: the archive's own tag, else latest)",
+    )
     .option('--image <name>', 'which image of a multi-image archive (a RepoTag or ref name)')
     .option(
       '--platform <os/arch[/variant]>',
