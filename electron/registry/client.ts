@@ -50,6 +50,10 @@ export interface RegistryClientOptions {
   allowCrossHostRealm?: boolean;
   /** Override the base URL (e.g. to go through a proxy in tests); the registry name stays as given. */
   baseUrl?: string;
+  /** Longest wait for a response's headers, ms; default 60 s (see TransportOptions). */
+  headersTimeoutMs?: number;
+  /** Longest gap between body chunks, ms; default 60 s. Not a total limit: large layers take long. */
+  bodyTimeoutMs?: number;
   dispatcher?: Dispatcher;
 }
 
@@ -96,6 +100,8 @@ export class RegistryClient implements RegistrySession {
       userAgent: opts.userAgent,
       retries: this.retries,
       retryBaseMs: opts.retryBaseMs,
+      headersTimeoutMs: opts.headersTimeoutMs,
+      bodyTimeoutMs: opts.bodyTimeoutMs,
       dispatcher: opts.dispatcher,
     });
     this.auth = new Authenticator({

@@ -48,8 +48,18 @@ export interface TransportOptions {
   retryBaseMs?: number;
   /** Longest wait honoured from Retry-After, seconds. */
   maxRetryAfterSeconds?: number;
+  /** Longest wait for response headers, ms (default 60 s); a registry silent for longer "stopped answering". */
+  headersTimeoutMs?: number;
+  /**
+   * Longest gap between two body chunks, ms (default 60 s). Not a total time limit: a 10 GB layer may take
+   * hours, but a body that makes no progress for this long is a stalled connection.
+   */
+  bodyTimeoutMs?: number;
   dispatcher?: Dispatcher;
 }
+
+export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+export const DEFAULT_BODY_TIMEOUT_MS = 60_000;
 
 export const DEFAULT_USER_AGENT = 'lading/0.1 (+https://github.com/lading)';
 const MAX_REDIRECTS = 10;
@@ -68,7 +78,13 @@ const IDEMPOTENT = new Set<Method>(['GET', 'HEAD', 'PUT', 'DELETE']);
 
 let sharedAgent: Agent | undefined;
 function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ connections: 16, keepAliveTimeout: 10_000, connect: { timeout: 30_000 } });
+  sharedAgent ??= new Agent({
+    connections: 16,
+    keepAliveTimeout: 10_000,
+    connect: { timeout: 30_000 },
+    headersTimeout: DEFAULT_HEADERS_TIMEOUT_MS,
+    bodyTimeout: DEFAULT_BODY_TIMEOUT_MS,
+  });
   return sharedAgent;
 }
 
@@ -126,9 +142,12 @@ export function connectionError(e: unknown, host: string): LadingError {
   if (code === 'ECONNREFUSED') cause = 'connection refused';
   else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') cause = 'DNS lookup failed (no such host)';
   else if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') cause = 'connection timed out';
-  else if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT')
+  else if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     cause = 'the registry stopped answering';
-  else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') cause = 'connection reset';
+    hint =
+      'The registry accepted the connection but sent nothing for too long; it may be overloaded, or a proxy in between may be stuck. Try again later.';
+  } else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE')
+    cause = 'connection reset';
   else if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'EPROTO') {
     cause = 'TLS handshake failed (the server may only speak plain HTTP)';
     hint = 'If this registry serves plain HTTP, mark it as insecure (--insecure).';
@@ -152,6 +171,8 @@ export class Transport {
   private readonly retryBaseMs: number;
   private readonly maxRetryAfter: number;
   private readonly dispatcher: Dispatcher;
+  private readonly headersTimeoutMs: number;
+  private readonly bodyTimeoutMs: number;
 
   constructor(opts: TransportOptions) {
     this.baseUrl = new URL(opts.baseUrl);
@@ -161,6 +182,8 @@ export class Transport {
     this.retryBaseMs = opts.retryBaseMs ?? 500;
     this.maxRetryAfter = opts.maxRetryAfterSeconds ?? 60;
     this.dispatcher = opts.dispatcher ?? defaultDispatcher();
+    this.headersTimeoutMs = opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+    this.bodyTimeoutMs = opts.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   }
 
   resolve(url: string | URL): URL {
@@ -245,6 +268,9 @@ export class Transport {
         body: payload as Buffer | Readable | string | undefined,
         signal: req.signal,
         dispatcher: this.dispatcher,
+        // Per request, so that the limits hold whatever dispatcher the caller supplied.
+        headersTimeout: this.headersTimeoutMs,
+        bodyTimeout: this.bodyTimeoutMs,
       });
       const res: Response = { status: r.statusCode, headers: r.headers as Headers, body: r.body, url };
       const location = header(res.headers, 'location');
@@ -307,14 +333,20 @@ export async function readBytes(res: Response, maxBytes: number, what = 'respons
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of res.body) {
-    const buf = chunk as Buffer;
-    total += buf.length;
-    if (total > maxBytes) {
-      abandonBody(res);
-      throw tooLarge(res, maxBytes, what);
+  try {
+    for await (const chunk of res.body) {
+      const buf = chunk as Buffer;
+      total += buf.length;
+      if (total > maxBytes) {
+        abandonBody(res);
+        throw tooLarge(res, maxBytes, what);
+      }
+      chunks.push(buf);
     }
-    chunks.push(buf);
+  } catch (e) {
+    // A body that stalls (bodyTimeoutMs) or drops midway is a connection failure, not a raw undici error.
+    if (e instanceof LadingError || isAbortError(e)) throw e;
+    throw connectionError(e, res.url.host);
   }
   return Buffer.concat(chunks, total);
 }

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { RegistryClient } from '../../electron/registry/client';
 import {
   mediaTypeOf,
   nextLink,
@@ -8,7 +9,7 @@ import {
   parseRetryAfter,
   parseUploadRange,
 } from '../../electron/registry/headers';
-import { connectionError, readJson, Transport } from '../../electron/registry/transport';
+import { connectionError, readBytes, readJson, Transport } from '../../electron/registry/transport';
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
@@ -70,21 +71,28 @@ describe('other headers', () => {
   });
 });
 
-describe('Transport against local HTTP servers', () => {
-  type Seen = { path: string; authorization?: string };
-  async function server(
-    handler: (req: IncomingMessage, res: ServerResponse) => void,
-  ): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
-    const seen: Seen[] = [];
-    const s = createServer((req, res) => {
-      seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
-      handler(req, res);
-    });
-    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-    const { port } = s.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((r) => s.close(() => r())) };
-  }
+type Seen = { path: string; authorization?: string };
+async function server(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
+  const seen: Seen[] = [];
+  const s = createServer((req, res) => {
+    seen.push({ path: req.url ?? '', authorization: req.headers.authorization });
+    handler(req, res);
+  });
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => {
+      s.closeAllConnections();
+      return new Promise((r) => s.close(() => r()));
+    },
+  };
+}
 
+describe('Transport against local HTTP servers', () => {
   it('follows redirects but sends Authorization only to the registry host', async () => {
     const storage = await server((_req, res) => res.end('blob-bytes'));
     const registry = await server((_req, res) => {
@@ -190,6 +198,92 @@ describe('Transport against local HTTP servers', () => {
       const html = readJson(await t.send({ method: 'GET', url: '/html' }), 1000, 'tag list');
       await expect(html).rejects.toMatchObject({ code: 'protocol-error' });
       await expect(html).rejects.not.toThrow(/login/);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('Transport against a registry that stops answering', () => {
+  /** Accepts TCP connections and never writes a byte: the silent registry that used to block for 300 s. */
+  async function silentServer(): Promise<{ url: string; connections(): number; close(): Promise<void> }> {
+    const sockets = new Set<Socket>();
+    let connections = 0;
+    const s = createTcpServer((socket) => {
+      connections++;
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const { port } = s.address() as AddressInfo;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      connections: () => connections,
+      close: () => {
+        for (const socket of sockets) socket.destroy();
+        return new Promise((r) => s.close(() => r()));
+      },
+    };
+  }
+
+  it('gives up on missing headers after headersTimeoutMs, retrying idempotent requests only', async () => {
+    const s = await silentServer();
+    try {
+      const t = new Transport({ baseUrl: s.url, retries: 2, retryBaseMs: 1, headersTimeoutMs: 150 });
+      const started = Date.now();
+      const get = t.send({ method: 'GET', url: '/v2/' });
+      await expect(get).rejects.toMatchObject({ code: 'unreachable', temporary: true });
+      await expect(get).rejects.toThrow(/stopped answering/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(s.connections()).toBe(3);
+      const post = t.send({ method: 'POST', url: '/v2/a/blobs/uploads/' });
+      await expect(post).rejects.toMatchObject({ code: 'unreachable' });
+      expect(s.connections()).toBe(4);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('gives up on a body that stalls for bodyTimeoutMs (a gap, not a total limit)', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      // Slow but steady chunks (each gap under the limit) are fine; then the body stops.
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (sent < 5) res.write('x'.repeat(10));
+        sent++;
+      }, 60);
+      res.on('close', () => clearInterval(timer));
+    });
+    try {
+      const t = new Transport({ baseUrl: s.url, bodyTimeoutMs: 200 });
+      const res = await t.send({ method: 'GET', url: '/v2/_catalog' });
+      const started = Date.now();
+      const read = readBytes(res, 10_000, 'repository list');
+      await expect(read).rejects.toMatchObject({ code: 'unreachable' });
+      await expect(read).rejects.toThrow(/stopped answering/);
+      // Five chunks 60 ms apart outlast one 200 ms limit: the timer restarts with each chunk.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('takes the timeouts from RegistryClientOptions', async () => {
+    const s = await silentServer();
+    try {
+      const client = new RegistryClient({
+        registry: new URL(s.url).host,
+        insecure: true,
+        retries: 0,
+        headersTimeoutMs: 100,
+      });
+      await expect(client.tags('library/alpine')).rejects.toMatchObject({
+        code: 'unreachable',
+        message: expect.stringMatching(/stopped answering/),
+      });
+      expect(s.connections()).toBe(1);
     } finally {
       await s.close();
     }
