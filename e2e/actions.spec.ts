@@ -180,3 +180,28 @@ test('errors are shown where they happen: a wrong saved password, then a failed 
   await expect(job.getByRole('alert')).not.toBeEmpty();
   await app.screenshot({ path: 'e2e/screenshots/error-push-light.png' });
 });
+
+test('multi-select delete: Shift+click a range, delete them all', async ({ app, world }) => {
+  await seedTags(world.open, 'multi/del', ['a1', 'b2', 'c3', 'd4']);
+  await showOpenRegistry(app, world);
+  await app.getByRole('button', { name: 'multi/del', exact: true }).click();
+  const grid = app.getByRole('grid', { name: 'Tags of multi/del' });
+  await app.getByRole('button', { name: /^Tag/ }).click();
+  await grid.getByRole('row', { name: /b2/ }).click();
+  await grid.getByRole('row', { name: /d4/ }).click({ modifiers: ['Shift'] });
+  await expect(app.getByText('3 selected')).toBeVisible();
+  await app.getByRole('button', { name: 'Delete 3 tags…' }).click();
+  const dialog = app.getByRole('dialog', { name: 'Delete 3 tags' });
+  await expect(dialog.getByText(/1 other tag stays on the same digest: a1/)).toBeVisible();
+  await dialog.getByRole('button', { name: 'Delete 3' }).click();
+  await expectJobDone(app, /3 items from multi\/del/);
+  await expect(grid.getByRole('row')).toHaveCount(2);
+  const tags = execFileSync(
+    'skopeo',
+    ['list-tags', '--tls-verify=false', `docker://${world.open.host}/multi/del`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(JSON.parse(tags).Tags).toEqual(['a1']);
+});

@@ -139,6 +139,19 @@ describe('selection', () => {
 });
 
 describe('repository grouping and package metadata', () => {
+  it('groups and filters 10,000 repositories quickly', () => {
+    const repos = Array.from({ length: 10_000 }, (_, i) => ({ name: `team-${i % 50}/service-${i}` }));
+    const t0 = performance.now();
+    const rows = groupRepositories(repos, '');
+    const filtered = groupRepositories(repos, 'service-999');
+    const ms = performance.now() - t0;
+    expect(rows.filter((r) => r.type === 'group')).toHaveLength(50);
+    expect(
+      filtered.filter((r) => r.type === 'repo').map((r) => (r.type === 'repo' ? r.repo.name : '')),
+    ).toContain('team-49/service-999');
+    expect(ms).toBeLessThan(300);
+  });
+
   it('groups by namespace only when there is more than one', () => {
     const rows = groupRepositories([{ name: 'b/x' }, { name: 'a/y' }, { name: 'solo' }], '');
     expect(rows.map((r) => (r.type === 'group' ? `#${r.namespace}` : r.repo.name))).toEqual([
