@@ -205,3 +205,33 @@ test('multi-select delete: Shift+click a range, delete them all', async ({ app, 
   );
   expect(JSON.parse(tags).Tags).toEqual(['a1']);
 });
+
+test('transfers: a failed job can be retried, and finished jobs cleared', async ({ app, world }) => {
+  const bad = await world.call('connections.save', {
+    name: 'Retry target',
+    kind: 'generic',
+    registry: world.basic.host,
+    insecure: true,
+    username: world.basic.user!.username,
+    secret: 'wrong-again',
+  });
+  await world.call('jobs.pull', {
+    connectionId: bad.id,
+    repository: 'retry/me',
+    reference: '1.0',
+    format: 'docker',
+  });
+  await showOpenRegistry(app, world);
+  await app.getByRole('button', { name: /^Transfers/ }).click();
+  const panel = app.getByRole('complementary', { name: 'Transfers' });
+  const jobs = panel.getByRole('listitem', { name: /retry\/me/ });
+  await expect(jobs.first().getByText('Failed', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await jobs
+    .first()
+    .getByRole('button', { name: /^Retry/ })
+    .click();
+  await expect(jobs).toHaveCount(2);
+  await expect(jobs.nth(0).getByText('Failed', { exact: true })).toBeVisible({ timeout: 30_000 });
+  await panel.getByRole('button', { name: 'Clear finished' }).click();
+  await expect(jobs).toHaveCount(0);
+});
