@@ -1,5 +1,5 @@
 import type { Connection, ConnectionKind } from '../../shared/types';
-import { useConnections, useJobs } from '../api/queries';
+import { useAppInfo, useConnections, useJobs } from '../api/queries';
 import { type Theme, useUi } from '../state/ui';
 import { Spinner } from './bits';
 import { ErrorBox } from './ErrorBox';
@@ -33,6 +33,7 @@ export function Sidebar() {
   const transfersOpen = useUi((s) => s.transfersOpen);
   const setTransfersOpen = useUi((s) => s.setTransfersOpen);
   const { data: jobs } = useJobs();
+  const { data: info } = useAppInfo();
   const active = jobs?.filter((j) => j.state === 'running' || j.state === 'queued').length ?? 0;
   const failed = jobs?.filter((j) => j.state === 'failed').length ?? 0;
   const currentId = 'connectionId' in route ? route.connectionId : undefined;
@@ -100,6 +101,11 @@ export function Sidebar() {
           <Icon name={theme === 'dark' ? 'moon' : theme === 'light' ? 'sun' : 'auto'} />
           {theme === 'system' ? 'System theme' : theme === 'dark' ? 'Dark theme' : 'Light theme'}
         </button>
+        {info && (
+          <div className="app-version">
+            Lading {info.version} · {info.mode === 'bridge' ? 'in your browser' : 'desktop'}
+          </div>
+        )}
       </div>
     </nav>
   );

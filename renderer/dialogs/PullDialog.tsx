@@ -134,6 +134,11 @@ export function PullDialog({
               OCI archive <span className="muted">(podman load, skopeo, crane)</span>
             </label>
           </fieldset>
+          {!window.lading && (
+            <p className="muted small">
+              Lading downloads the image, writes the archive, then offers it here as a download.
+            </p>
+          )}
           {inspect.isLoading && <Spinner label="Reading the manifest" />}
           {isIndex && (
             <Field

@@ -176,6 +176,34 @@ function Layers({ image }: { image: ImageInspect }) {
   );
 }
 
+function History({ image }: { image: ImageInspect }) {
+  const steps = image.history ?? [];
+  if (steps.length === 0) return null;
+  return (
+    <section className="card" aria-labelledby="history-h">
+      <details>
+        <summary>
+          <h2 id="history-h">
+            Build history <span className="count-pill">{steps.length} steps</span>
+          </h2>
+        </summary>
+        <ol className="history">
+          {steps.map((h, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: history steps have no identity but their order
+            <li key={i} className={h.empty_layer ? 'empty-layer' : ''}>
+              <code>{h.created_by?.replace(/^\/bin\/sh -c (#\(nop\) )?/, '') ?? h.comment ?? '—'}</code>
+              <span className="muted">
+                {h.empty_layer ? 'no layer' : 'layer'}
+                {h.created ? ` · ${formatRelative(h.created)}` : ''}
+              </span>
+            </li>
+          ))}
+        </ol>
+      </details>
+    </section>
+  );
+}
+
 function RunConfig({ image }: { image: ImageInspect }) {
   const list = (v: string[] | null | undefined) =>
     v?.length ? <code>{JSON.stringify(v)}</code> : <span className="muted">—</span>;
@@ -530,6 +558,7 @@ export function ImageScreen({
           </section>
           {isIndex && <Platforms image={image} connectionId={connectionId} />}
           {image.layers && image.layers.length > 0 && <Layers image={image} />}
+          <History image={image} />
           {image.config && <RunConfig image={image} />}
           <RawDocuments image={image} />
         </div>
