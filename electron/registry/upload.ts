@@ -39,13 +39,15 @@ export type BlobSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 /**
  * Regroups arbitrary source pieces into chunks of `size` bytes; `last` tells whether more data follows.
  * Each byte is copied once, into the chunk being filled (a producer may reuse its buffer for the next
- * piece while we still hold this one), so a large upload churns one chunk of memory per chunk sent.
+ * piece while we still hold this one), so a large upload churns one chunk of memory per chunk sent
+ * (plus one growing copy at the start).
  */
 async function* rechunk(
   source: BlobSource,
   size: () => number,
 ): AsyncGenerator<{ chunk: Buffer; last: boolean }> {
-  let chunk = Buffer.allocUnsafe(size());
+  // The first buffer starts small and grows to the chunk size, so a small blob does not reserve a chunk.
+  let chunk = Buffer.allocUnsafe(Math.min(size(), 64 * 1024));
   let fill = 0;
   // A full chunk is held back until more bytes arrive, so the final chunk is recognisable.
   let full: Buffer | undefined;
@@ -56,11 +58,16 @@ async function* rechunk(
         yield { chunk: full, last: false };
         full = undefined;
       }
+      if (fill === chunk.length && chunk.length < size()) {
+        const grown = Buffer.allocUnsafe(Math.min(size(), chunk.length * 4));
+        chunk.copy(grown, 0, 0, fill);
+        chunk = grown;
+      }
       const n = Math.min(chunk.length - fill, piece.byteLength - off);
       chunk.set(piece.subarray(off, off + n), fill);
       fill += n;
       off += n;
-      if (fill === chunk.length) {
+      if (fill === chunk.length && chunk.length >= size()) {
         full = chunk;
         chunk = Buffer.allocUnsafe(size());
         fill = 0;

@@ -22,6 +22,8 @@ export interface GzipParallelOptions {
   /** Uncompressed bytes per block (default 1 MiB). */
   blockSize?: number;
   signal?: AbortSignal;
+  /** Expected input size, when known: a small input then gets one small block. */
+  sizeHint?: number;
   /** Sees every block of input, in order, before it goes to a worker (hashing, progress). */
   onBlock?: (data: Buffer) => void;
   /** Called once all input was read, before the last output; throwing here fails the stream. */
@@ -233,7 +235,10 @@ export async function* gzipParallel(
   const inFlight: { promise: Promise<BlockResult>; length: number; settled: boolean }[] = [];
   let crc = 0;
   let prevTail: Buffer | undefined;
-  let block = Buffer.allocUnsafeSlow(blockSize);
+  // A small layer gets a block its size, not a whole block (the hint is only a first guess).
+  let block = Buffer.allocUnsafeSlow(
+    opts.sizeHint !== undefined ? Math.max(1024, Math.min(blockSize, opts.sizeHint + 1)) : blockSize,
+  );
   let fill = 0;
 
   const submit = (last: boolean) => {
@@ -255,9 +260,10 @@ export async function* gzipParallel(
     inFlight.push(item);
     stats.bytesIn += length;
     stats.blocks++;
+    fill = 0;
+    if (last) return;
     const reuse = spare.pop();
     block = reuse ? Buffer.from(reuse) : Buffer.allocUnsafeSlow(blockSize);
-    fill = 0;
   };
   const take = async (): Promise<Buffer> => {
     const head = inFlight.shift() as { promise: Promise<BlockResult>; length: number };
@@ -279,10 +285,10 @@ export async function* gzipParallel(
   if ('readInto' in source) {
     for (;;) {
       checkAbort();
-      const n = await source.readInto(block, fill, blockSize - fill);
+      const n = await source.readInto(block, fill, block.length - fill);
       if (n === 0) break;
       fill += n;
-      if (fill === blockSize) {
+      if (fill === block.length) {
         submit(false);
         while (inFlight.length >= maxInFlight) yield await take();
       }
@@ -294,11 +300,11 @@ export async function* gzipParallel(
         throw opts.signal.reason ?? new LadingError('cancelled', 'The operation was cancelled.');
       let off = 0;
       while (off < chunk.length) {
-        const n = Math.min(blockSize - fill, chunk.length - off);
+        const n = Math.min(block.length - fill, chunk.length - off);
         block.set(chunk.subarray(off, off + n), fill);
         fill += n;
         off += n;
-        if (fill === blockSize) {
+        if (fill === block.length) {
           submit(false);
           while (inFlight.length >= maxInFlight) yield await take();
         }

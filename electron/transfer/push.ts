@@ -318,6 +318,7 @@ class Pusher {
           try {
             yield* gzipParallel(reader, {
               signal,
+              sizeHint: layer.size,
               onBlock: (block) => {
                 hash.update(block);
                 count(block.length);
@@ -328,7 +329,8 @@ class Pusher {
             await reader.close();
           }
         })();
-      } else if (compression === 'gzip') body = gzipParallel(verified(), { signal });
+      } else if (compression === 'gzip')
+        body = gzipParallel(verified(), { signal, sizeHint: layer.size || undefined });
       else if (compression === 'zstd') body = throughStream(verified(), createZstdCompressOrThrow());
       else return verified();
       // Keep compressing while the engine waits for each PATCH answer.

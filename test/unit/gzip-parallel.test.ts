@@ -5,13 +5,17 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { crc32Combine } from '../../electron/transfer/crc32-combine';
 import { closeGzipPool, type GzipStats, gzipParallel } from '../../electron/transfer/gzip-parallel';
 
-async function gzipAll(chunks: Uint8Array[], blockSize?: number): Promise<{ out: Buffer; stats: GzipStats }> {
+async function gzipAll(
+  chunks: Uint8Array[],
+  blockSize?: number,
+  sizeHint?: number,
+): Promise<{ out: Buffer; stats: GzipStats }> {
   const stats: GzipStats = { bytesIn: 0, bytesOut: 0, storedBlocks: 0, blocks: 0 };
   async function* src() {
     yield* chunks;
   }
   const parts: Buffer[] = [];
-  for await (const p of gzipParallel(src(), { blockSize }, stats)) parts.push(p);
+  for await (const p of gzipParallel(src(), { blockSize, sizeHint }, stats)) parts.push(p);
   return { out: Buffer.concat(parts), stats };
 }
 
@@ -72,6 +76,20 @@ describe('gzipParallel', () => {
     const a = await gzipAll([data], 128 * 1024);
     const b = await gzipAll([data.subarray(0, 1000), data.subarray(1000)], 128 * 1024);
     expect(a.out.equals(b.out)).toBe(true);
+  });
+
+  it('round-trips whatever the size hint says (too small, exact, too large)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 50_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        async (d, hint) => {
+          const { out } = await gzipAll([d], 16_384, hint);
+          expect(gunzipSync(out).equals(Buffer.from(d))).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 
   it('round-trips arbitrary inputs', async () => {
