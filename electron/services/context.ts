@@ -8,6 +8,7 @@ import type { Credential } from '../registry/credential-types';
 import type { ImageConfig } from '../registry/manifest';
 import { Lru } from './lru';
 import type { FetchedManifest, RegistryPort } from './registry-port';
+import { SavePathGrants } from './save-grants';
 import type { ConnectionAccess, GithubSeam, RegistryFactory, TransferPipelines } from './seams';
 import type { UploadStore } from './uploads';
 
@@ -29,6 +30,8 @@ export interface ServiceContext {
   pipelines: TransferPipelines;
   github: GithubSeam;
   dialogs?: Dialogs;
+  /** Paths returned by `dialogs.saveFile`: the only ones an Electron-mode pull may write to (each once). */
+  savePaths: SavePathGrants;
   openExternal?: (url: string) => Promise<void>;
   /** Configs are immutable (content-addressed): cached by digest, bounded. */
   configCache: Lru<string, ImageConfig>;
@@ -57,7 +60,7 @@ export async function credentialFor(
 export interface ContextParts
   extends Omit<
     ServiceContext,
-    'access' | 'registry' | 'registryFor' | 'forget' | 'configCache' | 'manifestCache'
+    'access' | 'registry' | 'registryFor' | 'forget' | 'configCache' | 'manifestCache' | 'savePaths'
   > {
   registryFactory: RegistryFactory;
 }
@@ -68,6 +71,7 @@ export function buildContext(parts: ContextParts): ServiceContext {
     ...parts,
     configCache: new Lru(2000),
     manifestCache: new Lru(2000),
+    savePaths: new SavePathGrants(),
     async access(connectionId) {
       const connection = await parts.store.get(connectionId);
       const secret = connection.hasSecret ? await parts.store.secretOf(connectionId) : undefined;

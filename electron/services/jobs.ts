@@ -74,6 +74,17 @@ export function jobHandlers(
           hint: 'Leave the path out; the pulled file is offered as a download when the job is done.',
         });
       }
+      // In Electron the renderer may only name a file the user just chose in the save dialog, so a
+      // compromised renderer cannot overwrite any file the user can write. (The CLI does not come here.)
+      if (ctx.mode === 'electron' && req.path !== undefined && !ctx.savePaths.take(req.path)) {
+        throw new LadingError(
+          'invalid-input',
+          'A pull can only be saved to a file chosen in the save dialog.',
+          {
+            hint: 'Choose where to save with the dialog, then start the pull (each choice is used once).',
+          },
+        );
+      }
       const { connection } = await ctx.access(req.connectionId);
       const fileName = req.path
         ? basename(req.path)

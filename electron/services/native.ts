@@ -28,10 +28,13 @@ export function nativeHandlers(
       ctx.dialogs
         ? { supported: true, paths: await ctx.dialogs.openArchives() }
         : { supported: false, paths: [] },
-    'dialog.saveFile': async ({ defaultName }) =>
-      ctx.dialogs
-        ? { supported: true, path: await ctx.dialogs.saveFile(defaultName) }
-        : { supported: false, path: null },
+    'dialog.saveFile': async ({ defaultName }) => {
+      if (!ctx.dialogs) return { supported: false, path: null };
+      const path = await ctx.dialogs.saveFile(defaultName);
+      // The renderer hands this path back to jobs.pull, which writes only to paths granted here.
+      if (path) ctx.savePaths.grant(path);
+      return { supported: true, path };
+    },
     'shell.openExternal': async ({ url }) => {
       const safe = checkExternalUrl(url);
       if (!ctx.openExternal) {

@@ -564,6 +564,36 @@ describe('the bridge refuses to write where the renderer says', () => {
   });
 });
 
+describe('the Electron renderer writes only where the save dialog said', () => {
+  it("jobs.pull with a path the dialog never returned is refused; the dialog's own path is accepted once", {
+    timeout: 60_000,
+  }, async () => {
+    const { services, connectionIds } = await makeServices('electron');
+    try {
+      const target = join(forbidden, 'pulled.tar');
+      const pull = (path: string) =>
+        dispatch(services.handlers, 'jobs.pull', {
+          connectionId: connectionIds[0],
+          repository: 'fuzz/app',
+          reference: '1',
+          format: 'docker',
+          path,
+        });
+      const refused = await pull(target);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      const chosen = await dispatch(services.handlers, 'dialog.saveFile', { defaultName: 'app.tar' });
+      if (!chosen.ok || !chosen.value.path) throw new Error('the scripted save dialog returned no path');
+      expect((await pull(chosen.value.path)).ok).toBe(true);
+      expect(await pull(chosen.value.path)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      await settleJobs(services);
+      expect(existsSync(target)).toBe(false);
+      await expectForbiddenUntouched();
+    } finally {
+      await services.dispose();
+    }
+  });
+});
+
 describe('fuzzing the bridge HTTP endpoint', () => {
   let sandbox: Sandbox;
   let bridge: Bridge;

@@ -18,6 +18,7 @@ import {
   type HostileRegistry,
   startHostileRegistry,
 } from '../support/hostile-registry';
+import { chooseSavePath, ScriptedDialogs } from '../support/services';
 
 const MiB = 1024 * 1024;
 
@@ -25,6 +26,8 @@ let hostile: HostileRegistry;
 let services: Services;
 let dir: string;
 let connectionId: string;
+// Electron mode: a pull writes only where the save dialog said, so the tests choose their paths through it.
+const dialogs = new ScriptedDialogs();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lading-hardening-services-'));
@@ -34,6 +37,7 @@ beforeAll(async () => {
     tempDir: dir,
     secretStore: new MemorySecretStore(),
     mode: 'electron',
+    dialogs,
   });
   const saved = await dispatch(services.handlers, 'connections.save', {
     name: 'hostile',
@@ -147,7 +151,7 @@ describe('browsing a hostile registry through the services', () => {
       repository: HOSTILE.blobMismatch,
       reference: 'latest',
       format: 'docker',
-      path: join(outDir, 'out.tar'),
+      path: await chooseSavePath({ services, dialogs }, join(outDir, 'out.tar')),
     });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -166,7 +170,7 @@ describe('browsing a hostile registry through the services', () => {
         repository: HOSTILE.gzipBomb,
         reference: 'latest',
         format: 'docker',
-        path: join(outDir, 'bomb.tar'),
+        path: await chooseSavePath({ services, dialogs }, join(outDir, 'bomb.tar')),
       });
       if (!r.ok) throw new Error(r.error.message);
       return waitForJob(r.value.jobId);

@@ -17,6 +17,7 @@ import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
 import { BRIDGE_TOKEN_HEADER } from '../../shared/bridge-protocol';
 import { buildImage, pushImage, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
+import { chooseSavePath, ScriptedDialogs } from '../support/services';
 import { cliSandbox } from './cli-helpers';
 
 /** A place something was written or said, and what. */
@@ -158,11 +159,13 @@ describe('the services and the browser bridge', () => {
     const dataDir = await mkdtemp(join(root, 'data-'));
     const tempDir = await mkdtemp(join(root, 'tmp-'));
     const outDir = await mkdtemp(join(root, 'out-'));
+    const dialogs = new ScriptedDialogs();
     const services = await createServices({
       dataDir,
       tempDir,
       mode: 'electron',
       secretStore: new EncryptedFileSecretStore(dataDir),
+      dialogs,
     });
     const events: Capture[] = [];
     const unsubscribe = services.events.subscribe((event, payload) =>
@@ -220,14 +223,14 @@ describe('the services and the browser bridge', () => {
           repository: 'team/app',
           reference: '1',
           format: 'docker',
-          path: join(outDir, `${registry.mode}.tar`),
+          path: await chooseSavePath({ services, dialogs }, join(outDir, `${registry.mode}.tar`)),
         });
         await call('jobs.pull', {
           connectionId: id,
           repository: 'team/none',
           reference: '1',
           format: 'oci',
-          path: join(outDir, 'none.tar'),
+          path: await chooseSavePath({ services, dialogs }, join(outDir, 'none.tar')),
         });
         await call('jobs.tag', {
           connectionId: id,

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySecretStore } from '../../electron/connections/secret-store';
 import { createServices, type Services } from '../../electron/services';
 import { dispatch } from '../../electron/services/dispatch';
+import { SavePathGrants } from '../../electron/services/save-grants';
 import {
   type CallName,
   type CallRequest,
@@ -295,5 +296,109 @@ describe('dispatch', () => {
       repository: 'r',
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+});
+
+describe('Electron-mode pulls write only where the save dialog said', () => {
+  let dir: string;
+  let services: Services;
+  let connectionId: string;
+  const written: string[] = [];
+  let nextChoice: string | null = null;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'lading-save-grants-'));
+    services = await createServices({
+      dataDir: dir,
+      secretStore: new MemorySecretStore(),
+      mode: 'electron',
+      tempDir: dir,
+      dialogs: { openArchives: async () => [], saveFile: async () => nextChoice },
+      // Records where a pull would write instead of pulling: the path check is what is under test.
+      pipelines: {
+        push: async () => ({ message: 'pushed' }),
+        pull: async ({ outputPath }) => {
+          written.push(outputPath);
+          return { message: `Pulled to ${outputPath}` };
+        },
+      },
+    });
+    const saved = await dispatch(services.handlers, 'connections.save', {
+      name: 'Local',
+      kind: 'generic',
+      registry: 'localhost:5000',
+      insecure: true,
+    });
+    if (!saved.ok) throw new Error(saved.error.message);
+    connectionId = saved.value.id;
+  });
+  afterAll(async () => {
+    await services.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const pull = (path?: string) =>
+    dispatch(services.handlers, 'jobs.pull', {
+      connectionId,
+      repository: 'app',
+      reference: '1',
+      format: 'docker',
+      path,
+    });
+
+  it('accepts the path the dialog returned, once', async () => {
+    nextChoice = join(dir, 'chosen.tar');
+    expect(await dispatch(services.handlers, 'dialog.saveFile', { defaultName: 'app-1.tar' })).toEqual({
+      ok: true,
+      value: { supported: true, path: nextChoice },
+    });
+    const first = await pull(nextChoice);
+    expect(first.ok).toBe(true);
+    if (first.ok) await services.context.jobs.wait(first.value.jobId);
+    expect(written).toEqual([nextChoice]);
+    const again = await pull(nextChoice);
+    expect(again).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    if (!again.ok) expect(again.error.hint).toMatch(/dialog/);
+  });
+
+  it('refuses a path the dialog never returned (a compromised renderer), and a cancelled dialog grants nothing', async () => {
+    const before = written.length;
+    const r = await pull('/home/user/.bashrc');
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input', message: expect.stringMatching(/save dialog/) },
+    });
+    nextChoice = null;
+    expect(await dispatch(services.handlers, 'dialog.saveFile', { defaultName: 'x.tar' })).toMatchObject({
+      ok: true,
+      value: { supported: true, path: null },
+    });
+    expect(services.context.savePaths.size).toBe(0);
+    expect(written.length).toBe(before);
+  });
+
+  it('still pulls without a path (into its own download directory)', async () => {
+    const r = await pull();
+    expect(r.ok).toBe(true);
+    if (r.ok) await services.context.jobs.wait(r.value.jobId);
+    expect(written.at(-1)?.startsWith(services.context.downloadDir)).toBe(true);
+  });
+});
+
+describe('SavePathGrants', () => {
+  it('forgets grants after their time and beyond its capacity', () => {
+    let now = 0;
+    const grants = new SavePathGrants({ capacity: 2, ttlMs: 1000, now: () => now });
+    grants.grant('/a.tar');
+    now = 1001;
+    expect(grants.take('/a.tar')).toBe(false);
+    grants.grant('/b.tar');
+    grants.grant('/c.tar');
+    grants.grant('/d.tar');
+    expect(grants.take('/b.tar')).toBe(false);
+    expect(grants.take('/c.tar')).toBe(true);
+    // The same file spelled differently is the same grant.
+    expect(grants.take('/x/../d.tar')).toBe(true);
+    expect(grants.size).toBe(0);
   });
 });
