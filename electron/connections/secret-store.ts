@@ -52,36 +52,25 @@ class CiphertextFile {
   private queue: Promise<void> = Promise.resolve();
 }
 
-export class SafeStorageSecretStore implements SecretStore {
-  readonly kind = 'safe-storage' as const;
-  private readonly file: CiphertextFile;
+/**
+ * A store whose secrets are base64 ciphertexts in a CiphertextFile: the file handling is shared, the
+ * subclasses only say how a secret is encrypted and decrypted.
+ */
+abstract class CiphertextFileStore {
+  constructor(private readonly file: CiphertextFile) {}
 
-  constructor(
-    private readonly safeStorage: SafeStorageLike,
-    configDir: string,
-  ) {
-    this.file = new CiphertextFile(join(configDir, 'secrets.safestorage.json'));
-  }
+  /** The ciphertext to store for `secret` under `id`. */
+  protected abstract encrypt(id: string, secret: string): Promise<Buffer>;
+  /** The secret in `ciphertext`; a LadingError when it cannot be decrypted. */
+  protected abstract decrypt(id: string, ciphertext: Buffer): Promise<string>;
 
   async get(id: string): Promise<string | undefined> {
     const value = (await this.file.read())[id];
-    if (value === undefined) return undefined;
-    try {
-      return this.safeStorage.decryptString(Buffer.from(value, 'base64'));
-    } catch {
-      throw new LadingError('file-error', 'A saved secret could not be decrypted by the OS keychain.', {
-        hint: 'Edit the connection and enter the password or token again.',
-      });
-    }
+    return value === undefined ? undefined : this.decrypt(id, Buffer.from(value, 'base64'));
   }
 
   async set(id: string, secret: string): Promise<void> {
-    if (!this.safeStorage.isEncryptionAvailable()) {
-      throw new LadingError('unsupported', 'The OS keychain is not available to encrypt the secret.', {
-        hint: 'Unlock or install a keyring (e.g. gnome-keyring), or use credentials from `docker login`.',
-      });
-    }
-    const encrypted = this.safeStorage.encryptString(secret).toString('base64');
+    const encrypted = (await this.encrypt(id, secret)).toString('base64');
     await this.file.update((map) => {
       map[id] = encrypted;
       return true;
@@ -97,6 +86,36 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 }
 
+export class SafeStorageSecretStore extends CiphertextFileStore implements SecretStore {
+  readonly kind = 'safe-storage' as const;
+
+  constructor(
+    private readonly safeStorage: SafeStorageLike,
+    configDir: string,
+  ) {
+    super(new CiphertextFile(join(configDir, 'secrets.safestorage.json')));
+  }
+
+  protected async decrypt(_id: string, ciphertext: Buffer): Promise<string> {
+    try {
+      return this.safeStorage.decryptString(ciphertext);
+    } catch {
+      throw new LadingError('file-error', 'A saved secret could not be decrypted by the OS keychain.', {
+        hint: 'Edit the connection and enter the password or token again.',
+      });
+    }
+  }
+
+  protected async encrypt(_id: string, secret: string): Promise<Buffer> {
+    if (!this.safeStorage.isEncryptionAvailable()) {
+      throw new LadingError('unsupported', 'The OS keychain is not available to encrypt the secret.', {
+        hint: 'Unlock or install a keyring (e.g. gnome-keyring), or use credentials from `docker login`.',
+      });
+    }
+    return this.safeStorage.encryptString(secret);
+  }
+}
+
 /**
  * AES-256-GCM ciphertexts in `secrets.enc.json`, keyed by a random 32-byte key in `secret.key` (mode 0600,
  * created on first use).
@@ -107,14 +126,13 @@ export class SafeStorageSecretStore implements SecretStore {
  * the user, root, a full-home backup) can decrypt them — the key sits next to the data. That is the same
  * trust level as Docker's plaintext `config.json`, and why a credential helper is preferred when configured.
  */
-export class EncryptedFileSecretStore implements SecretStore {
+export class EncryptedFileSecretStore extends CiphertextFileStore implements SecretStore {
   readonly kind = 'encrypted-file' as const;
-  private readonly file: CiphertextFile;
   private readonly keyPath: string;
   private key?: Promise<Buffer>;
 
   constructor(configDir: string) {
-    this.file = new CiphertextFile(join(configDir, 'secrets.enc.json'));
+    super(new CiphertextFile(join(configDir, 'secrets.enc.json')));
     this.keyPath = join(configDir, 'secret.key');
   }
 
@@ -151,10 +169,7 @@ export class EncryptedFileSecretStore implements SecretStore {
     return key;
   }
 
-  async get(id: string): Promise<string | undefined> {
-    const value = (await this.file.read())[id];
-    if (value === undefined) return undefined;
-    const raw = Buffer.from(value, 'base64');
+  protected async decrypt(id: string, raw: Buffer): Promise<string> {
     try {
       const decipher = createDecipheriv('aes-256-gcm', await this.loadKey(), raw.subarray(0, 12));
       decipher.setAAD(Buffer.from(id));
@@ -168,25 +183,13 @@ export class EncryptedFileSecretStore implements SecretStore {
     }
   }
 
-  async set(id: string, secret: string): Promise<void> {
+  protected async encrypt(id: string, secret: string): Promise<Buffer> {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', await this.loadKey(), iv);
     // Binding the ciphertext to its id stops a swapped entry from decrypting as another connection's secret.
     cipher.setAAD(Buffer.from(id));
     const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    const encrypted = Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
-    await this.file.update((map) => {
-      map[id] = encrypted;
-      return true;
-    });
-  }
-
-  async delete(id: string): Promise<void> {
-    await this.file.update((map) => {
-      if (!(id in map)) return false;
-      delete map[id];
-      return true;
-    });
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
   }
 }
 
