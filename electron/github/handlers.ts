@@ -6,7 +6,7 @@ import type { Handlers } from '../../shared/contract';
 import type { Connection, RepositoriesResult } from '../../shared/types';
 import { LadingError } from '../registry/errors';
 import { checkAnonymousPull } from './anonymous';
-import { deleteOnGitHub as deleteThroughApi, type ManifestWriter } from './delete';
+import { type DeleteRequest, deleteOnGitHub as deleteThroughApi, type ManifestWriter } from './delete';
 import { packageTypeFor } from './hosts';
 import { packageSettingsUrl } from './names';
 import { toRepositorySummary } from './packages';
@@ -160,31 +160,19 @@ export async function listGitHubRepositories(
   };
 }
 
-export interface DeleteOnGitHubArgs {
+/** What a delete job for a GitHub host knows: the connection and its token instead of a ready session. */
+export interface DeleteOnGitHubArgs extends Omit<DeleteRequest, 'session' | 'settleTimeoutMs'> {
   connection: Pick<Connection, 'kind' | 'registry' | 'githubApiUrl' | 'owner' | 'ownerType' | 'insecure'>;
   token: string | undefined;
-  client: ManifestWriter;
-  repository: string;
-  tags?: string[];
-  digests?: string[];
-  force?: boolean;
-  signal?: AbortSignal;
   fetch?: typeof fetch;
 }
 
 /** Deletes tags and digests of a GitHub package through the API (the delete job for GitHub hosts). */
 export function deleteOnGitHub(args: DeleteOnGitHubArgs): Promise<{ removedTags: string[] }> {
-  const session = githubSession(args.connection, requireToken(args.token, args.connection.registry), {
-    fetch: args.fetch,
+  const { connection, token, fetch, ...request } = args;
+  const session = githubSession(connection, requireToken(token, connection.registry), {
+    fetch,
     signal: args.signal,
   });
-  return deleteThroughApi({
-    session,
-    client: args.client,
-    repository: args.repository,
-    tags: args.tags,
-    digests: args.digests,
-    force: args.force,
-    signal: args.signal,
-  });
+  return deleteThroughApi({ ...request, session });
 }
