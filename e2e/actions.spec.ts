@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildImage, seedTags, skopeoInspect, writeArchive } from '../test/support/images';
-import { expect, expectJobDone, showOpenRegistry, test } from './fixtures';
+import { expect, expectJobDone, openConnection, showOpenRegistry, test } from './fixtures';
 
 /** Drops a real file (bytes read by the test) onto the window, as a browser would. */
 async function dropFile(app: Page, path: string, name: string, overlayShot?: string): Promise<void> {
@@ -234,4 +234,36 @@ test('transfers: a failed job can be retried, and finished jobs cleared', async 
   await expect(jobs.nth(0).getByText('Failed', { exact: true })).toBeVisible({ timeout: 30_000 });
   await panel.getByRole('button', { name: 'Clear finished' }).click();
   await expect(jobs).toHaveCount(0);
+});
+
+test('re-tag: move an existing tag onto another image', async ({ app, world }) => {
+  const connectionId = await openConnection(world);
+  for (const [from, tag] of [
+    ['1.0', 'old'],
+    ['1.1', 'new'],
+  ] as const) {
+    const { jobId } = await world.call('jobs.tag', {
+      connectionId,
+      source: { repository: 'demo/app', reference: from },
+      target: { repository: 'move/app', tag },
+    });
+    await expect
+      .poll(async () => (await world.call('jobs.list', {})).find((j) => j.id === jobId)?.state, {
+        timeout: 30_000,
+      })
+      .toBe('done');
+  }
+  await showOpenRegistry(app, world);
+  await app.getByRole('button', { name: 'move/app', exact: true }).click();
+  await app.getByRole('grid').getByRole('button', { name: 'Re-tag new', exact: true }).click();
+  const dialog = app.getByRole('dialog', { name: /Re-tag move\/app:new/ });
+  await dialog.getByRole('radio', { name: /Move a tag/ }).click();
+  await dialog.getByLabel('Tag to move').selectOption('old');
+  await dialog.getByRole('button', { name: 'Move tag' }).click();
+  await expectJobDone(app, /move\/app:old/);
+  const [moved, target] = await Promise.all([
+    skopeoInspect(`docker://${world.open.host}/move/app:old`),
+    skopeoInspect(`docker://${world.open.host}/demo/app:1.1`),
+  ]);
+  expect(moved.Digest).toBe(target.Digest);
 });
