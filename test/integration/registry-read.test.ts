@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/registry/client';
-import { LadingError } from '../../electron/registry/errors';
 import { inspectImage } from '../../electron/registry/inspect';
+import { errorOf, registrySuite } from '../support/clients';
 import {
   buildImage,
   buildMultiPlatform,
@@ -11,46 +11,26 @@ import {
   skopeoInspect,
 } from '../support/images';
 import { freePort } from '../support/net';
-import { startRegistry, type TestRegistry } from '../support/registry';
-
-async function errorOf(p: Promise<unknown>): Promise<LadingError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(LadingError);
-    return e as LadingError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('registry client read paths (open registry)', () => {
-  let registry: TestRegistry;
-  let client: RegistryClient;
-
-  beforeAll(async () => {
-    registry = await startRegistry({ mode: 'open' });
-    client = new RegistryClient({ registry: registry.host, retryBaseMs: 50 });
-  });
-  afterAll(async () => {
-    await registry?.stop();
-  });
+  const suite = registrySuite({ mode: 'open' });
 
   it('pings', async () => {
-    expect(await client.ping()).toEqual({ scheme: 'none' });
+    expect(await suite.client.ping()).toEqual({ scheme: 'none' });
   });
 
   it('lists every tag and repository past 100 entries across pages', async () => {
     const tags = Array.from({ length: 130 }, (_, i) => `v${String(i).padStart(3, '0')}`);
-    await seedTags(registry, 'many/tags', tags);
+    await seedTags(suite.registry, 'many/tags', tags);
     const pages: string[][] = [];
-    const listed = await client.tags('many/tags', { pageSize: 25, onPage: (p) => pages.push(p) });
+    const listed = await suite.client.tags('many/tags', { pageSize: 25, onPage: (p) => pages.push(p) });
     expect([...listed].sort()).toEqual([...tags].sort());
     expect(new Set(listed).size).toBe(listed.length);
 
     const repos = Array.from({ length: 105 }, (_, i) => `cat/r${String(i).padStart(3, '0')}`);
-    await seedRepositories(registry, repos);
+    await seedRepositories(suite.registry, repos);
     const catalogPages: string[][] = [];
-    const all = await client.catalog({ pageSize: 20, onPage: (p) => catalogPages.push(p) });
+    const all = await suite.client.catalog({ pageSize: 20, onPage: (p) => catalogPages.push(p) });
     expect(catalogPages.length).toBeGreaterThan(5);
     for (const r of [...repos, 'many/tags']) expect(all).toContain(r);
     expect(new Set(all).size).toBe(all.length);
@@ -64,9 +44,9 @@ describe('registry client read paths (open registry)', () => {
       env: ['A=1'],
       workdir: '/work',
     });
-    await pushImage(registry, image, 'inspect/app:1.0');
-    const ours = await inspectImage(client, 'inspect/app', '1.0');
-    const ref = `docker://${registry.host}/inspect/app:1.0`;
+    await pushImage(suite.registry, image, 'inspect/app:1.0');
+    const ours = await inspectImage(suite.client, 'inspect/app', '1.0');
+    const ref = `docker://${suite.registry.host}/inspect/app:1.0`;
     const skopeo = await skopeoInspect(ref);
     const raw = await skopeoInspect(ref, { raw: true });
     const config = await skopeoInspect(ref, { config: true });
@@ -86,26 +66,26 @@ describe('registry client read paths (open registry)', () => {
       raw.config.size + raw.layers.reduce((n: number, l: { size: number }) => n + l.size, 0),
     );
 
-    const m = await client.getManifest('inspect/app', '1.0');
+    const m = await suite.client.getManifest('inspect/app', '1.0');
     expect(JSON.parse(m.bytes.toString())).toEqual(raw);
-    const byDigest = await client.getManifest('inspect/app', m.digest);
+    const byDigest = await suite.client.getManifest('inspect/app', m.digest);
     expect(byDigest.bytes.equals(m.bytes)).toBe(true);
-    expect(await client.headManifest('inspect/app', '1.0')).toEqual({
+    expect(await suite.client.headManifest('inspect/app', '1.0')).toEqual({
       digest: m.digest,
       mediaType: m.mediaType,
       size: m.size,
     });
-    const cfg = await client.getConfig('inspect/app', raw.config);
+    const cfg = await suite.client.getConfig('inspect/app', raw.config);
     expect(cfg.config.config?.Labels).toEqual(skopeo.Labels);
-    expect(await client.blobExists('inspect/app', raw.layers[0].digest)).toBe(true);
-    expect(await client.blobExists('inspect/app', `sha256:${'0'.repeat(64)}`)).toBe(false);
+    expect(await suite.client.blobExists('inspect/app', raw.layers[0].digest)).toBe(true);
+    expect(await suite.client.blobExists('inspect/app', `sha256:${'0'.repeat(64)}`)).toBe(false);
   });
 
   it('reads Docker v2 schema 2 images as well as OCI ones', async () => {
     const image = await buildImage({ layers: [{ 'd.txt': 'docker format\n' }], labels: { fmt: 'v2s2' } });
-    await pushImage(registry, image, 'inspect/docker:1', { format: 'v2s2' });
-    const ours = await inspectImage(client, 'inspect/docker', '1');
-    const skopeo = await skopeoInspect(`docker://${registry.host}/inspect/docker:1`);
+    await pushImage(suite.registry, image, 'inspect/docker:1', { format: 'v2s2' });
+    const ours = await inspectImage(suite.client, 'inspect/docker', '1');
+    const skopeo = await skopeoInspect(`docker://${suite.registry.host}/inspect/docker:1`);
     expect(ours.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
     expect(ours.config?.mediaType).toBe('application/vnd.docker.container.image.v1+json');
     expect(ours.digest).toBe(skopeo.Digest);
@@ -120,34 +100,34 @@ describe('registry client read paths (open registry)', () => {
       ],
       indexAnnotations: { 'org.opencontainers.image.description': 'multi' },
     });
-    await pushImage(registry, image, 'multi/app:1', { all: true });
-    const index = await inspectImage(client, 'multi/app', '1');
+    await pushImage(suite.registry, image, 'multi/app:1', { all: true });
+    const index = await inspectImage(suite.client, 'multi/app', '1');
     expect(index.platforms).toEqual(['linux/amd64', 'linux/arm64/v8']);
     expect(index.manifests).toHaveLength(2);
     expect(index.annotations?.['org.opencontainers.image.description']).toBe('multi');
-    const raw = await skopeoInspect(`docker://${registry.host}/multi/app:1`, { raw: true });
+    const raw = await skopeoInspect(`docker://${suite.registry.host}/multi/app:1`, { raw: true });
 
-    const arm = await inspectImage(client, 'multi/app', '1', { platform: 'linux/arm64' });
+    const arm = await inspectImage(suite.client, 'multi/app', '1', { platform: 'linux/arm64' });
     expect(arm.index?.digest).toBe(index.digest);
     expect(arm.architecture).toBe('arm64');
     const armEntry = raw.manifests.find(
       (m: { platform: { architecture: string } }) => m.platform.architecture === 'arm64',
     );
     expect(arm.digest).toBe(armEntry.digest);
-    const skopeoArm = await skopeoInspect(`docker://${registry.host}/multi/app@${armEntry.digest}`);
+    const skopeoArm = await skopeoInspect(`docker://${suite.registry.host}/multi/app@${armEntry.digest}`);
     expect(arm.layers?.map((l) => l.digest)).toEqual(skopeoArm.Layers);
 
-    const e = await errorOf(inspectImage(client, 'multi/app', '1', { platform: 'linux/s390x' }));
+    const e = await errorOf(inspectImage(suite.client, 'multi/app', '1', { platform: 'linux/s390x' }));
     expect(e.code).toBe('invalid-input');
     expect(e.message).toContain('linux/amd64, linux/arm64/v8');
   });
 
   it('reports unknown repositories and tags specifically', async () => {
-    expect((await errorOf(client.tags('does/not-exist'))).code).toBe('name-unknown');
-    await seedTags(registry, 'known/repo', ['a']);
-    const e = await errorOf(client.getManifest('known/repo', 'nope'));
+    expect((await errorOf(suite.client.tags('does/not-exist'))).code).toBe('name-unknown');
+    await seedTags(suite.registry, 'known/repo', ['a']);
+    const e = await errorOf(suite.client.getManifest('known/repo', 'nope'));
     expect(e.code).toBe('manifest-unknown');
-    expect(await client.headManifest('known/repo', 'nope')).toBeUndefined();
+    expect(await suite.client.headManifest('known/repo', 'nope')).toBeUndefined();
   });
 
   it('reports an unreachable registry with the host and the cause', async () => {

@@ -1,54 +1,23 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient } from '../../electron/registry/client';
-import { LadingError } from '../../electron/registry/errors';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { clientFor, errorOf, readAll, registrySuite, sha256 } from '../support/clients';
 import { startFaultProxy } from '../support/fault-proxy';
 import { buildImage, buildMultiPlatform, pushImage, skopeoCopy, skopeoInspect } from '../support/images';
-import { startRegistry, type TestRegistry } from '../support/registry';
 
 const MiB = 1024 * 1024;
-
-function sha256(b: Buffer): string {
-  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
-}
 
 /** Yields `data` in uneven pieces, as a file or network stream would. */
 async function* pieces(data: Buffer, size = 300_000): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
 }
 
-async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
-
-async function errorOf(p: Promise<unknown>): Promise<LadingError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(LadingError);
-    return e as LadingError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe('registry client write paths (open registry)', () => {
-  let registry: TestRegistry;
-  let client: RegistryClient;
-
-  beforeAll(async () => {
-    registry = await startRegistry({ mode: 'open' });
-    client = new RegistryClient({ registry: registry.host, retryBaseMs: 50 });
-  });
-  afterAll(async () => {
-    await registry?.stop();
-  });
+  const suite = registrySuite({ mode: 'open' });
 
   it('uploads a ~20 MiB blob in several chunks and reads it back verified', async () => {
     const data = randomBytes(20 * MiB + 12345);
     const acknowledged: number[] = [];
-    const result = await client.uploadBlob('up/big', pieces(data), {
+    const result = await suite.client.uploadBlob('up/big', pieces(data), {
       chunkSize: 4 * MiB,
       expectedDigest: sha256(data),
       onProgress: (n) => acknowledged.push(n),
@@ -56,41 +25,43 @@ describe('registry client write paths (open registry)', () => {
     expect(result).toEqual({ digest: sha256(data), size: data.length });
     expect(acknowledged.length).toBeGreaterThanOrEqual(5);
     expect(acknowledged.at(-1)).toBe(data.length);
-    const back = await readAll(await client.openBlob('up/big', { digest: result.digest, size: data.length }));
+    const back = await readAll(
+      await suite.client.openBlob('up/big', { digest: result.digest, size: data.length }),
+    );
     expect(back.equals(data)).toBe(true);
   });
 
   it('uploads a small blob in one request and refuses a wrong expected digest', async () => {
     const data = Buffer.from('small blob\n');
-    expect(await client.uploadBlob('up/small', [data], { size: data.length })).toEqual({
+    expect(await suite.client.uploadBlob('up/small', [data], { size: data.length })).toEqual({
       digest: sha256(data),
       size: data.length,
     });
-    expect(await client.blobExists('up/small', sha256(data))).toBe(true);
+    expect(await suite.client.blobExists('up/small', sha256(data))).toBe(true);
     const e = await errorOf(
-      client.uploadBlob('up/small', [Buffer.from('other')], { expectedDigest: sha256(data) }),
+      suite.client.uploadBlob('up/small', [Buffer.from('other')], { expectedDigest: sha256(data) }),
     );
     expect(e.code).toBe('digest-mismatch');
   });
 
   it('fails a download whose bytes do not match the digest', async () => {
     const data = Buffer.from('real content');
-    const { digest } = await client.uploadBlob('up/verify', [data]);
-    const wrongSize = await client.openBlob('up/verify', { digest, size: 4 });
+    const { digest } = await suite.client.uploadBlob('up/verify', [data]);
+    const wrongSize = await suite.client.openBlob('up/verify', { digest, size: 4 });
     expect((await errorOf(readAll(wrongSize))).code).toBe('too-large');
   });
 
   it('resumes an upload after the connection drops mid-chunk', async () => {
-    const proxy = await startFaultProxy(registry.url);
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
-      const viaProxy = new RegistryClient({ registry: registry.host, baseUrl: proxy.url, retryBaseMs: 20 });
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 20 });
       proxy.rules.push({ kind: 'drop-request-after', bytes: 1 * MiB + 777, match: { method: 'PATCH' } });
       const data = randomBytes(10 * MiB + 99);
       const result = await viaProxy.uploadBlob('up/resumed', pieces(data), { chunkSize: 4 * MiB });
       expect(result.digest).toBe(sha256(data));
       expect(proxy.requests.some((r) => r.fault === 'drop-request-after')).toBe(true);
       const back = await readAll(
-        await client.openBlob('up/resumed', { digest: result.digest, size: data.length }),
+        await suite.client.openBlob('up/resumed', { digest: result.digest, size: data.length }),
       );
       expect(sha256(back)).toBe(sha256(data));
     } finally {
@@ -99,9 +70,9 @@ describe('registry client write paths (open registry)', () => {
   });
 
   it('recovers from a 5xx on a later chunk by asking the registry for its offset', async () => {
-    const proxy = await startFaultProxy(registry.url);
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
-      const viaProxy = new RegistryClient({ registry: registry.host, baseUrl: proxy.url, retryBaseMs: 20 });
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 20 });
       const data = randomBytes(9 * MiB);
       let armed = false;
       const result = await viaProxy.uploadBlob('up/flaky', pieces(data), {
@@ -125,9 +96,9 @@ describe('registry client write paths (open registry)', () => {
   });
 
   it('redoes a blob from the start when the registry drops the session mid-blob and the source can reopen', async () => {
-    const proxy = await startFaultProxy(registry.url);
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
-      const viaProxy = new RegistryClient({ registry: registry.host, baseUrl: proxy.url, retryBaseMs: 20 });
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 20 });
       const data = randomBytes(9 * MiB);
       let armed = false;
       const result = await viaProxy.uploadBlob('up/reopened', pieces(data), {
@@ -141,7 +112,7 @@ describe('registry client write paths (open registry)', () => {
       });
       expect(result.digest).toBe(sha256(data));
       const back = await readAll(
-        await client.openBlob('up/reopened', { digest: result.digest, size: data.length }),
+        await suite.client.openBlob('up/reopened', { digest: result.digest, size: data.length }),
       );
       expect(sha256(back)).toBe(sha256(data));
     } finally {
@@ -150,9 +121,9 @@ describe('registry client write paths (open registry)', () => {
   });
 
   it('gives up on a chunk that keeps failing with server-error and cancels the session', async () => {
-    const proxy = await startFaultProxy(registry.url);
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
-      const viaProxy = new RegistryClient({ registry: registry.host, baseUrl: proxy.url, retryBaseMs: 5 });
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 5 });
       proxy.rules.push({ kind: 'status', status: 502, times: 100, match: { method: 'PATCH' } });
       const e = await errorOf(
         viaProxy.uploadBlob('up/failing', pieces(randomBytes(5 * MiB)), { chunkSize: 2 * MiB }),
@@ -167,9 +138,9 @@ describe('registry client write paths (open registry)', () => {
   });
 
   it('redoes a blob whose session the registry forgot at the final PUT (BLOB_UPLOAD_UNKNOWN)', async () => {
-    const proxy = await startFaultProxy(registry.url);
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
-      const viaProxy = new RegistryClient({ registry: registry.host, baseUrl: proxy.url, retryBaseMs: 5 });
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 5 });
       const forgotten = {
         kind: 'status' as const,
         status: 404,
@@ -187,7 +158,7 @@ describe('registry client write paths (open registry)', () => {
         reopen: () => pieces(big),
       });
       expect(result.digest).toBe(sha256(big));
-      expect(await client.blobExists('up/forgot', result.digest)).toBe(true);
+      expect(await suite.client.blobExists('up/forgot', result.digest)).toBe(true);
       expect(proxy.requests.filter((r) => r.method === 'POST')).toHaveLength(4);
     } finally {
       await proxy.stop();
@@ -195,9 +166,9 @@ describe('registry client write paths (open registry)', () => {
   });
 
   it('cancels the upload session when aborted', async () => {
-    const proxy = await startFaultProxy(registry.url);
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
-      const viaProxy = new RegistryClient({ registry: registry.host, baseUrl: proxy.url, retryBaseMs: 20 });
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 20 });
       const controller = new AbortController();
       const data = randomBytes(6 * MiB);
       const e = await errorOf(
@@ -216,10 +187,10 @@ describe('registry client write paths (open registry)', () => {
 
   it('resumes a download after the connection drops mid-blob', async () => {
     const data = randomBytes(3 * MiB);
-    const { digest } = await client.uploadBlob('up/download', pieces(data));
-    const proxy = await startFaultProxy(registry.url);
+    const { digest } = await suite.client.uploadBlob('up/download', pieces(data));
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
-      const viaProxy = new RegistryClient({ registry: registry.host, baseUrl: proxy.url, retryBaseMs: 20 });
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 20 });
       proxy.rules.push({
         kind: 'drop-response-after',
         bytes: MiB,
@@ -235,63 +206,63 @@ describe('registry client write paths (open registry)', () => {
 
   it('deletes one tag and keeps a sibling tag on the same manifest', async () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'delete me\n' }] });
-    await pushImage(registry, image, 'del/app:keep');
-    const m = await client.getManifest('del/app', 'keep');
-    await client.putManifest('del/app', 'gone', m.bytes, m.mediaType);
-    expect((await client.tagsForDigest('del/app', m.digest)).sort()).toEqual(['gone', 'keep']);
+    await pushImage(suite.registry, image, 'del/app:keep');
+    const m = await suite.client.getManifest('del/app', 'keep');
+    await suite.client.putManifest('del/app', 'gone', m.bytes, m.mediaType);
+    expect((await suite.client.tagsForDigest('del/app', m.digest)).sort()).toEqual(['gone', 'keep']);
 
-    await client.deleteTag('del/app', 'gone');
-    expect(await client.tags('del/app')).toEqual(['keep']);
-    expect((await client.getManifest('del/app', 'keep')).digest).toBe(m.digest);
-    const inspected = await skopeoInspect(`docker://${registry.host}/del/app:keep`);
+    await suite.client.deleteTag('del/app', 'gone');
+    expect(await suite.client.tags('del/app')).toEqual(['keep']);
+    expect((await suite.client.getManifest('del/app', 'keep')).digest).toBe(m.digest);
+    const inspected = await skopeoInspect(`docker://${suite.registry.host}/del/app:keep`);
     expect(inspected.Digest).toBe(m.digest);
-    await skopeoCopy(`docker://${registry.host}/del/app:keep`, `oci:${image.layoutDir}:pulled`);
-    expect((await errorOf(client.deleteTag('del/app', 'gone'))).code).toBe('manifest-unknown');
+    await skopeoCopy(`docker://${suite.registry.host}/del/app:keep`, `oci:${image.layoutDir}:pulled`);
+    expect((await errorOf(suite.client.deleteTag('del/app', 'gone'))).code).toBe('manifest-unknown');
   });
 
   it('deletes the manifest when the tag is its only one', async () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'lonely\n' }] });
-    await pushImage(registry, image, 'del/lonely:only');
-    const m = await client.getManifest('del/lonely', 'only');
-    await client.deleteTag('del/lonely', 'only');
-    expect(await client.headManifest('del/lonely', m.digest)).toBeUndefined();
+    await pushImage(suite.registry, image, 'del/lonely:only');
+    const m = await suite.client.getManifest('del/lonely', 'only');
+    await suite.client.deleteTag('del/lonely', 'only');
+    expect(await suite.client.headManifest('del/lonely', m.digest)).toBeUndefined();
   });
 
   it('deletes a digest and reports the tags that pointed at it', async () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'by digest\n' }] });
-    await pushImage(registry, image, 'del/digest:a');
-    const m = await client.getManifest('del/digest', 'a');
-    await client.putManifest('del/digest', 'b', m.bytes, m.mediaType);
+    await pushImage(suite.registry, image, 'del/digest:a');
+    const m = await suite.client.getManifest('del/digest', 'a');
+    await suite.client.putManifest('del/digest', 'b', m.bytes, m.mediaType);
     const other = await buildImage({ layers: [{ 'f.txt': 'other\n' }] });
-    await pushImage(registry, other, 'del/digest:c');
-    const { removedTags } = await client.deleteDigest('del/digest', m.digest);
+    await pushImage(suite.registry, other, 'del/digest:c');
+    const { removedTags } = await suite.client.deleteDigest('del/digest', m.digest);
     expect(removedTags.sort()).toEqual(['a', 'b']);
-    expect(await client.tags('del/digest')).toEqual(['c']);
-    expect(await client.headManifest('del/digest', m.digest)).toBeUndefined();
+    expect(await suite.client.tags('del/digest')).toEqual(['c']);
+    expect(await suite.client.headManifest('del/digest', m.digest)).toBeUndefined();
   });
 
   it('tags within a repository byte-for-byte', async () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'same repo\n' }] });
-    await pushImage(registry, image, 'tag/same:1');
-    const src = await client.getManifest('tag/same', '1');
-    const result = await client.tag(
+    await pushImage(suite.registry, image, 'tag/same:1');
+    const src = await suite.client.getManifest('tag/same', '1');
+    const result = await suite.client.tag(
       { repository: 'tag/same', reference: '1' },
       { repository: 'tag/same', tag: 'stable' },
     );
     expect(result).toEqual({ digest: src.digest, mountedBlobs: 0 });
-    expect((await client.getManifest('tag/same', 'stable')).bytes.equals(src.bytes)).toBe(true);
+    expect((await suite.client.getManifest('tag/same', 'stable')).bytes.equals(src.bytes)).toBe(true);
   });
 
   it('tags into another repository by mounting blobs', async () => {
     const image = await buildImage({ layers: [{ 'a.txt': 'one\n' }, { 'b.txt': 'two\n' }] });
-    await pushImage(registry, image, 'tag/src:1');
-    const src = await client.getManifest('tag/src', '1');
-    const result = await client.tag(
+    await pushImage(suite.registry, image, 'tag/src:1');
+    const src = await suite.client.getManifest('tag/src', '1');
+    const result = await suite.client.tag(
       { repository: 'tag/src', reference: '1' },
       { repository: 'tag/dst', tag: 'promoted' },
     );
     expect(result).toEqual({ digest: src.digest, mountedBlobs: 3 });
-    const inspected = await skopeoInspect(`docker://${registry.host}/tag/dst:promoted`);
+    const inspected = await skopeoInspect(`docker://${suite.registry.host}/tag/dst:promoted`);
     expect(inspected.Digest).toBe(src.digest);
   });
 
@@ -302,17 +273,17 @@ describe('registry client write paths (open registry)', () => {
         { os: 'linux', architecture: 'arm64', variant: 'v8' },
       ],
     });
-    await pushImage(registry, image, 'tag/multi:1', { all: true });
-    const src = await client.getManifest('tag/multi', '1');
-    const result = await client.tag(
+    await pushImage(suite.registry, image, 'tag/multi:1', { all: true });
+    const src = await suite.client.getManifest('tag/multi', '1');
+    const result = await suite.client.tag(
       { repository: 'tag/multi', reference: '1' },
       { repository: 'tag/multi-copy', tag: '1' },
     );
     expect(result.digest).toBe(src.digest);
     expect(result.mountedBlobs).toBeGreaterThanOrEqual(4);
-    const raw = await skopeoInspect(`docker://${registry.host}/tag/multi-copy:1`, { raw: true });
+    const raw = await skopeoInspect(`docker://${suite.registry.host}/tag/multi-copy:1`, { raw: true });
     for (const child of raw.manifests) {
-      const inspected = await skopeoInspect(`docker://${registry.host}/tag/multi-copy@${child.digest}`);
+      const inspected = await skopeoInspect(`docker://${suite.registry.host}/tag/multi-copy@${child.digest}`);
       expect(inspected.Digest).toBe(child.digest);
     }
   });
