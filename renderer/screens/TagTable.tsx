@@ -229,6 +229,11 @@ export function TagTable({
         </span>
       </div>
       <div className="tag-body" ref={scrollRef}>
+        {rows.length === 0 && filter && (
+          <div className="no-match">
+            No tag matches “{filter}”. Filter words match tag names; four or more hex digits match a digest.
+          </div>
+        )}
         <div className="vlist-inner" style={{ height: virtual.getTotalSize() }}>
           {virtual.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
