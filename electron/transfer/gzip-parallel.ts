@@ -178,7 +178,7 @@ class DeflatePool {
       const job = this.queue.shift() as Job;
       this.busy.set(w, job);
       w.ref();
-      const transfer: ArrayBuffer[] = [job.msg.input];
+      const transfer: ArrayBuffer[] = job.msg.dict ? [job.msg.input, job.msg.dict] : [job.msg.input];
       w.postMessage(job.msg, transfer);
     }
     // Idle workers must not keep a finished CLI process alive.
@@ -244,8 +244,14 @@ export async function* gzipParallel(
   const submit = (last: boolean) => {
     const length = fill;
     opts.onBlock?.(block.subarray(0, length));
-    const dict = prevTail ? new Uint8Array(prevTail).buffer : undefined;
-    prevTail = length >= DICT ? Buffer.from(block.subarray(length - DICT, length)) : undefined;
+    // The previous block's tail, in its own ArrayBuffer so it can be transferred, not cloned.
+    const dict = prevTail?.buffer as ArrayBuffer | undefined;
+    if (length >= DICT) {
+      prevTail = Buffer.allocUnsafeSlow(DICT);
+      block.copy(prevTail, 0, length - DICT, length);
+    } else {
+      prevTail = undefined;
+    }
     const promise = p.run(block.buffer as ArrayBuffer, length, dict, level, last);
     const item = { promise, length, settled: false };
     // Errors surface when the block is awaited in order.

@@ -27,7 +27,7 @@ function gc(): (() => void) | null {
 }
 
 /** Returns a counter: call it with the bytes just processed; it collects garbage every `everyBytes`. */
-export function garbageCollector(everyBytes = 16 * 1024 * 1024): (bytes: number) => void {
+export function garbageCollector(everyBytes = 64 * 1024 * 1024): (bytes: number) => void {
   let since = 0;
   return (bytes) => {
     since += bytes;

@@ -104,7 +104,7 @@ async function resolveImage(
 /** Bytes buffered ahead per stage (download of the next layer, decompressed data before the disk). */
 const PREFETCH_BYTES = 8 * 1024 * 1024;
 
-/** One per process: a GC every few MiB written keeps dead buffers from piling up (see memory.ts). */
+/** One per process: a GC every 64 MiB written keeps dead buffers from piling up (see memory.ts). */
 const collect = garbageCollector();
 
 /** Streams a layer blob decompressed, checking the result against its diff_id. */
