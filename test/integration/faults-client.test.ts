@@ -3,39 +3,18 @@
  * test/support/fault-proxy.ts): dropped connections mid-upload and mid-download, 429/5xx with Retry-After,
  * resets, stalls, a token revoked mid-upload, and cancellation that closes the registry's upload session.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/registry/client';
-import { LadingError } from '../../electron/registry/errors';
+import { errorOf, readAll, sha256 } from '../support/clients';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { startRegistry, type TestRegistry } from '../support/registry';
 
 const MiB = 1024 * 1024;
 
-function sha256(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
-
 /** Yields `data` in 64 KiB pieces, the way a file or compressor stream would. */
 async function* pieces(data: Buffer): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += 64 * 1024) yield data.subarray(i, i + 64 * 1024);
-}
-
-async function failure(p: Promise<unknown>): Promise<LadingError> {
-  try {
-    await p;
-  } catch (e) {
-    if (!(e instanceof LadingError))
-      throw new Error(`expected a LadingError, got: ${String(e)}`, { cause: e });
-    return e;
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 const PATCH = /\/blobs\/uploads\//;
@@ -149,7 +128,7 @@ describe('faults between the client and an open registry', () => {
     resetProxy();
     const data = randomBytes(24 * MiB);
     let armed = false;
-    const e = await failure(
+    const e = await errorOf(
       viaProxy.uploadBlob('faults/upload-lost', pieces(data), {
         onProgress: () => {
           if (armed) return;
@@ -195,7 +174,7 @@ describe('faults between the client and an open registry', () => {
     proxy.rules.push({ kind: 'status', status: 429, retryAfter: 1, match: { path: /\/tags\/list/ } });
     proxy.rules.push({ kind: 'status', status: 503, retryAfter: 1, match: { path: /\/tags\/list/ } });
     const t0 = Date.now();
-    const tags = await failure(viaProxy.tags('faults/retry'));
+    const tags = await errorOf(viaProxy.tags('faults/retry'));
     // The repository has no tags (a blob only): the registry answers NAME_UNKNOWN once the faults have passed.
     expect(tags.code).toBe('name-unknown');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
@@ -207,13 +186,13 @@ describe('faults between the client and an open registry', () => {
   it('gives up after the retry limit with a clear rate-limited / server-error', async () => {
     resetProxy();
     proxy.rules.push({ kind: 'status', status: 429, match: { path: /\/tags\/list/ }, times: 100 });
-    const limited = await failure(viaProxy.tags('faults/retry'));
+    const limited = await errorOf(viaProxy.tags('faults/retry'));
     expect(limited.code).toBe('rate-limited');
     expect(proxy.requests.filter((r) => r.path.includes('/tags/list'))).toHaveLength(viaProxy.retries + 1);
 
     resetProxy();
     proxy.rules.push({ kind: 'status', status: 502, match: { path: /\/tags\/list/ }, times: 100 });
-    const server = await failure(viaProxy.tags('faults/retry'));
+    const server = await errorOf(viaProxy.tags('faults/retry'));
     expect(server.code).toBe('server-error');
     expect(server.message).toContain('502');
     expect(proxy.requests.filter((r) => r.path.includes('/tags/list'))).toHaveLength(viaProxy.retries + 1);
@@ -222,11 +201,11 @@ describe('faults between the client and an open registry', () => {
   it('connection resets are retried, then reported as unreachable', async () => {
     resetProxy();
     proxy.rules.push({ kind: 'reset', match: { path: /\/tags\/list/ }, times: 2 });
-    await failure(viaProxy.tags('faults/retry')).then((e) => expect(e.code).toBe('name-unknown'));
+    await errorOf(viaProxy.tags('faults/retry')).then((e) => expect(e.code).toBe('name-unknown'));
 
     resetProxy();
     proxy.rules.push({ kind: 'reset', match: { path: /\/tags\/list/ }, times: 100 });
-    const e = await failure(viaProxy.tags('faults/retry'));
+    const e = await errorOf(viaProxy.tags('faults/retry'));
     expect(e.code).toBe('unreachable');
     expect(e.message).toContain(proxy.host);
   });
@@ -237,7 +216,7 @@ describe('faults between the client and an open registry', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     const t0 = Date.now();
-    const e = await failure(viaProxy.tags('faults/retry', { signal: controller.signal }));
+    const e = await errorOf(viaProxy.tags('faults/retry', { signal: controller.signal }));
     expect(e.code).toBe('cancelled');
     expect(Date.now() - t0).toBeLessThan(3000);
   });
@@ -259,7 +238,7 @@ describe('faults between the client and an open registry', () => {
     );
     setTimeout(() => controller.abort(), 400);
     const t0 = Date.now();
-    const e = await failure(readAll(stream));
+    const e = await errorOf(readAll(stream));
     expect(e.code).toBe('cancelled');
     expect(Date.now() - t0).toBeLessThan(3000);
   });
@@ -268,7 +247,7 @@ describe('faults between the client and an open registry', () => {
     resetProxy();
     const controller = new AbortController();
     const data = randomBytes(24 * MiB);
-    const e = await failure(
+    const e = await errorOf(
       viaProxy.uploadBlob('faults/cancel', pieces(data), {
         signal: controller.signal,
         onProgress: (n) => {

@@ -17,6 +17,7 @@ import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
 import type { TransferProgress } from '../../electron/transfer/progress';
 import { pullImage } from '../../electron/transfer/pull';
 import { pushArchive } from '../../electron/transfer/push';
+import { errorOf } from '../support/clients';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { HOSTILE, startHostileRegistry } from '../support/hostile-registry';
 import { type BuiltImage, buildImage, pushImage, skopeoInspect, writeArchive } from '../support/images';
@@ -24,17 +25,6 @@ import { startRegistry, type TestRegistry } from '../support/registry';
 
 const MiB = 1024 * 1024;
 const UPLOAD = /\/blobs\/uploads\//;
-
-async function failure(p: Promise<unknown>): Promise<LadingError> {
-  try {
-    await p;
-  } catch (e) {
-    if (!(e instanceof LadingError))
-      throw new Error(`expected a LadingError, got: ${String(e)}`, { cause: e });
-    return e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 let registry: TestRegistry;
 let proxy: FaultProxy;
@@ -166,7 +156,7 @@ describe('push through a flaky network', () => {
     const failingArchive = await freshArchive('failing');
     resetProxy();
     proxy.rules.push({ kind: 'status', status: 502, match: { method: 'PATCH', path: UPLOAD }, times: 1000 });
-    const e = await failure(
+    const e = await errorOf(
       pushArchive({
         archivePath: failingArchive,
         target: parseReference(`${proxy.host}/faults/failing:1`),
@@ -188,7 +178,7 @@ describe('push through a flaky network', () => {
     const cancelArchive = await freshArchive('cancelled');
     resetProxy();
     const controller = new AbortController();
-    const e = await failure(
+    const e = await errorOf(
       pushArchive({
         archivePath: cancelArchive,
         target: parseReference(`${proxy.host}/faults/cancelled:1`),
@@ -266,7 +256,7 @@ describe('pull through a flaky network', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 800);
     const t0 = Date.now();
-    const e = await failure(
+    const e = await errorOf(
       pullImage({
         client: viaProxy(),
         reference: parseReference(`${proxy.host}/faults/source:1`),
@@ -284,7 +274,7 @@ describe('pull through a flaky network', () => {
     const pullDir = await mkdtemp(join(dir, 'fail-'));
     const out = join(pullDir, 'failed.tar');
     proxy.rules.push({ kind: 'reset', match: { method: 'GET', path: /\/blobs\/sha256:/ }, times: 1000 });
-    const e = await failure(
+    const e = await errorOf(
       pullImage({
         client: viaProxy(),
         reference: parseReference(`${proxy.host}/faults/source:1`),
@@ -302,7 +292,7 @@ describe('pull from a hostile registry', () => {
     try {
       const pullDir = await mkdtemp(join(dir, 'hostile-'));
       for (const format of ['docker', 'oci'] as const) {
-        const e = await failure(
+        const e = await errorOf(
           pullImage({
             client: new RegistryClient({ registry: h.host, retryBaseMs: 5 }),
             reference: parseReference(`${h.host}/${HOSTILE.blobMismatch}:latest`),
@@ -313,7 +303,7 @@ describe('pull from a hostile registry', () => {
         expect(e.code).toBe('digest-mismatch');
         expect(e.message).toContain(h.image.layerDigest);
       }
-      const m = await failure(
+      const m = await errorOf(
         pullImage({
           client: new RegistryClient({ registry: h.host }),
           reference: parseReference(`${h.host}/${HOSTILE.manifestMismatch}:latest`),
@@ -336,7 +326,7 @@ describe('pull from a hostile registry', () => {
       const timer = setInterval(() => {
         peak = Math.max(peak, process.memoryUsage().rss);
       }, 20);
-      const e = await failure(
+      const e = await errorOf(
         pullImage({
           client: new RegistryClient({ registry: h.host }),
           reference: parseReference(`${h.host}/${HOSTILE.gzipBomb}:latest`),

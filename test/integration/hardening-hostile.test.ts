@@ -6,21 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/registry/client';
 import { LadingError } from '../../electron/registry/errors';
+import { errorOf } from '../support/clients';
 import { HOSTILE, type HostileRegistry, startHostileRegistry } from '../support/hostile-registry';
 
 const MiB = 1024 * 1024;
-
-/** The LadingError a promise rejects with (fails the test if it resolves or rejects with anything else). */
-async function failure(p: Promise<unknown>): Promise<LadingError> {
-  try {
-    await p;
-  } catch (e) {
-    if (!(e instanceof LadingError))
-      throw new Error(`expected a LadingError, got: ${String(e)}`, { cause: e });
-    return e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Nothing a user must not see: secrets, auth headers, HTML from the server. */
 function expectPresentable(e: LadingError, h: HostileRegistry, secrets: string[] = []): void {
@@ -79,7 +68,7 @@ describe('hostile registry, open', () => {
 
   it('refuses a manifest whose content does not match the digest it claims (by tag and by digest)', async () => {
     for (const ref of ['latest', h.image.manifestDigest]) {
-      const e = await failure(client.getManifest(HOSTILE.manifestMismatch, ref));
+      const e = await errorOf(client.getManifest(HOSTILE.manifestMismatch, ref));
       expect(e.code).toBe('digest-mismatch');
       expect(e.message).toContain(h.image.manifestDigest);
       expectPresentable(e, h);
@@ -91,7 +80,7 @@ describe('hostile registry, open', () => {
       digest: h.image.layerDigest,
       size: h.image.layer.length,
     });
-    const e = await failure(
+    const e = await errorOf(
       (async () => {
         for await (const _ of stream) {
           // drain
@@ -104,7 +93,7 @@ describe('hostile registry, open', () => {
   });
 
   it('refuses a config blob whose bytes do not match its digest, naming the digest', async () => {
-    const e = await failure(
+    const e = await errorOf(
       client.getConfig(HOSTILE.configMismatch, { digest: h.image.configDigest, size: h.image.config.length }),
     );
     expect(e.code).toBe('digest-mismatch');
@@ -137,24 +126,24 @@ describe('hostile registry, open', () => {
 
   it('stops following a Link header that loops back to a page already seen', async () => {
     const before = h.requests.length;
-    const e = await failure(client.tags(HOSTILE.linkLoop));
+    const e = await errorOf(client.tags(HOSTILE.linkLoop));
     expect(e.code).toBe('protocol-error');
     expect(e.message).toMatch(/link|page/i);
     expect(h.requests.length - before).toBeLessThan(10);
   });
 
   it('stops following a catalog Link header that loops back', async () => {
-    const e = await failure(client.catalog());
+    const e = await errorOf(client.catalog());
     expect(e.code).toBe('protocol-error');
   });
 
   it('stops a redirect loop and an endless redirect chain with protocol-error', async () => {
     for (const repo of [HOSTILE.redirectLoop, HOSTILE.redirectChain]) {
       const before = h.requests.length;
-      const e = await failure(client.getManifest(repo, 'latest'));
+      const e = await errorOf(client.getManifest(repo, 'latest'));
       expect(e.code).toBe('protocol-error');
       expect(e.message).toMatch(/redirect/i);
-      const blob = await failure(
+      const blob = await errorOf(
         client.openBlob(repo, { digest: h.image.layerDigest, size: h.image.layer.length }),
       );
       expect(blob.code).toBe('protocol-error');
@@ -198,17 +187,17 @@ describe('hostile registry, open', () => {
       () => client.getConfig(HOSTILE.html, { digest: h.image.configDigest, size: h.image.config.length }),
     ];
     for (const call of calls) {
-      const e = await failure(call());
+      const e = await errorOf(call());
       expect(['protocol-error', 'digest-mismatch']).toContain(e.code);
       expectPresentable(e, h);
     }
-    const m = await failure(client.getManifest(HOSTILE.html, 'latest'));
+    const m = await errorOf(client.getManifest(HOSTILE.html, 'latest'));
     expect(m.code).toBe('protocol-error');
   });
 
   it('reports a 502 HTML error page as server-error after bounded retries, never echoing it', async () => {
     const before = h.requests.length;
-    const e = await failure(client.getManifest(HOSTILE.htmlError, 'latest'));
+    const e = await errorOf(client.getManifest(HOSTILE.htmlError, 'latest'));
     expect(e.code).toBe('server-error');
     expect(e.message).toContain('502');
     expectPresentable(e, h);
@@ -269,7 +258,7 @@ describe('hostile registry with Basic auth: a blob redirect to another host', ()
         registry: h.host,
         credentials: { username: h.username, password: wrong },
       });
-      const e = await failure(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(HOSTILE.good));
       expect(e.code).toBe('unauthorized');
       expectPresentable(e, h, [wrong]);
     } finally {
@@ -288,7 +277,7 @@ describe('hostile token services', () => {
         credentials: { username: 'u', password: secret },
         retryBaseMs: 5,
       });
-      const e = await failure(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(HOSTILE.good));
       expect(e.code).toBe('unauthorized');
       expectPresentable(e, h, [secret]);
       expect(h.requests.length).toBeLessThan(10);
@@ -301,7 +290,7 @@ describe('hostile token services', () => {
     const h = await startHostileRegistry({ auth: 'token-html' });
     try {
       const client = new RegistryClient({ registry: h.host, retryBaseMs: 5 });
-      const e = await failure(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(HOSTILE.good));
       expect(e.code).toBe('protocol-error');
       expectPresentable(e, h);
     } finally {
@@ -320,7 +309,7 @@ describe('hostile token services', () => {
         retryBaseMs: 5,
       });
       expect(client.transport.baseUrl.protocol).toBe('https:');
-      const e = await failure(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(HOSTILE.good));
       expect(e.code).toBe('unauthorized');
       expect(e.message).toContain(h.other.host);
       expectPresentable(e, h, [secret]);
@@ -363,7 +352,7 @@ describe('hostile token services', () => {
         allowCrossHostRealm: true,
         retryBaseMs: 5,
       });
-      const e = await failure(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(HOSTILE.good));
       expect(e.code).toBe('unauthorized');
       expect(e.hint ?? '').toMatch(/plain HTTP/i);
       expectPresentable(e, h, [secret]);

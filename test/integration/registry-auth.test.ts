@@ -1,20 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/registry/client';
-import { LadingError } from '../../electron/registry/errors';
 import { inspectImage } from '../../electron/registry/inspect';
+import { errorOf } from '../support/clients';
 import { startFaultProxy } from '../support/fault-proxy';
 import { buildImage, pushImage, seedTags } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
-
-async function errorOf(p: Promise<unknown>): Promise<LadingError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(LadingError);
-    return e as LadingError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function* bytes(n: number): AsyncGenerator<Uint8Array> {
   yield Buffer.alloc(n, 7);
