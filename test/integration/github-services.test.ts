@@ -2,39 +2,22 @@
  * The app's view of a GitHub organization: the services (as the renderer calls them through `dispatch`)
  * with a ghcr connection to the ghcr-like world (stand-in API + real registry, one login for both).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptedFileSecretStore } from '../../electron/connections/secret-store';
-import { createServices, dispatch, type Services } from '../../electron/services';
-import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
 import { type GhcrLikeWorld, startGhcrLikeWorld } from '../support/github-ghcr-like';
 import { buildImage, buildMultiPlatform, pushImage } from '../support/images';
+import { callers, servicesInTempDir, type TestServices } from '../support/services';
 
 let world: GhcrLikeWorld;
-let services: Services;
-let dir: string;
+let sandbox: TestServices;
 let connectionId: string;
-
-async function call<N extends CallName>(name: N, request: CallRequest<N>) {
-  return dispatch(services.handlers, name, request);
-}
-
-async function ok<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
-  const result = await call(name, request);
-  if (!result.ok) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
-  return result.value;
-}
+const { call, ok } = callers(() => sandbox.services);
 
 beforeAll(async () => {
   world = await startGhcrLikeWorld({ owner: 'acme', anonymousPull: ['acme/site'] });
-  dir = await mkdtemp(join(tmpdir(), 'lading-gh-services-'));
-  services = await createServices({
-    dataDir: dir,
-    secretStore: new EncryptedFileSecretStore(dir),
+  sandbox = await servicesInTempDir({
     mode: 'bridge',
-    tempDir: dir,
+    prefix: 'lading-gh-services-',
+    encryptedSecrets: true,
   });
   const app = await buildImage({
     layers: [{ 'app.txt': 'services app\n' }],
@@ -64,9 +47,8 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await services?.dispose();
+  await sandbox?.dispose();
   await world?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('a GitHub organization through the services', () => {
@@ -117,7 +99,7 @@ describe('a GitHub organization through the services', () => {
       tags: ['stable'],
       digests: [],
     });
-    const job = await services.context.jobs.wait(jobId);
+    const job = await sandbox.services.context.jobs.wait(jobId);
     expect(job).toMatchObject({ state: 'done' });
     expect(await ok('registry.tags', { connectionId, repository: 'acme/app' })).toEqual(['1.0']);
     const versions = await ok('github.versions', { connectionId, packageName: 'acme/app', state: 'active' });

@@ -3,45 +3,27 @@
  * and the GitHub API stand-in: verify reports token scopes, repositories come from the Packages API, tag
  * details work without a catalog, and a tag delete goes through the API leaving its sibling.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySecretStore } from '../../electron/connections/secret-store';
-import { createServices, dispatch, type Services } from '../../electron/services';
-import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
 import { type GhcrLikeWorld, startGhcrLikeWorld } from '../support/github-ghcr-like';
 import { buildImage, pushImage } from '../support/images';
+import { callers, servicesInTempDir, type TestServices } from '../support/services';
 
 let world: GhcrLikeWorld;
-let services: Services;
-let dir: string;
+let sandbox: TestServices;
 let connectionId: string;
-
-async function ok<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
-  const result = await dispatch(services.handlers, name, request);
-  if (!result.ok) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
-  return result.value;
-}
+const { ok } = callers(() => sandbox.services);
 
 beforeAll(async () => {
   world = await startGhcrLikeWorld({ owner: 'acme' });
-  dir = await mkdtemp(join(tmpdir(), 'lading-services-gh-'));
-  services = await createServices({
-    dataDir: dir,
-    secretStore: new MemorySecretStore(),
-    mode: 'electron',
-    tempDir: dir,
-  });
+  sandbox = await servicesInTempDir({ mode: 'electron', prefix: 'lading-services-gh-' });
   const image = await buildImage({ layers: [{ 'gh.txt': 'gh\n' }], created: '2024-05-01T00:00:00Z' });
   await pushImage(world.front.registry, image, 'acme/app:1.0');
   await pushImage(world.front.registry, image, 'acme/app:latest');
 });
 
 afterAll(async () => {
-  await services?.dispose();
+  await sandbox?.dispose();
   await world?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('services with a GitHub connection', () => {
@@ -87,7 +69,7 @@ describe('services with a GitHub connection', () => {
       tags: ['latest'],
       digests: [],
     });
-    const job = await services.context.jobs.wait(jobId);
+    const job = await sandbox.services.context.jobs.wait(jobId);
     expect(job).toMatchObject({ state: 'done' });
     expect(await ok('registry.tags', { connectionId, repository: 'acme/app' })).toEqual(['1.0']);
   });

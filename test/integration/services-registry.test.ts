@@ -2,39 +2,24 @@
  * The services against a real docker-registry (token auth, like ghcr and Docker Hub): what the renderer does
  * through `window.lading`, called through `dispatch` exactly as the IPC and bridge transports call it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EncryptedFileSecretStore } from '../../electron/connections/secret-store';
-import { createServices, dispatch, type Services } from '../../electron/services';
+import { createServices, dispatch } from '../../electron/services';
 import { registryFactory } from '../../electron/services/registry-adapter';
-import type { CallName, CallRequest, CallResponse } from '../../shared/contract';
 import { buildImage, buildMultiPlatform, pushImage, seedTags, skopeoInspect } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
+import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
 
 let registry: TestRegistry;
-let services: Services;
-let dir: string;
+let sandbox: TestServices;
 let connectionId: string;
-
-async function ok<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
-  const result = await dispatch(services.handlers, name, request);
-  if (!result.ok) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
-  return result.value;
-}
+const { call, ok } = callers(() => sandbox.services);
 
 const LONG = 'x'.repeat(600);
 
 beforeAll(async () => {
   registry = await startRegistry({ mode: 'token' });
-  dir = await mkdtemp(join(tmpdir(), 'lading-services-'));
-  services = await createServices({
-    dataDir: dir,
-    secretStore: new EncryptedFileSecretStore(dir),
-    mode: 'bridge',
-    tempDir: dir,
-  });
+  sandbox = await servicesInTempDir({ mode: 'bridge', prefix: 'lading-services-', encryptedSecrets: true });
   const app = await buildImage({
     layers: [{ 'app/a.txt': 'a\n' }, { 'app/b.txt': 'b\n' }],
     labels: {
@@ -64,9 +49,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await services?.dispose();
+  await sandbox?.dispose();
   await registry?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('services against a real registry', () => {
@@ -85,14 +69,7 @@ describe('services against a real registry', () => {
   });
 
   it('saves a connection and lists repositories from the catalog', async () => {
-    const saved = await ok('connections.save', {
-      name: 'Test',
-      kind: 'generic',
-      registry: registry.host,
-      insecure: true,
-      username: registry.user!.username,
-      secret: registry.user!.password,
-    });
+    const saved = await ok('connections.save', connectionTo(registry, 'Test'));
     connectionId = saved.id;
     expect(saved).toMatchObject({ hasSecret: true, credentialSource: 'saved' });
     expect(await ok('connections.verify', { id: connectionId })).toMatchObject({ ok: true });
@@ -184,7 +161,7 @@ describe('services against a real registry', () => {
       source: { repository: 'team/app', reference: '1.0' },
       target: { repository: 'team/copy', tag: 'copied' },
     });
-    const tagged = await services.context.jobs.wait(tagJob);
+    const tagged = await sandbox.services.context.jobs.wait(tagJob);
     expect(tagged).toMatchObject({ state: 'done', kind: 'tag' });
     expect(await ok('registry.tags', { connectionId, repository: 'team/copy' })).toEqual(['copied']);
 
@@ -194,7 +171,7 @@ describe('services against a real registry', () => {
       tags: ['stable'],
       digests: [],
     });
-    const deleted = await services.context.jobs.wait(delJob);
+    const deleted = await sandbox.services.context.jobs.wait(delJob);
     expect(deleted).toMatchObject({ state: 'done' });
     expect(await ok('registry.tags', { connectionId, repository: 'team/app' })).toEqual(['1.0']);
 
@@ -207,10 +184,10 @@ describe('services against a real registry', () => {
   it('caches manifests and configs by digest: reopening a tag list only HEADs', async () => {
     const counts = { head: 0, get: 0, config: 0 };
     const counted = await createServices({
-      dataDir: dir,
-      secretStore: new EncryptedFileSecretStore(dir),
+      dataDir: sandbox.dir,
+      secretStore: new EncryptedFileSecretStore(sandbox.dir),
       mode: 'bridge',
-      tempDir: dir,
+      tempDir: sandbox.dir,
       registryFactory: (access) => {
         const port = registryFactory(access);
         return {
@@ -256,7 +233,7 @@ describe('services against a real registry', () => {
   });
 
   it('reports a missing repository as a typed error', async () => {
-    const result = await dispatch(services.handlers, 'registry.tags', {
+    const result = await call('registry.tags', {
       connectionId,
       repository: 'team/nope',
     });
@@ -264,14 +241,7 @@ describe('services against a real registry', () => {
   });
 
   it('falls back to manual repository entry when the catalog is refused', async () => {
-    const reader = await ok('connections.save', {
-      name: 'Reader',
-      kind: 'generic',
-      registry: registry.host,
-      insecure: true,
-      username: registry.reader!.username,
-      secret: registry.reader!.password,
-    });
+    const reader = await ok('connections.save', connectionTo(registry, 'Reader', registry.reader));
     const repos = await ok('registry.repositories', { connectionId: reader.id });
     // The reader may pull but not list the catalog: a manual listing with a note, not an error.
     expect(repos).toMatchObject({ source: 'manual', repositories: [] });
@@ -286,7 +256,9 @@ describe('services against a real registry', () => {
       username: registry.user!.username,
       secret: 'not-the-password',
     });
-    const failed = await dispatch(services.handlers, 'registry.repositories', { connectionId: wrong.id });
+    const failed = await call('registry.repositories', {
+      connectionId: wrong.id,
+    });
     expect(failed).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
   });
 });
