@@ -3,54 +3,40 @@
  * to a download), cancel a running transfer and retry it, and push a file uploaded through the bridge.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../../electron/bridge/server';
-import { MemorySecretStore } from '../../electron/connections/secret-store';
-import { createServices, dispatch, type Services } from '../../electron/services';
+import { dispatch } from '../../electron/services';
 import { BRIDGE_FILENAME_HEADER, BRIDGE_TOKEN_HEADER } from '../../shared/bridge-protocol';
-import type { CallName, CallRequest, CallResponse, EventPayload } from '../../shared/contract';
+import type { EventPayload } from '../../shared/contract';
 import type { Job } from '../../shared/types';
 import { buildImage, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
+import {
+  callers,
+  chooseSavePath,
+  connectionTo,
+  servicesInTempDir,
+  type TestServices,
+} from '../support/services';
 
 let registry: TestRegistry;
-let services: Services;
+let sandbox: TestServices;
 let bridge: Bridge;
-let dir: string;
 let connectionId: string;
+const { call, ok } = callers(() => sandbox.services);
 let smallArchive: string;
 let bigArchive: string;
 
-async function ok<N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> {
-  const result = await dispatch(services.handlers, name, request);
-  if (!result.ok) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
-  return result.value;
-}
-
 beforeAll(async () => {
   registry = await startRegistry({ mode: 'basic' });
-  dir = await mkdtemp(join(tmpdir(), 'lading-jobs-'));
   // Electron mode: pushes from paths (as after a file dialog); the bridge on top serves uploads and downloads.
-  services = await createServices({
-    dataDir: dir,
-    secretStore: new MemorySecretStore(),
-    mode: 'electron',
-    tempDir: dir,
-  });
-  bridge = await startBridge({ services });
-  const saved = await ok('connections.save', {
-    name: 'Jobs',
-    kind: 'generic',
-    registry: registry.host,
-    insecure: true,
-    username: registry.user!.username,
-    secret: registry.user!.password,
-  });
+  sandbox = await servicesInTempDir({ mode: 'electron', prefix: 'lading-jobs-' });
+  bridge = await startBridge({ services: sandbox.services });
+  const saved = await ok('connections.save', connectionTo(registry, 'Jobs'));
   connectionId = saved.id;
-  smallArchive = join(dir, 'small.tar');
+  smallArchive = join(sandbox.dir, 'small.tar');
   await writeArchive(
     await buildImage({ layers: [{ 'hello.txt': 'hello\n' }] }),
     'docker-archive',
@@ -60,7 +46,7 @@ beforeAll(async () => {
     },
   );
   // Incompressible, so the push takes long enough to be cancelled mid-way.
-  bigArchive = join(dir, 'big.tar');
+  bigArchive = join(sandbox.dir, 'big.tar');
   await writeArchive(
     await buildImage({ layers: [{ 'big.bin': randomBytes(48 * 1024 * 1024) }] }),
     'docker-archive',
@@ -70,15 +56,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bridge?.close();
-  await services?.dispose();
+  await sandbox?.dispose();
   await registry?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe('transfer jobs', () => {
   it('pushes an archive and pulls it back as a download, with progress events', async () => {
     const events: Job[] = [];
-    const unsubscribe = services.events.subscribe((event, payload) => {
+    const unsubscribe = sandbox.services.events.subscribe((event, payload) => {
       if (event === 'jobs.updated') events.push(payload as EventPayload<'jobs.updated'>);
     });
     const { jobId } = await ok('jobs.push', {
@@ -86,7 +71,7 @@ describe('transfer jobs', () => {
       source: { path: smallArchive },
       target: { repository: 'jobs/small', tag: '1' },
     });
-    const pushed = await services.context.jobs.wait(jobId);
+    const pushed = await sandbox.services.context.jobs.wait(jobId);
     expect(pushed).toMatchObject({ state: 'done', kind: 'push' });
     expect(pushed.resultMessage).toMatch(/^Pushed sha256:/);
     expect(pushed.title).toBe(`Push small.tar → ${registry.host}/jobs/small:1`);
@@ -101,7 +86,7 @@ describe('transfer jobs', () => {
       reference: '1',
       format: 'docker',
     });
-    const pulled = await services.context.jobs.wait(pull.jobId);
+    const pulled = await sandbox.services.context.jobs.wait(pull.jobId);
     expect(pulled).toMatchObject({ state: 'done', resultDigest: pushed.resultDigest });
     unsubscribe();
 
@@ -113,6 +98,29 @@ describe('transfer jobs', () => {
     expect(bytes.subarray(257, 262).toString()).toBe('ustar');
   });
 
+  it('in Electron mode, pulls to the file chosen in the save dialog, and only there', async () => {
+    const chosen = await chooseSavePath(sandbox, join(sandbox.dir, 'chosen-small.tar'));
+    const { jobId } = await ok('jobs.pull', {
+      connectionId,
+      repository: 'jobs/small',
+      reference: '1',
+      format: 'docker',
+      path: chosen,
+    });
+    expect(await sandbox.services.context.jobs.wait(jobId)).toMatchObject({ state: 'done' });
+    expect((await readFile(chosen)).subarray(257, 262).toString()).toBe('ustar');
+    const elsewhere = join(sandbox.dir, 'not-chosen.tar');
+    const refused = await call('jobs.pull', {
+      connectionId,
+      repository: 'jobs/small',
+      reference: '1',
+      format: 'docker',
+      path: elsewhere,
+    });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    await expect(stat(elsewhere)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('cancels a running push (partial state cleaned up) and retries it to completion', async () => {
     const { jobId } = await ok('jobs.push', {
       connectionId,
@@ -122,47 +130,44 @@ describe('transfer jobs', () => {
     });
     // Wait until bytes are moving, then cancel.
     for (let i = 0; i < 200; i++) {
-      const job = services.context.jobs.get(jobId)!;
+      const job = sandbox.services.context.jobs.get(jobId)!;
       if (job.state === 'running' && (job.progress?.bytesDone ?? 0) > 0) break;
       if (job.state !== 'queued' && job.state !== 'running') break;
       await new Promise((r) => setTimeout(r, 20));
     }
     await ok('jobs.cancel', { id: jobId });
-    const cancelled = await services.context.jobs.wait(jobId);
+    const cancelled = await sandbox.services.context.jobs.wait(jobId);
     expect(cancelled).toMatchObject({ state: 'cancelled', retryable: true });
-    const tags = await dispatch(services.handlers, 'registry.tags', { connectionId, repository: 'jobs/big' });
+    const tags = await call('registry.tags', { connectionId, repository: 'jobs/big' });
     // The manifest is written last: a cancelled push leaves no tag.
     expect(tags.ok ? tags.value : []).not.toContain('v1');
 
     const { jobId: retryId } = await ok('jobs.retry', { id: jobId });
     expect(retryId).not.toBe(jobId);
-    expect(await services.context.jobs.wait(retryId)).toMatchObject({ state: 'done' });
+    expect(await sandbox.services.context.jobs.wait(retryId)).toMatchObject({ state: 'done' });
     expect(await ok('registry.tags', { connectionId, repository: 'jobs/big' })).toEqual(['v1']);
   });
 
   it('in bridge mode, refuses to read or write paths the page chooses', async () => {
-    const web = await createServices({
-      dataDir: dir,
-      secretStore: new MemorySecretStore(),
-      mode: 'bridge',
-      tempDir: dir,
-    });
+    const web = await servicesInTempDir({ mode: 'bridge', prefix: 'lading-jobs-web-' });
     try {
-      const pull = await dispatch(web.handlers, 'jobs.pull', {
+      const pull = await dispatch(web.services.handlers, 'jobs.pull', {
         connectionId: 'any',
         repository: 'jobs/big',
         reference: 'v1',
         format: 'oci',
-        path: join(dir, 'x.tar'),
+        path: join(sandbox.dir, 'x.tar'),
       });
       expect(pull).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-      const push = await dispatch(web.handlers, 'jobs.push', {
+      const push = await dispatch(web.services.handlers, 'jobs.push', {
         connectionId: 'any',
         source: { path: '/etc/passwd' },
         target: { repository: 'x', tag: 'y' },
       });
       expect(push).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-      const inspect = await dispatch(web.handlers, 'archive.inspect', { source: { path: smallArchive } });
+      const inspect = await dispatch(web.services.handlers, 'archive.inspect', {
+        source: { path: smallArchive },
+      });
       expect(inspect).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     } finally {
       await web.dispose();
@@ -177,20 +182,20 @@ describe('transfer jobs', () => {
       format: 'oci',
     });
     for (let i = 0; i < 200; i++) {
-      const job = services.context.jobs.get(jobId)!;
+      const job = sandbox.services.context.jobs.get(jobId)!;
       if ((job.progress?.bytesDone ?? 0) > 0 || job.state === 'done') break;
       await new Promise((r) => setTimeout(r, 10));
     }
     await ok('jobs.cancel', { id: jobId });
-    const job = await services.context.jobs.wait(jobId);
-    const files = (await readdir(services.context.downloadDir)).filter((f) => f.includes('big'));
+    const job = await sandbox.services.context.jobs.wait(jobId);
+    const files = (await readdir(sandbox.services.context.downloadDir)).filter((f) => f.includes('big'));
     if (job.state === 'cancelled') {
       expect(files).toEqual([]);
-      expect(services.context.downloads.has(jobId)).toBe(false);
+      expect(sandbox.services.context.downloads.has(jobId)).toBe(false);
     } else {
       // The pull won the race; the file is complete.
       expect(job.state).toBe('done');
-      const file = services.context.downloads.get(jobId)!.path;
+      const file = sandbox.services.context.downloads.get(jobId)!.path;
       expect((await stat(file)).size).toBeGreaterThan(48 * 1024 * 1024);
     }
   });
@@ -213,14 +218,14 @@ describe('transfer jobs', () => {
       source: { uploadId: value.uploadId },
       target: { repository: 'jobs/uploaded', tag: 'latest' },
     });
-    const job = await services.context.jobs.wait(jobId);
+    const job = await sandbox.services.context.jobs.wait(jobId);
     expect(job).toMatchObject({
       state: 'done',
       retryable: false,
       title: expect.stringContaining('dropped app.tar'),
     });
-    expect(await readdir(services.context.uploads.dir)).toEqual([]);
-    const again = await dispatch(services.handlers, 'archive.inspect', {
+    expect(await readdir(sandbox.services.context.uploads.dir)).toEqual([]);
+    const again = await call('archive.inspect', {
       source: { uploadId: value.uploadId },
     });
     expect(again).toMatchObject({ ok: false, error: { code: 'file-error' } });
