@@ -14,13 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type Bridge, startBridge } from '../../electron/bridge/server';
 import { MemorySecretStore } from '../../electron/connections/secret-store';
-import { RegistryClient } from '../../electron/registry/client';
 import type { ErrorCode } from '../../electron/registry/errors';
-import { parseReference } from '../../electron/registry/reference';
 import { createServices, dispatch, type Services } from '../../electron/services';
-import type { ConnectionAccess, TransferPipelines } from '../../electron/services/seams';
-import { pullImage } from '../../electron/transfer/pull';
-import { pushArchive } from '../../electron/transfer/push';
 import {
   BRIDGE_EVENTS_PATH,
   BRIDGE_FILENAME_HEADER,
@@ -71,46 +66,6 @@ interface Sandbox {
   connectionIds: string[];
 }
 
-/** The real push and pull pipelines behind the services' seam (the shape `defaults.ts` wires). */
-function realPipelines(): TransferPipelines {
-  const clientFor = (a: ConnectionAccess) =>
-    new RegistryClient({
-      registry: a.connection.registry,
-      insecure: a.connection.insecure,
-      credentials: a.credential,
-    });
-  return {
-    async push(a) {
-      const target = parseReference(`${a.connection.registry}/${a.target.repository}:${a.target.tag}`);
-      const r = await pushArchive({
-        archivePath: a.archivePath,
-        target,
-        image: a.image,
-        platform: a.platform,
-        compression: a.compression,
-        client: clientFor(a),
-        signal: a.signal,
-        onProgress: a.onProgress,
-      });
-      return { message: `Pushed ${r.tag}`, digest: r.digest, warnings: r.warnings };
-    },
-    async pull(a) {
-      const sep = a.reference.startsWith('sha256:') ? '@' : ':';
-      const r = await pullImage({
-        client: clientFor(a),
-        reference: parseReference(`${a.connection.registry}/${a.repository}${sep}${a.reference}`),
-        outputPath: a.outputPath,
-        format: a.format,
-        platform: a.platform,
-        allPlatforms: a.allPlatforms,
-        signal: a.signal,
-        onProgress: a.onProgress,
-      });
-      return { message: `Pulled to ${r.path}`, digest: r.digest };
-    },
-  };
-}
-
 async function makeServices(mode: 'electron' | 'bridge'): Promise<Sandbox> {
   const dataDir = await mkdtemp(join(root, `${mode}-data-`));
   const tempDir = await mkdtemp(join(root, `${mode}-tmp-`));
@@ -118,7 +73,7 @@ async function makeServices(mode: 'electron' | 'bridge'): Promise<Sandbox> {
     dataDir,
     tempDir,
     mode,
-    pipelines: realPipelines(),
+    // No `pipelines`: the real push and pull pipelines that createServices wires by default.
     secretStore: new MemorySecretStore(),
     transferConcurrency: 2,
     dialogs:
