@@ -8,6 +8,7 @@ import { RegistryClient } from '../../electron/registry/client';
 import { LadingError } from '../../electron/registry/errors';
 import { errorOf } from '../support/clients';
 import { HOSTILE, type HostileRegistry, startHostileRegistry } from '../support/hostile-registry';
+import { peakRssGrowth } from '../support/memory';
 
 const MiB = 1024 * 1024;
 
@@ -20,22 +21,6 @@ function expectPresentable(e: LadingError, h: HostileRegistry, secrets: string[]
   expect(text).not.toContain(h.password);
   for (const s of secrets) expect(text).not.toContain(s);
   expect(e.message.split('\n')).toHaveLength(1);
-}
-
-/** Runs `fn`, sampling RSS every 20 ms; returns the peak growth over the starting RSS, in bytes. */
-async function peakRssGrowth<T>(
-  fn: () => Promise<T>,
-): Promise<{ result: PromiseSettledResult<T>; growth: number; ms: number }> {
-  const start = process.memoryUsage().rss;
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
-  const t0 = Date.now();
-  const [result] = await Promise.allSettled([fn()]);
-  clearInterval(timer);
-  peak = Math.max(peak, process.memoryUsage().rss);
-  return { result: result as PromiseSettledResult<T>, growth: peak - start, ms: Date.now() - t0 };
 }
 
 function rejection<T>(r: PromiseSettledResult<T>): LadingError {

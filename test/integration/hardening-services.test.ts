@@ -18,6 +18,7 @@ import {
   type HostileRegistry,
   startHostileRegistry,
 } from '../support/hostile-registry';
+import { timed } from '../support/memory';
 import { chooseSavePath, ScriptedDialogs } from '../support/services';
 
 const MiB = 1024 * 1024;
@@ -65,21 +66,6 @@ function expectPresentableFailure(r: Result<unknown>, codes: string[]): void {
   expect(text).not.toMatch(/<html|<script|<!DOCTYPE/i);
   expect(text).not.toMatch(/\n\s+at /);
   expect(r.error.message).not.toContain('\n');
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; growth: number }> {
-  const start = process.memoryUsage().rss;
-  let peak = start;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 20);
-  const t0 = Date.now();
-  try {
-    const value = await fn();
-    return { value, ms: Date.now() - t0, growth: Math.max(peak, process.memoryUsage().rss) - start };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 async function waitForJob(id: string): Promise<Job> {
