@@ -3,7 +3,7 @@
  * docker-archive:/oci-archive:) or assembled here where no tool on this machine writes the format
  * (Docker 25+ OCI-in-tar, the containerd-store variant, hostile tars).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { RegistryClient } from '../../electron/registry/client';
+import { sha256 } from '../support/digest';
 import { onCleanup, run } from '../support/exec';
 import { type BuiltImage, buildImage } from '../support/images';
 import { findTag, readBlobJson } from '../support/oci-layout';
@@ -88,10 +89,6 @@ export async function writeTar(file: string, entries: TarEntrySpec[]): Promise<v
   }
   p.finalize();
   await done;
-}
-
-function sha256(b: Buffer): string {
-  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
 }
 
 /**

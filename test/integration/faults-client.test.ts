@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/registry/client';
-import { errorOf, readAll, sha256 } from '../support/clients';
+import { errorOf, readAll } from '../support/clients';
+import { sha256 } from '../support/digest';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { startRegistry, type TestRegistry } from '../support/registry';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { clientFor, errorOf, readAll, registrySuite, sha256 } from '../support/clients';
+import { clientFor, errorOf, readAll, registrySuite } from '../support/clients';
+import { sha256 } from '../support/digest';
 import { startFaultProxy } from '../support/fault-proxy';
 import { buildImage, buildMultiPlatform, pushImage, skopeoCopy, skopeoInspect } from '../support/images';
 

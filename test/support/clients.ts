@@ -2,7 +2,6 @@
  * The registry client as the integration tests use it: a RegistryClient for a TestRegistry, a suite-wide
  * registry with its client, and the small checks every client test needs.
  */
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
 import { RegistryClient, type RegistryClientOptions } from '../../electron/registry/client';
 import { LadingError } from '../../electron/registry/errors';
@@ -66,8 +65,4 @@ export async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
-}
-
-export function sha256(data: Buffer): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }

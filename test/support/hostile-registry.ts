@@ -8,7 +8,7 @@
  * A second loopback server plays "another host": redirect target and token realm. It records every request
  * it gets, with its Authorization header, so tests can prove credentials never followed.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import {
   createServer as createHttpServer,
@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { Agent } from 'undici';
+import { sha256 } from './digest';
 import { run } from './exec';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -152,10 +153,6 @@ export interface HostileRegistry {
 
 const HTML_MARKER = 'hostile-html-marker-7f3a';
 const HTML_PAGE = `<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>${HTML_MARKER}</h1><p>This is a web server, not a registry.</p><script>alert(1)</script></body></html>`;
-
-export function sha256(data: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
 
 async function tarOf(files: Record<string, string>): Promise<Buffer> {
   const tar = pack();
