@@ -1,100 +1,94 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/registry/client';
 import { inspectImage } from '../../electron/registry/inspect';
-import { errorOf } from '../support/clients';
+import { errorOf, registrySuite } from '../support/clients';
 import { startFaultProxy } from '../support/fault-proxy';
 import { buildImage, pushImage, seedTags } from '../support/images';
-import { startRegistry, type TestRegistry } from '../support/registry';
 
 async function* bytes(n: number): AsyncGenerator<Uint8Array> {
   yield Buffer.alloc(n, 7);
 }
 
 describe('registry client with Basic auth (htpasswd)', () => {
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startRegistry({ mode: 'basic' });
-    await seedTags(registry, 'team/app', ['1', '2']);
-  });
-  afterAll(async () => {
-    await registry?.stop();
-  });
+  const suite = registrySuite({ mode: 'basic' }, { seed: (r) => seedTags(r, 'team/app', ['1', '2']) });
 
   it('reads with the right credentials', async () => {
-    const client = new RegistryClient({ registry: registry.host, credentials: registry.user });
+    const client = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.user });
     expect((await client.ping()).scheme).toBe('basic');
     expect((await client.tags('team/app')).sort()).toEqual(['1', '2']);
   });
 
   it('says the password was rejected when it is wrong', async () => {
     const client = new RegistryClient({
-      registry: registry.host,
-      credentials: { username: registry.user!.username, password: 'S3cret-guess' },
+      registry: suite.registry.host,
+      credentials: { username: suite.registry.user!.username, password: 'S3cret-guess' },
     });
     const e = await errorOf(client.tags('team/app'));
     expect(e.code).toBe('unauthorized');
-    expect(e.message).toBe(`The registry rejected the username or password for ${registry.host}.`);
+    expect(e.message).toBe(`The registry rejected the username or password for ${suite.registry.host}.`);
     expect(e.hint).toMatch(/log in again/i);
     expect(`${e.message} ${e.hint}`).not.toContain('S3cret-guess');
   });
 
   it('says credentials are required when none are given', async () => {
-    const e = await errorOf(new RegistryClient({ registry: registry.host }).tags('team/app'));
+    const e = await errorOf(new RegistryClient({ registry: suite.registry.host }).tags('team/app'));
     expect(e.code).toBe('unauthorized');
     expect(e.message).toMatch(/requires credentials/);
   });
 });
 
 describe('registry client with token auth', () => {
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startRegistry({ mode: 'token', anonymousPull: ['public/'] });
-    const image = await buildImage({ layers: [{ 'x.txt': 'x\n' }], labels: { k: 'v' } });
-    await pushImage(registry, image, 'team/app:1');
-    await pushImage(registry, image, 'public/app:1');
-  });
-  afterAll(async () => {
-    await registry?.stop();
-  });
+  const suite = registrySuite(
+    { mode: 'token', anonymousPull: ['public/'] },
+    {
+      seed: async (r) => {
+        const image = await buildImage({ layers: [{ 'x.txt': 'x\n' }], labels: { k: 'v' } });
+        await pushImage(r, image, 'team/app:1');
+        await pushImage(r, image, 'public/app:1');
+      },
+    },
+  );
 
   it('exchanges credentials for scoped tokens and caches them', async () => {
-    const client = new RegistryClient({ registry: registry.host, credentials: registry.user });
+    const client = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.user });
     const ping = await client.ping();
     expect(ping.scheme).toBe('bearer');
-    expect(ping.realm).toBe(registry.issuer!.realm);
-    registry.issuer!.requests.length = 0;
+    expect(ping.realm).toBe(suite.registry.issuer!.realm);
+    suite.registry.issuer!.requests.length = 0;
     const info = await inspectImage(client, 'team/app', '1');
     expect(info.labels).toEqual({ k: 'v' });
     await client.tags('team/app');
     // One token for repository:team/app:pull serves the manifest, config and tag requests.
-    expect(registry.issuer!.requests.map((r) => r.scopes)).toEqual([['repository:team/app:pull']]);
+    expect(suite.registry.issuer!.requests.map((r) => r.scopes)).toEqual([['repository:team/app:pull']]);
   });
 
   it('says the password was rejected when it is wrong', async () => {
     const client = new RegistryClient({
-      registry: registry.host,
-      credentials: { username: registry.user!.username, password: 'nope' },
+      registry: suite.registry.host,
+      credentials: { username: suite.registry.user!.username, password: 'nope' },
     });
     const e = await errorOf(client.tags('team/app'));
     expect(e.code).toBe('unauthorized');
-    expect(e.message).toBe(`The registry rejected the username or password for ${registry.host}.`);
+    expect(e.message).toBe(`The registry rejected the username or password for ${suite.registry.host}.`);
   });
 
   it('says credentials are required when none are given for a private repository', async () => {
-    const e = await errorOf(new RegistryClient({ registry: registry.host }).getManifest('team/app', '1'));
+    const e = await errorOf(
+      new RegistryClient({ registry: suite.registry.host }).getManifest('team/app', '1'),
+    );
     expect(e.code).toBe('unauthorized');
     expect(e.message).toMatch(/requires credentials/);
   });
 
   it('pulls anonymously from a public prefix', async () => {
-    const client = new RegistryClient({ registry: registry.host });
+    const client = new RegistryClient({ registry: suite.registry.host });
     expect(await client.tags('public/app')).toEqual(['1']);
     const info = await inspectImage(client, 'public/app', '1');
     expect(info.labels).toEqual({ k: 'v' });
   });
 
   it('reports denied with the scope when a pull-only user pushes', async () => {
-    const client = new RegistryClient({ registry: registry.host, credentials: registry.reader });
+    const client = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.reader });
     expect(await client.tags('team/app')).toEqual(['1']);
     const e = await errorOf(client.uploadBlob('team/app', bytes(10)));
     expect(e.code).toBe('denied');
@@ -108,11 +102,11 @@ describe('registry client with token auth', () => {
 
   it('deletes with the delete action and reports a reader as denied', async () => {
     const image = await buildImage({ layers: [{ 'd.txt': 'to delete\n' }] });
-    await pushImage(registry, image, 'team/del:a');
-    const user = new RegistryClient({ registry: registry.host, credentials: registry.user });
+    await pushImage(suite.registry, image, 'team/del:a');
+    const user = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.user });
     const m = await user.getManifest('team/del', 'a');
     await user.putManifest('team/del', 'b', m.bytes, m.mediaType);
-    const reader = new RegistryClient({ registry: registry.host, credentials: registry.reader });
+    const reader = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.reader });
     const e = await errorOf(reader.deleteDigest('team/del', m.digest));
     expect(e.code).toBe('denied');
     expect(e.scope).toContain('delete');
@@ -122,51 +116,47 @@ describe('registry client with token auth', () => {
   });
 
   it('uses a registry token as is and an identity token through the OAuth2 refresh grant', async () => {
-    const minted = registry.issuer!.mintToken(
+    const minted = suite.registry.issuer!.mintToken(
       [{ type: 'repository', name: 'team/app', actions: ['pull'] }],
-      registry.user!.username,
+      suite.registry.user!.username,
     );
-    const direct = new RegistryClient({ registry: registry.host, credentials: { registryToken: minted } });
+    const direct = new RegistryClient({
+      registry: suite.registry.host,
+      credentials: { registryToken: minted },
+    });
     expect(await direct.tags('team/app')).toEqual(['1']);
 
-    const { username, password } = registry.user!;
+    const { username, password } = suite.registry.user!;
     const offline = await fetch(
-      `${registry.issuer!.realm}?service=${encodeURIComponent(registry.issuer!.service)}&offline_token=true`,
+      `${suite.registry.issuer!.realm}?service=${encodeURIComponent(suite.registry.issuer!.service)}&offline_token=true`,
       {
         headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
       },
     );
     const { refresh_token } = (await offline.json()) as { refresh_token: string };
-    registry.issuer!.requests.length = 0;
+    suite.registry.issuer!.requests.length = 0;
     const viaRefresh = new RegistryClient({
-      registry: registry.host,
+      registry: suite.registry.host,
       credentials: { identityToken: refresh_token },
     });
     expect(await viaRefresh.tags('team/app')).toEqual(['1']);
-    expect(registry.issuer!.requests[0]).toMatchObject({ method: 'POST', grantType: 'refresh_token' });
+    expect(suite.registry.issuer!.requests[0]).toMatchObject({ method: 'POST', grantType: 'refresh_token' });
   });
 });
 
 describe('registry client re-authentication and retries', () => {
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startRegistry({ mode: 'token' });
-    await seedTags(registry, 'team/app', ['1']);
-  });
-  afterAll(async () => {
-    await registry?.stop();
-  });
+  const suite = registrySuite({ mode: 'token' }, { seed: (r) => seedTags(r, 'team/app', ['1']) });
 
   it('re-authenticates when the token is refused mid-upload and carries on', async () => {
     const client = new RegistryClient({
-      registry: registry.host,
-      credentials: registry.user,
+      registry: suite.registry.host,
+      credentials: suite.registry.user,
       retryBaseMs: 20,
     });
     const MiB = 1024 * 1024;
     const data = Buffer.alloc(5 * MiB);
     for (let i = 0; i < data.length; i += 4096) data[i] = i % 251;
-    const issuer = registry.issuer!;
+    const issuer = suite.registry.issuer!;
     async function* source(): AsyncGenerator<Uint8Array> {
       for (let i = 0; i < 5; i++) {
         // Pulled once the first 2 MiB chunk is acknowledged: every token issued so far becomes invalid.
@@ -185,12 +175,12 @@ describe('registry client re-authentication and retries', () => {
   });
 
   it('retries 503 honouring Retry-After, then reports rate limiting and server errors', async () => {
-    const proxy = await startFaultProxy(registry.url);
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
       const client = new RegistryClient({
-        registry: registry.host,
+        registry: suite.registry.host,
         baseUrl: proxy.url,
-        credentials: registry.user,
+        credentials: suite.registry.user,
         retryBaseMs: 10,
         retries: 2,
       });
@@ -219,13 +209,13 @@ describe('registry client re-authentication and retries', () => {
   });
 
   it('says a registry without _catalog does not support listing', async () => {
-    const client = new RegistryClient({ registry: registry.host, credentials: registry.user });
-    const proxy = await startFaultProxy(registry.url);
+    const client = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.user });
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
       const viaProxy = new RegistryClient({
-        registry: registry.host,
+        registry: suite.registry.host,
         baseUrl: proxy.url,
-        credentials: registry.user,
+        credentials: suite.registry.user,
       });
       proxy.rules.push({
         kind: 'status',
@@ -243,20 +233,13 @@ describe('registry client re-authentication and retries', () => {
 });
 
 describe('registry client GitHub-style behaviour (a token registry addressed as ghcr.io)', () => {
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startRegistry({ mode: 'token' });
-    await seedTags(registry, 'owner/image', ['1']);
-  });
-  afterAll(async () => {
-    await registry?.stop();
-  });
+  const suite = registrySuite({ mode: 'token' }, { seed: (r) => seedTags(r, 'owner/image', ['1']) });
 
   it('names the PAT scope a GitHub token lacks', async () => {
     const client = new RegistryClient({
       registry: 'ghcr.io',
-      baseUrl: registry.url,
-      credentials: registry.reader,
+      baseUrl: suite.registry.url,
+      credentials: suite.registry.reader,
       allowCrossHostRealm: true,
     });
     expect(await client.tags('owner/image')).toEqual(['1']);
@@ -267,26 +250,26 @@ describe('registry client GitHub-style behaviour (a token registry addressed as 
   });
 
   it('does not send saved credentials to a token realm on another host', async () => {
-    registry.issuer!.requests.length = 0;
+    suite.registry.issuer!.requests.length = 0;
     const client = new RegistryClient({
       registry: 'ghcr.io',
-      baseUrl: registry.url,
-      credentials: registry.user,
+      baseUrl: suite.registry.url,
+      credentials: suite.registry.user,
     });
     const e = await errorOf(client.tags('owner/image'));
     expect(e.code).toBe('unauthorized');
-    expect(e.message).toContain(new URL(registry.issuer!.realm).host);
+    expect(e.message).toContain(new URL(suite.registry.issuer!.realm).host);
     expect(e.hint).toMatch(/cross-host/);
-    expect(registry.issuer!.requests).toHaveLength(0);
+    expect(suite.registry.issuer!.requests).toHaveLength(0);
   });
 
   it('keeps ghcr.io chunks at 4 MiB or less', async () => {
-    const proxy = await startFaultProxy(registry.url);
+    const proxy = await startFaultProxy(suite.registry.url);
     try {
       const client = new RegistryClient({
         registry: 'ghcr.io',
         baseUrl: proxy.url,
-        credentials: registry.user,
+        credentials: suite.registry.user,
         allowCrossHostRealm: true,
         chunkSize: 64 * 1024 * 1024,
       });
@@ -301,23 +284,16 @@ describe('registry client GitHub-style behaviour (a token registry addressed as 
 });
 
 describe('registry client token sharing', () => {
-  let registry: TestRegistry;
-  beforeAll(async () => {
-    registry = await startRegistry({ mode: 'token' });
-    await seedTags(registry, 'team/app', ['1', '2', '3']);
-  });
-  afterAll(async () => {
-    await registry?.stop();
-  });
+  const suite = registrySuite({ mode: 'token' }, { seed: (r) => seedTags(r, 'team/app', ['1', '2', '3']) });
 
   it('fetches one token for many parallel requests with the same scope', async () => {
-    const client = new RegistryClient({ registry: registry.host, credentials: registry.user });
+    const client = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.user });
     await client.ping();
-    registry.issuer!.requests.length = 0;
+    suite.registry.issuer!.requests.length = 0;
     const heads = await Promise.all(
       ['1', '2', '3', '1', '2', '3'].map((t) => client.headManifest('team/app', t)),
     );
     expect(new Set(heads.map((h) => h?.digest)).size).toBe(1);
-    expect(registry.issuer!.requests).toHaveLength(1);
+    expect(suite.registry.issuer!.requests).toHaveLength(1);
   });
 });

@@ -24,12 +24,17 @@ export interface RegistrySuite {
  */
 export function registrySuite(
   opts: StartRegistryOptions,
-  clientOpts: Partial<RegistryClientOptions> = {},
+  setup: {
+    /** What the suite's tests expect to find in the registry (tags, images), pushed once before them. */
+    seed?: (registry: TestRegistry) => Promise<unknown>;
+    client?: Partial<RegistryClientOptions>;
+  } = {},
 ): RegistrySuite {
   let started: RegistrySuite | undefined;
   beforeAll(async () => {
     const registry = await startRegistry(opts);
-    started = { registry, client: clientFor(registry, clientOpts) };
+    started = { registry, client: clientFor(registry, setup.client) };
+    await setup.seed?.(registry);
   });
   afterAll(async () => {
     await started?.registry.stop();
