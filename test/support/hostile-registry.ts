@@ -25,6 +25,7 @@ import { pack } from 'tar-stream';
 import { Agent } from 'undici';
 import { sha256 } from './digest';
 import { run } from './exec';
+import { layerTar } from './images';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -154,24 +155,6 @@ export interface HostileRegistry {
 const HTML_MARKER = 'hostile-html-marker-7f3a';
 const HTML_PAGE = `<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>${HTML_MARKER}</h1><p>This is a web server, not a registry.</p><script>alert(1)</script></body></html>`;
 
-async function tarOf(files: Record<string, string>): Promise<Buffer> {
-  const tar = pack();
-  const chunks: Buffer[] = [];
-  tar.on('data', (c: unknown) => {
-    chunks.push(c as Buffer);
-  });
-  const done = new Promise<void>((resolve, reject) => {
-    tar.on('end', () => resolve());
-    tar.on('error', reject);
-  });
-  for (const [name, content] of Object.entries(files)) {
-    tar.entry({ name, mode: 0o644, mtime: new Date('2024-01-01T00:00:00Z') }, content);
-  }
-  tar.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
-
 /** The 512-byte tar header of one regular file of `size` bytes. */
 async function tarHeader(name: string, size: number): Promise<Buffer> {
   const tar = pack();
@@ -222,7 +205,10 @@ function imageConfig(diffIds: string[], labels: Record<string, string> = {}): Bu
 }
 
 async function buildGoodImage(): Promise<HostileImage> {
-  const tar = await tarOf({ 'hello.txt': 'hello from the hostile registry\n' });
+  const tar = await layerTar(
+    { 'hello.txt': 'hello from the hostile registry\n' },
+    new Date('2024-01-01T00:00:00Z'),
+  );
   const layer = gzipSync(tar);
   const config = imageConfig([sha256(tar)], { 'org.example.fixture': 'hostile' });
   const manifest = imageManifest(config, [{ digest: sha256(layer), size: layer.length }]);

@@ -48,7 +48,7 @@ async function tempDir(prefix: string): Promise<string> {
 }
 
 /** An uncompressed tar of `files` with parent directories and fixed ownership/mtime. */
-async function layerTar(files: Record<string, string | Buffer>, mtime: Date): Promise<Buffer> {
+export async function layerTar(files: Record<string, string | Buffer>, mtime: Date): Promise<Buffer> {
   const tar = pack();
   const chunks: Buffer[] = [];
   tar.on('data', (c: unknown) => {
