@@ -54,7 +54,27 @@ export interface PushOptions {
   onProgress?: ProgressListener;
   /** Called as soon as a warning is known (before the upload starts where possible). */
   onWarning?: (message: string) => void;
+  /**
+   * The caller's own rules for this target (e.g. GitHub's, from `electron/github/`), run once the archive's
+   * manifests and configs are read and before any blob upload of a plain tar (a compressed archive is
+   * streamed, so its layers may already be up, but never the tag). Errors refuse the push; warnings go to
+   * onWarning and the result.
+   */
+  preflight?: PushPreflight;
 }
+
+/** What a push is about to send, for a `preflight` check. */
+export interface PushPlan {
+  target: Reference;
+  /** The tag the push will set (the target's, else the archive's own, else `latest`). */
+  tag: string;
+  /** The platform images going up (one, or every child of an index). */
+  images: ArchiveManifestImage[];
+  /** The index, when a whole multi-platform image is pushed. */
+  index?: ImageIndex;
+}
+
+export type PushPreflight = (plan: PushPlan) => { errors: string[]; warnings: string[] };
 
 export interface PushedLayer {
   digest: string;
@@ -193,8 +213,24 @@ class Pusher {
   }
 
   /** Refusals and warnings that must come before any upload. */
-  preflight(images: ArchiveManifestImage[]): void {
+  preflight(sel: Selection, images: ArchiveManifestImage[]): void {
     const registry = this.opts.target.registry;
+    const rules = this.opts.preflight?.({
+      target: this.opts.target,
+      tag: targetTag(this.opts.target, sel.image),
+      images,
+      index: sel.image.kind === 'index' && !sel.child ? sel.image.parsed : undefined,
+    });
+    if (rules?.errors.length) {
+      throw new LadingError(
+        'invalid-input',
+        `${registry} would refuse this push: ${rules.errors.join(' ')}`,
+        {
+          hint: 'Fix the target reference or the image as described, then push again.',
+        },
+      );
+    }
+    for (const w of rules?.warnings ?? []) this.warn(w);
     for (const img of images) {
       for (const l of img.layers) {
         if (l.storedAs === 'foreign' && isLegacyGitHubDocker(this.opts.target)) {
@@ -625,7 +661,7 @@ export async function pushArchive(opts: PushOptions): Promise<PushResult> {
       const opened = await openIndexedArchive(archive);
       const sel = selectImage(opened.contents, archive, opts.image, opts.platform);
       const images = imagesToPush(sel);
-      p.preflight(images);
+      p.preflight(sel, images);
       const jobs: { img: ArchiveManifestImage; job: LayerJob }[] = [];
       // A layer shared by several platforms is pushed once.
       const byKey = new Map<string, Promise<LayerOutcome>>();
@@ -727,7 +763,7 @@ async function pushStreamed(p: Pusher, storage: 'gzip' | 'zstd'): Promise<PushRe
   const contents: ArchiveContents = await readArchiveContents(files);
   const sel = selectImage(contents, archive, p.opts.image, p.opts.platform);
   const images = imagesToPush(sel);
-  p.preflight(images);
+  p.preflight(sel, images);
   const byImage = new Map<ArchiveManifestImage, LayerOutcome[]>();
   for (const img of images) {
     const list: LayerOutcome[] = [];
