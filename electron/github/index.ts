@@ -26,9 +26,17 @@ export {
 export { packageSettingsUrl, parsePackageRef, repositoryFor } from './names';
 export { type GitHubPackage, GitHubPackages, type GitHubVersion } from './packages';
 export {
+  githubKindForPushTarget,
+  githubPushPreflight,
+  pushWithGitHubRules,
+  repositoryHasTags,
+} from './push-preflight';
+export {
   firstPushNotice,
   firstPushNoticeFor,
+  githubLabelWarnings,
   githubPushChecks,
+  type LabelWarning,
   type PushCheckInput,
   type PushChecks,
 } from './push-rules';

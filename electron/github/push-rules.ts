@@ -61,6 +61,60 @@ function formatGB(bytes: number): string {
   return `${(bytes / GB).toFixed(1)} GB`;
 }
 
+/** A metadata problem GitHub's package page will show: which label or annotation, and what is wrong. */
+export interface LabelWarning {
+  key: string;
+  message: string;
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The package-page rules on an image's metadata, shared by the push checks and by inspect: description
+ * ≤ 512 characters, licenses ≤ 256, source an https URL, and a multi-platform image's description on its
+ * index. Annotations win over config labels (GitHub reads both; the annotation is the later word).
+ */
+export function githubLabelWarnings(
+  meta: Pick<PushCheckInput, 'labels' | 'manifestAnnotations' | 'indexAnnotations'>,
+): LabelWarning[] {
+  const warnings: LabelWarning[] = [];
+  const labels = { ...meta.labels, ...meta.manifestAnnotations, ...meta.indexAnnotations };
+  const source = labels[LABEL_SOURCE];
+  if (source !== undefined && !isHttpsUrl(source)) {
+    warnings.push({
+      key: LABEL_SOURCE,
+      message: `${LABEL_SOURCE} should be the https URL of the source repository (e.g. https://github.com/OWNER/REPO); "${source}" will not link the package.`,
+    });
+  }
+  const description = labels[LABEL_DESCRIPTION];
+  if (description !== undefined && description.length > DESCRIPTION_MAX) {
+    warnings.push({
+      key: LABEL_DESCRIPTION,
+      message: `${LABEL_DESCRIPTION} is ${description.length} characters; GitHub shows at most ${DESCRIPTION_MAX}.`,
+    });
+  }
+  const licenses = labels[LABEL_LICENSES];
+  if (licenses !== undefined && licenses.length > LICENSES_MAX) {
+    warnings.push({
+      key: LABEL_LICENSES,
+      message: `${LABEL_LICENSES} is ${licenses.length} characters; GitHub shows at most ${LICENSES_MAX}.`,
+    });
+  }
+  if (meta.indexAnnotations && !meta.indexAnnotations[LABEL_DESCRIPTION]) {
+    warnings.push({
+      key: LABEL_DESCRIPTION,
+      message: `This multi-platform image has no description annotation on its index (its index has no ${LABEL_DESCRIPTION}): GitHub reads a multi-platform package's description from the index, so the package page will show none.`,
+    });
+  }
+  return warnings;
+}
+
 export function githubPushChecks(input: PushCheckInput): PushChecks {
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -99,37 +153,7 @@ export function githubPushChecks(input: PushCheckInput): PushChecks {
     }
   }
 
-  const labels = { ...input.labels, ...input.manifestAnnotations };
-  const source = labels[LABEL_SOURCE];
-  if (source !== undefined) {
-    let ok = false;
-    try {
-      ok = new URL(source).protocol === 'https:';
-    } catch {
-      ok = false;
-    }
-    if (!ok)
-      warnings.push(
-        `${LABEL_SOURCE} should be the https URL of the source repository (e.g. https://github.com/OWNER/REPO); "${source}" will not link the package.`,
-      );
-  }
-  const description = input.indexAnnotations?.[LABEL_DESCRIPTION] ?? labels[LABEL_DESCRIPTION];
-  if (description !== undefined && description.length > DESCRIPTION_MAX) {
-    warnings.push(
-      `${LABEL_DESCRIPTION} is ${description.length} characters; GitHub shows at most ${DESCRIPTION_MAX}.`,
-    );
-  }
-  const licenses = input.indexAnnotations?.[LABEL_LICENSES] ?? labels[LABEL_LICENSES];
-  if (licenses !== undefined && licenses.length > LICENSES_MAX) {
-    warnings.push(
-      `${LABEL_LICENSES} is ${licenses.length} characters; GitHub shows at most ${LICENSES_MAX}.`,
-    );
-  }
-  if (input.indexAnnotations && input.indexAnnotations[LABEL_DESCRIPTION] === undefined) {
-    warnings.push(
-      `This multi-platform image's index has no ${LABEL_DESCRIPTION} annotation: GitHub reads a multi-platform package's description from the index, so the package page will show none.`,
-    );
-  }
+  for (const w of githubLabelWarnings(input)) warnings.push(w.message);
   return { errors, warnings };
 }
 

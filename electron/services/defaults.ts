@@ -3,6 +3,7 @@
  * Kept in one file so a test (or a front end) can see at a glance what `createServices` wires by default.
  */
 import pkg from '../../package.json' with { type: 'json' };
+import { pushWithGitHubRules } from '../github/index';
 import { parseReference } from '../registry/reference';
 import { pullImage } from '../transfer/pull';
 import { pushArchive } from '../transfer/push';
@@ -25,17 +26,28 @@ export function transferPipelines(): TransferPipelines {
     async push(a) {
       const target = parseReference(`${a.connection.registry}/${a.target.repository}:${a.target.tag}`);
       const warnings: string[] = [];
-      const r = await pushArchive({
-        archivePath: a.archivePath,
-        target,
-        image: a.image,
-        platform: a.platform,
-        compression: a.compression,
-        client: createRegistryClient(a),
+      const client = createRegistryClient(a);
+      // GitHub connections: GitHub's rules before any upload, the private-by-default note after a first push.
+      const { result: r, notice } = await pushWithGitHubRules({
+        connection: a.connection,
+        repository: target.repository,
+        client,
         signal: a.signal,
-        onProgress: a.onProgress,
-        onWarning: (w) => warnings.push(w),
+        push: (preflight) =>
+          pushArchive({
+            archivePath: a.archivePath,
+            target,
+            image: a.image,
+            platform: a.platform,
+            compression: a.compression,
+            client,
+            signal: a.signal,
+            onProgress: a.onProgress,
+            onWarning: (w) => warnings.push(w),
+            preflight,
+          }),
       });
+      if (notice) warnings.push(notice);
       const uploaded = r.layers.filter((l) => l.state === 'done').length;
       const reused = r.layers.filter((l) => l.state === 'exists' || l.state === 'mounted').length;
       const counts = [

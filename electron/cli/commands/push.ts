@@ -1,11 +1,29 @@
 /** `lading push ARCHIVE REFERENCE`: push a docker save / OCI archive (optionally gzip/zstd) to a registry. */
 import { type Command, Option } from 'commander';
+import type { Connection } from '../../../shared/types';
+import { githubKindForPushTarget, pushWithGitHubRules } from '../../github/index';
 import { LadingError } from '../../registry/errors';
 import { formatReference, parseReference } from '../../registry/reference';
 import { type Compression, pushArchive } from '../../transfer/push';
 import { progressDisplay } from '../../transfer/terminal-progress';
 import { parsePlatformArg, positiveInt } from '../args';
 import { cliContext, note, print, printJson, registryClient } from '../context';
+
+/**
+ * The target as a connection, for GitHub's push rules: ghcr.io, docker.pkg.github.com and *.ghe.com are
+ * GitHub registries, and so is the GitHub Enterprise Server registry named in LADING_GITHUB_REGISTRY (the
+ * `lading gh` setting; LADING_GITHUB_API gives its REST base for the package settings link). Any other
+ * registry gets kind `generic`, which runs no GitHub rules.
+ */
+function githubTarget(
+  registry: string,
+  env: NodeJS.ProcessEnv,
+): Pick<Connection, 'kind' | 'registry' | 'githubApiUrl'> {
+  const hosts = env.LADING_GITHUB_REGISTRY ? [env.LADING_GITHUB_REGISTRY] : [];
+  const kind = githubKindForPushTarget(registry, hosts);
+  if (!kind) return { kind: 'generic', registry };
+  return { kind, registry, githubApiUrl: env.LADING_GITHUB_API || undefined };
+}
 
 interface PushFlags {
   image?: string;
@@ -51,21 +69,30 @@ export function register(program: Command): void {
       }
       const client = await registryClient(cmd, target.registry);
       const display = opts.json ? undefined : progressDisplay(io.stderr, process.stderr.isTTY === true);
-      const result = await pushArchive({
-        archivePath: archive,
-        target,
-        image: opts.image,
-        platform: opts.platform,
-        compression: opts.compression,
-        concurrency: opts.concurrency,
+      const { result, notice } = await pushWithGitHubRules({
+        connection: githubTarget(target.registry, io.env),
+        repository: target.repository,
         client,
         signal,
-        onProgress: display ? (p) => display.update(p) : undefined,
-        onWarning: (w) => note(`warning: ${w}`),
+        push: (preflight) =>
+          pushArchive({
+            archivePath: archive,
+            target,
+            image: opts.image,
+            platform: opts.platform,
+            compression: opts.compression,
+            concurrency: opts.concurrency,
+            client,
+            signal,
+            onProgress: display ? (p) => display.update(p) : undefined,
+            onWarning: (w) => note(`warning: ${w}`),
+            preflight,
+          }),
       });
       display?.done();
+      if (notice) note(`note: ${notice}`);
       if (opts.json) {
-        printJson(result);
+        printJson(notice ? { ...result, notice } : result);
         return;
       }
       const uploaded = result.layers.filter((l) => l.state === 'done').length;
