@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { machineCredentials } from '../credentials/index';
+import type { LoginHints } from '../registry/auth';
 import { RegistryClient } from '../registry/client';
 import type { Credential, CredentialProvider } from '../registry/credential-types';
 import { LadingError } from '../registry/errors';
@@ -129,6 +130,13 @@ export async function credentialsFor(cmd: Command): Promise<Credential | Credent
   return machineCredentials({ env: cliContext().io.env });
 }
 
+/** `unauthorized` hints that name the command to run. */
+export const cliLoginHints: LoginHints = {
+  rejected: (registry) =>
+    `Log in again (lading login ${registry}); the password or token may be wrong, expired or revoked.`,
+  missing: (registry) => `Log in first (lading login ${registry}).`,
+};
+
 /**
  * A RegistryClient for one registry with the run's credentials and insecure setting (`insecure: true` adds
  * to `--insecure`/LADING_INSECURE_REGISTRIES, e.g. for an `http://` registry argument).
@@ -143,6 +151,7 @@ export async function registryClient(
     registry,
     insecure: opts.insecure === true || isInsecure(registry, globalOptions(cmd), io.env),
     credentials: await credentialsFor(cmd),
+    loginHints: cliLoginHints,
   });
 }
 

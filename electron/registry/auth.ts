@@ -33,7 +33,27 @@ export interface AuthenticatorOptions {
   credentials?: Credential | CredentialProvider;
   /** Allow sending credentials to a token realm on another host (off by default: SSRF / credential leak). */
   allowCrossHostRealm?: boolean;
+  /** How the front end tells its user to fix credentials; default `neutralLoginHints`. */
+  loginHints?: LoginHints;
 }
+
+/**
+ * The hint on an `unauthorized` error, in the words of the front end the user is in: the CLI says which
+ * command to run, the app points at the connection's saved login.
+ */
+export interface LoginHints {
+  /** The registry refused the username and password (or token). */
+  rejected(registry: string): string;
+  /** The registry needs credentials and none were given. */
+  missing(registry: string): string;
+}
+
+/** Wording that names no front end's command or screen. */
+export const neutralLoginHints: LoginHints = {
+  rejected: (registry) =>
+    `Log in again with a valid username and password (or token) for ${registry}; the one used may be wrong, expired or revoked.`,
+  missing: (registry) => `Log in first: give a username and password (or token) for ${registry}.`,
+};
 
 interface CachedToken {
   token: string;
@@ -88,6 +108,7 @@ export class Authenticator {
   private readonly transport: Transport;
   private readonly credentialSource?: Credential | CredentialProvider;
   private readonly allowCrossHostRealm: boolean;
+  private readonly loginHints: LoginHints;
   private pingPromise?: Promise<PingResult>;
   private challenge?: Challenge;
   private scheme?: AuthScheme;
@@ -102,6 +123,7 @@ export class Authenticator {
     this.transport = opts.transport;
     this.credentialSource = opts.credentials;
     this.allowCrossHostRealm = opts.allowCrossHostRealm ?? false;
+    this.loginHints = opts.loginHints ?? neutralLoginHints;
   }
 
   private credential(): Promise<Credential | undefined> {
@@ -342,7 +364,7 @@ export class Authenticator {
       'unauthorized',
       `The registry rejected the username or password for ${this.registry}.`,
       {
-        hint: `Log in again (lading login ${this.registry}); the password or token may be wrong, expired or revoked.`,
+        hint: this.loginHints.rejected(this.registry),
         status: 401,
       },
     );
@@ -353,7 +375,7 @@ export class Authenticator {
       'unauthorized',
       `${this.registry} requires credentials${what ? ` to ${what}` : ''}.`,
       {
-        hint: `Log in first (lading login ${this.registry}).`,
+        hint: this.loginHints.missing(this.registry),
         status: 401,
       },
     );

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { Authenticator, isGitHubRegistry, type PingResult } from './auth';
+import { Authenticator, isGitHubRegistry, type LoginHints, type PingResult } from './auth';
 import { type OpenBlobOptions, openBlob, readBlob } from './blob-download';
 import type { Credential, CredentialProvider } from './credential-types';
 import { algorithmOf, digestOf, verifyDigest } from './digest';
@@ -48,6 +48,8 @@ export interface RegistryClientOptions {
   retryBaseMs?: number;
   /** Allow sending credentials to a token realm on another host. */
   allowCrossHostRealm?: boolean;
+  /** The `unauthorized` hints in the front end's words (default: neutral wording). */
+  loginHints?: LoginHints;
   /** Override the base URL (e.g. to go through a proxy in tests); the registry name stays as given. */
   baseUrl?: string;
   /** Longest wait for a response's headers, ms; default 60 s (see TransportOptions). */
@@ -109,6 +111,7 @@ export class RegistryClient implements RegistrySession {
       transport: this.transport,
       credentials: opts.credentials,
       allowCrossHostRealm: opts.allowCrossHostRealm,
+      loginHints: opts.loginHints,
     });
     this.maxChunkSize = opts.maxChunkSize ?? KNOWN_MAX_CHUNK[opts.registry];
     this.chunkSize = Math.min(opts.chunkSize ?? DEFAULT_CHUNK, this.maxChunkSize ?? Number.POSITIVE_INFINITY);

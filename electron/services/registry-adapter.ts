@@ -1,14 +1,23 @@
 /** The registry core's RegistryClient behind the services' RegistryPort. */
+import type { LoginHints } from '../registry/auth';
 import { RegistryClient } from '../registry/client';
 import { LadingError } from '../registry/errors';
 import type { RegistryPort } from './registry-port';
 import type { ConnectionAccess } from './seams';
+
+/** `unauthorized` hints for the app: the fix is in the connection's settings, not a command. */
+export const appLoginHints: LoginHints = {
+  rejected: () =>
+    'Check the username and password (or token) saved for this connection; it may be wrong, expired or revoked.',
+  missing: () => 'Edit this connection and add a username and password (or token).',
+};
 
 export function createRegistryClient(access: ConnectionAccess): RegistryClient {
   return new RegistryClient({
     registry: access.connection.registry,
     insecure: access.connection.insecure,
     credentials: access.credential,
+    loginHints: appLoginHints,
   });
 }
 

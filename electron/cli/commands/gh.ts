@@ -22,6 +22,7 @@ import { LadingError } from '../../registry/errors';
 import { isValidDigest } from '../../registry/reference';
 import {
   cliContext,
+  cliLoginHints,
   confirm,
   credentialsFor,
   globalOptions,
@@ -102,6 +103,7 @@ async function context(cmd: Command, opts: GhOptions, owner?: string) {
       registry: connection.registry,
       insecure: connection.insecure,
       credentials: credential,
+      loginHints: cliLoginHints,
     });
   return { connection, token, session, client, signal };
 }
