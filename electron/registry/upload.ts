@@ -3,12 +3,20 @@
  * the in-flight chunk in memory, resumes from the registry's own offset after a dropped connection or 5xx,
  * and cancels the session on abort or digest mismatch. Small blobs go monolithic (POST, PUT with body).
  */
+import { Readable } from 'node:stream';
 import { createDigester, digestMismatch } from './digest';
 import { LadingError } from './errors';
 import { header, parseUploadRange } from './headers';
 import { operationScope } from './scope';
 import { type CallOptions, type RegistrySession, v2Path } from './session';
-import { cancelled, isAbortError, type Response, sleep } from './transport';
+import {
+  cancelled,
+  connectionError,
+  isAbortError,
+  isTransientNetworkError,
+  type Response,
+  sleep,
+} from './transport';
 
 export interface UploadBlobOptions extends CallOptions {
   /** When given, the upload is refused (and the session cancelled) if the data hashes differently. */
@@ -24,6 +32,14 @@ export interface UploadBlobOptions extends CallOptions {
    * failure in the first chunk can be recovered. Progress may go back to 0 when this happens.
    */
   reopen?: () => BlobSource;
+  /**
+   * Send the blob in ONE streaming PATCH (no Content-Range, chunked encoding), as docker and skopeo do: no
+   * round trip per chunk for the producer to wait on, and no chunk held in memory. A connection dropped
+   * mid-PATCH cannot resume from an offset (distribution drops a session after a partial PATCH anyway), so
+   * the blob is redone from `reopen`. Ignored without `reopen` and for registries with a PATCH size cap
+   * (ghcr.io): those keep the chunked path with its resume.
+   */
+  stream?: boolean;
 }
 
 export interface UploadLimits {
@@ -319,12 +335,132 @@ export async function uploadBlob(
     return { digest, size: total };
   };
 
+  /** Below this a streamed blob goes in one PUT (as the chunked path does for data that fits a chunk). */
+  const STREAM_SMALL = 1024 * 1024;
+
+  /** One pass over the source as one streaming PATCH (opts.stream). Any failure mid-body loses the session. */
+  const attemptStreaming = async (data: BlobSource): Promise<{ digest: string; size: number }> => {
+    const digester = createDigester('sha256');
+    const iterator =
+      Symbol.asyncIterator in data
+        ? (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
+        : (data as Iterable<Uint8Array>)[Symbol.iterator]();
+    // Peek far enough to tell a small blob (one PUT) from a large one.
+    const head: Uint8Array[] = [];
+    let headBytes = 0;
+    let ended = false;
+    while (headBytes < STREAM_SMALL) {
+      const r = await iterator.next();
+      if (r.done) {
+        ended = true;
+        break;
+      }
+      head.push(Buffer.from(r.value));
+      headBytes += r.value.byteLength;
+    }
+    if (ended) {
+      const whole = Buffer.concat(head);
+      digester.hash.update(whole);
+      const digest = digester.digest();
+      if (opts.expectedDigest && opts.expectedDigest !== digest)
+        throw digestMismatch('uploaded data', opts.expectedDigest, digest);
+      await putWhole(whole, digest);
+      opts.onProgress?.(whole.length);
+      return { digest, size: whole.length };
+    }
+    let total = 0;
+    // An error of the source itself (a diff_id check, a read failure) is reported as is, not as the
+    // network error undici turns it into.
+    let sourceError: { error: unknown } | undefined;
+    // Only errors of the source's own next() count: a socket error also reaches this generator (the
+    // stream is destroyed with it) and must stay a network error.
+    const nextPiece = async (): Promise<IteratorResult<Uint8Array>> => {
+      try {
+        return await iterator.next();
+      } catch (e) {
+        sourceError = { error: e };
+        throw e;
+      }
+    };
+    const pieces = async function* (): AsyncGenerator<Uint8Array> {
+      for (const piece of head) {
+        digester.hash.update(piece);
+        total += piece.byteLength;
+        yield piece;
+      }
+      head.length = 0;
+      for (;;) {
+        const r = await nextPiece();
+        if (r.done) break;
+        if (signal?.aborted) throw cancelled();
+        digester.hash.update(r.value);
+        total += r.value.byteLength;
+        opts.onProgress?.(total);
+        yield r.value;
+      }
+    };
+    const bodyStream = Readable.from(pieces(), { objectMode: false, highWaterMark: 1024 * 1024 });
+    let res: Response;
+    try {
+      res = await session.send(
+        {
+          method: 'PATCH',
+          url: location as URL,
+          headers: { 'content-type': OCTET },
+          // A factory because the transport only takes streams that way; the stream can be sent once.
+          body: () => bodyStream,
+          signal,
+          retries: 0,
+        },
+        scopes,
+      );
+    } catch (e) {
+      if (sourceError) throw sourceError.error;
+      if (isAbortError(e) || signal?.aborted) throw cancelled();
+      if (e instanceof LadingError && e.temporary) throw new SessionLost(e);
+      // A socket error while the body streams (undici reports it raw): the session is lost with it.
+      if (!(e instanceof LadingError) && isTransientNetworkError(e))
+        throw new SessionLost(connectionError(e, session.registry));
+      throw e;
+    }
+    if (sourceError) throw sourceError.error;
+    if (res.status !== 202 && res.status !== 204) {
+      const error = await session.error(res, scopes, { what: `upload blob to ${repository}` });
+      if (error.temporary || res.status === 416 || error.registryCode === 'BLOB_UPLOAD_UNKNOWN')
+        throw new SessionLost(error);
+      throw error;
+    }
+    await res.body.dump().catch(() => {});
+    location = locationOf(res, location as URL);
+    const digest = digester.digest();
+    if (opts.expectedDigest && opts.expectedDigest !== digest)
+      throw digestMismatch('uploaded data', opts.expectedDigest, digest);
+    if (opts.size !== undefined && opts.size !== total) {
+      throw new LadingError(
+        'invalid-input',
+        `The blob source produced ${total} bytes but ${opts.size} were expected.`,
+      );
+    }
+    const put = await session.send(
+      { method: 'PUT', url: withDigest(location as URL, digest), headers: { 'content-length': '0' }, signal },
+      scopes,
+    );
+    if (put.status !== 201 && put.status !== 204 && put.status !== 202) {
+      const error = await session.error(put, scopes, { what: `finish upload to ${repository}` });
+      if (error.registryCode === 'BLOB_UPLOAD_UNKNOWN') throw new SessionLost(error);
+      throw error;
+    }
+    await put.body.dump().catch(() => {});
+    return { digest, size: total };
+  };
+
+  const streaming = opts.stream === true && opts.reopen !== undefined && limits.maxChunkSize === undefined;
   await openSession();
   let data = source;
   try {
     for (let restarts = 0; ; restarts++) {
       try {
-        return await attemptUpload(data);
+        return await (streaming ? attemptStreaming(data) : attemptUpload(data));
       } catch (e) {
         // A lost session mid-blob can only be redone from byte 0, which needs the source again.
         if (!(e instanceof SessionLost)) throw e;
