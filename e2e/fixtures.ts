@@ -242,6 +242,22 @@ export async function showOpenRegistry(page: Page, world: World): Promise<void> 
     .click();
 }
 
+/**
+ * Adds a registry through the "+ Add registry" form (Any registry; an `http://` URL for a plain-HTTP one),
+ * saving it even if the check has doubts, and waits for its page. The same steps in the browser and in
+ * Electron (e2e/electron.spec.ts).
+ */
+export async function addRegistryInUi(page: Page, opts: { url: string; name: string }): Promise<void> {
+  await page.getByRole('button', { name: '+ Add registry' }).click();
+  await page.getByRole('radio', { name: /Any registry/ }).click();
+  await page.getByLabel('Registry URL').fill(opts.url);
+  await page.getByLabel('Display name').fill(opts.name);
+  await page.getByRole('button', { name: 'Check connection' }).click();
+  await expect(page.getByRole('status', { name: 'Connection check' })).toBeVisible();
+  await page.getByRole('button', { name: /Save connection|Save anyway/ }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(opts.name);
+}
+
 export async function expectJobDone(app: Page, title: RegExp): Promise<void> {
   const panel = app.getByRole('complementary', { name: 'Transfers' });
   // Actions open the panel themselves; open it only if it stays closed.
