@@ -7,8 +7,8 @@ import type { Connection, ConnectionKind } from '../../shared/types';
 import type { RegistryClient } from '../registry/client';
 import { LadingError } from '../registry/errors';
 import type { PushPlan, PushPreflight } from '../transfer/push';
-import { githubKindForRegistry, isGitHubKind } from './hosts';
-import { firstPushNoticeFor, githubPushChecks } from './push-rules';
+import { githubKindForRegistry, isGitHubKind, packageTypeFor } from './hosts';
+import { firstPushNoticeFor, GHCR_LAYER_LIMIT, githubPushChecks, LEGACY_LAYER_LIMIT } from './push-rules';
 
 /**
  * The GitHub connection kind a push target implies: ghcr.io, docker.pkg.github.com, a GHE.com
@@ -31,7 +31,7 @@ export function githubKindForPushTarget(
 export function githubPushPreflight(connection: Pick<Connection, 'kind' | 'registry'>): PushPreflight {
   return (plan: PushPlan) => {
     const first = plan.images[0];
-    return githubPushChecks({
+    const checks = githubPushChecks({
       connectionKind: connection.kind,
       registry: connection.registry,
       repository: plan.target.repository,
@@ -40,10 +40,31 @@ export function githubPushPreflight(connection: Pick<Connection, 'kind' | 'regis
       labels: first?.config.config?.Labels ?? undefined,
       manifestAnnotations: plan.index ? undefined : first?.manifest?.parsed.annotations,
       indexAnnotations: plan.index ? (plan.index.annotations ?? {}) : undefined,
-      layerSizes: plan.images.flatMap((img) => img.layers.map((l) => l.source?.size ?? l.size)),
+      // GitHub caps compressed layers; an uncompressed one's final size is known only once compressed.
+      layerSizes: plan.images.flatMap((img) =>
+        img.layers.filter((l) => l.storedAs !== 'tar').map((l) => l.source?.size ?? l.size),
+      ),
       hasForeignLayers: plan.images.some((img) => img.layers.some((l) => l.storedAs === 'foreign')),
     });
+    const legacy = packageTypeFor(connection) === 'docker';
+    const limit = legacy ? LEGACY_LAYER_LIMIT : GHCR_LAYER_LIMIT;
+    const big = plan.images.flatMap((img) => img.layers).find((l) => l.storedAs === 'tar' && l.size > limit);
+    if (big) {
+      checks.warnings.push(
+        `A layer is ${(big.size / 1024 ** 3).toFixed(1)} GB uncompressed; ${legacy ? 'docker.pkg.github.com' : 'The GitHub Container registry'} caps layers at ${limit / 1024 ** 3} GB, so it will refuse the layer unless it compresses below that.`,
+      );
+    }
+    return checks;
   };
+}
+
+/**
+ * The GitHub rules a push to this registry host gets when its caller named none (ghcr.io,
+ * docker.pkg.github.com, *.ghe.com); undefined for any other host. pushArchive's default.
+ */
+export function githubPreflightForHost(registry: string): PushPreflight | undefined {
+  const kind = githubKindForPushTarget(registry);
+  return kind ? githubPushPreflight({ kind, registry }) : undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ import type {
   ArchiveLayer,
   ArchiveManifestImage,
 } from '../archive/formats';
-import { imageLabel, readArchiveContents } from '../archive/formats';
+import { readArchiveContents } from '../archive/formats';
 import {
   type EntryReader,
   openIndexedArchive,
@@ -22,11 +22,12 @@ import {
   scanCompressedArchive,
 } from '../archive/open-archive';
 import { createZstdCompressOrThrow, decompressorFor } from '../archive/sniff';
+import { githubPreflightForHost } from '../github/push-preflight';
 import type { RegistryClient } from '../registry/client';
 import { LadingError } from '../registry/errors';
 import type { Descriptor, ImageIndex, ImageManifest } from '../registry/manifest';
 import { isNonDistributable, MediaType } from '../registry/mediatypes';
-import { isLegacyGitHubDocker, type Reference } from '../registry/reference';
+import type { Reference } from '../registry/reference';
 import { knownBlobs } from './blob-cache';
 import { gzipParallel } from './gzip-parallel';
 import { garbageCollector } from './memory';
@@ -58,7 +59,8 @@ export interface PushOptions {
    * The caller's own rules for this target (e.g. GitHub's, from `electron/github/`), run once the archive's
    * manifests and configs are read and before any blob upload of a plain tar (a compressed archive is
    * streamed, so its layers may already be up, but never the tag). Errors refuse the push; warnings go to
-   * onWarning and the result.
+   * onWarning and the result. Default: GitHub's rules for a GitHub host (ghcr.io, docker.pkg.github.com,
+   * *.ghe.com), none elsewhere.
    */
   preflight?: PushPreflight;
 }
@@ -138,12 +140,6 @@ class Semaphore {
     else this.free++;
   }
 }
-
-/** Per-layer size caps of known registries (bytes). */
-const LAYER_CAPS: Record<string, { bytes: number; label: string }> = {
-  'docker.pkg.github.com': { bytes: 5 * 1000 ** 3, label: '5 GB' },
-  'ghcr.io': { bytes: 10 * 1000 ** 3, label: '10 GB' },
-};
 
 interface LayerOutcome {
   descriptor: Descriptor;
@@ -225,7 +221,9 @@ class Pusher {
   /** Refusals and warnings that must come before any upload. */
   preflight(sel: Selection, images: ArchiveManifestImage[]): void {
     const registry = this.opts.target.registry;
-    const rules = this.opts.preflight?.({
+    // GitHub's rules (electron/github/push-rules.ts) apply to GitHub hosts unless the caller chose its own.
+    const hook = this.opts.preflight ?? githubPreflightForHost(registry);
+    const rules = hook?.({
       target: this.opts.target,
       tag: targetTag(this.opts.target, sel.image),
       images,
@@ -241,23 +239,6 @@ class Pusher {
       );
     }
     for (const w of rules?.warnings ?? []) this.warn(w);
-    for (const img of images) {
-      for (const l of img.layers) {
-        if (l.storedAs === 'foreign' && isLegacyGitHubDocker(this.opts.target)) {
-          throw new LadingError(
-            'unsupported',
-            `docker.pkg.github.com does not accept foreign (non-distributable) layers, and ${imageLabel(img)} has one (${l.source?.digest}).`,
-            { hint: 'Push this image to ghcr.io instead, which accepts foreign layers.' },
-          );
-        }
-        const cap = LAYER_CAPS[registry];
-        if (cap && l.size > cap.bytes) {
-          this.warn(
-            `Layer ${l.diffId.slice(0, 19)} is ${(l.size / 1000 ** 3).toFixed(1)} GB; ${registry} caps layers at ${cap.label}, so the registry may refuse it.`,
-          );
-        }
-      }
-    }
   }
 
   /** HEAD, then mount from a repository we know has it. Returns the state if no upload is needed. */
