@@ -55,6 +55,10 @@ export function register(program: Command): void {
     )
     .option('--concurrency <n>', 'layers uploaded at once (default 3)', positiveInt)
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      "\nTo ghcr.io, docker.pkg.github.com, *.ghe.com and the GitHub Enterprise Server registry in\nLADING_GITHUB_REGISTRY, GitHub's rules are checked before any upload (lowercase names, OWNER/REPOSITORY/IMAGE\nand a tag on docker.pkg.github.com, layer caps) and its package-page labels are checked (warnings on stderr).\nAfter a new package's first push, a note says it is private and links its settings (LADING_GITHUB_API for GHES).",
+    )
     .action(async (archive: string, referenceArg: string, opts: PushFlags, cmd: Command) => {
       const { signal, io } = cliContext();
       const target = parseReference(referenceArg);
