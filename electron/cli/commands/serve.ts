@@ -1,6 +1,5 @@
 /** `lading serve [--port N]`: the app in your browser, through the loopback bridge. */
 import type { Command } from 'commander';
-import { runBridge } from '../../bridge/run';
 import { LadingError } from '../../registry/errors';
 import { cliContext, print } from '../context';
 
@@ -18,6 +17,9 @@ export function register(program: Command): void {
         );
       }
       const { signal, io } = cliContext();
+      // Loaded here, not at start-up: the bridge (HTTP server, WebSocket, services) costs every other
+      // command ~16 MB of memory and start-up time it does not need.
+      const { runBridge } = await import('../../bridge/run');
       const bridge = await runBridge({ port, env: io.env });
       print(bridge.url);
       io.stderr('Lading is running in your browser at the URL above. Press Ctrl+C to stop.\n');
