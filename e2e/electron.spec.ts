@@ -8,37 +8,14 @@
  * starts a download, which must never happen in a test.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { _electron, type ElectronApplication } from '@playwright/test';
+import { electronBinary } from '../scripts/electron-binary.mjs';
 import { addRegistryInUi, expect, test } from './fixtures';
 
 const ROOT = join(import.meta.dirname, '..');
-
-/** The Electron executable `require('electron')` would return, if it exists on disk. */
-function electronBinary(): string | undefined {
-  let packageDir: string;
-  try {
-    packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-  } catch {
-    return undefined;
-  }
-  let relative: string | undefined;
-  try {
-    relative = readFileSync(join(packageDir, 'path.txt'), 'utf8').trim();
-  } catch {
-    relative = undefined;
-  }
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const full = override
-    ? join(override, relative || 'electron')
-    : relative
-      ? join(packageDir, 'dist', relative)
-      : undefined;
-  return full && existsSync(full) ? full : undefined;
-}
 
 const binary = electronBinary();
 

@@ -5,27 +5,16 @@
  * to open it in the default browser. Extra flags: `--port N` (bridge), `--no-build`, `--no-open`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { electronBinary } from './electron-binary.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const portIndex = argv.indexOf('--port');
 const port = portIndex >= 0 ? argv[portIndex + 1] : undefined;
-
-/** The Electron binary's path, or undefined when the npm package was installed without it. */
-function electronBinary() {
-  try {
-    const path = createRequire(import.meta.url)('electron');
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 if (!flag('--no-build')) {
   const r = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], {

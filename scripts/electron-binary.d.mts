@@ -1,0 +1,2 @@
+/** See electron-binary.mjs. */
+export function electronBinary(): string | undefined;
