@@ -184,7 +184,7 @@ class Pusher {
   readonly repo: string;
   private readonly controller = new AbortController();
   readonly signal: AbortSignal;
-  /** Shared by all layers in flight: a GC every 64 MiB read keeps dead buffers from piling up. */
+  /** Shared by all layers in flight: a minor GC every 16 MiB read (a full one every 128 MiB) keeps dead buffers from piling up. */
   readonly collect = garbageCollector();
   /**
    * At most two large layers are compressed at once: the compressor already uses every core for one
