@@ -102,7 +102,7 @@ async function resolveImage(
 }
 
 /** Bytes buffered ahead per stage (download of the next layer, decompressed data before the disk). */
-const PREFETCH_BYTES = 8 * 1024 * 1024;
+const PREFETCH_BYTES = 2 * 1024 * 1024;
 
 /** One per process: a minor GC every 16 MiB written (a full one every 128 MiB) keeps dead buffers from piling up (see memory.ts). */
 const collect = garbageCollector(16 * 1024 * 1024);

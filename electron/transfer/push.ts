@@ -120,7 +120,7 @@ function streamUploads(client: PushClient): boolean {
 /** Compressed bytes buffered ahead of the upload engine per layer. */
 const READ_AHEAD = 8 * 1024 * 1024;
 
-/** Layers above this size take the single compression slot. */
+/** Layers above this size take a compression slot. */
 const LARGE_LAYER = 16 * 1024 * 1024;
 
 /** A counting semaphore (FIFO). */
@@ -187,14 +187,16 @@ class Pusher {
   /** Shared by all layers in flight: a minor GC every 16 MiB read (a full one every 128 MiB) keeps dead buffers from piling up. */
   readonly collect = garbageCollector();
   /**
-   * At most two large layers are compressed at once: the compressor already uses every core for one
-   * layer, and the second overlaps its PATCH round trips; more would only add buffers in flight. Small
-   * layers and as-is uploads are not limited.
+   * How many large layers are compressed at once: the compressor already uses every core for one layer.
+   * With streaming uploads one is enough (nothing waits on round trips; a second only added ~20 MB of
+   * buffers); with chunked uploads a second layer overlaps the first one's PATCH round trips. Small layers
+   * and as-is uploads are not limited.
    */
-  private readonly compressSlot = new Semaphore(2);
+  private readonly compressSlot: Semaphore;
 
   constructor(readonly opts: PushOptions) {
     this.tracker = new ProgressTracker(opts.onProgress);
+    this.compressSlot = new Semaphore(streamUploads(opts.client) ? 1 : 2);
     this.repo = opts.target.repository;
     this.signal = opts.signal
       ? AbortSignal.any([opts.signal, this.controller.signal])

@@ -14,7 +14,6 @@ import { RegistryClient } from '../../electron/registry/client';
 import { LadingError } from '../../electron/registry/errors';
 import { parseReference } from '../../electron/registry/reference';
 import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
-import type { TransferProgress } from '../../electron/transfer/progress';
 import { pullImage } from '../../electron/transfer/pull';
 import { pushArchive } from '../../electron/transfer/push';
 import { errorOf } from '../support/clients';
@@ -92,26 +91,22 @@ describe('push through a flaky network', () => {
     timeout: 120_000,
   }, async () => {
     resetProxy();
-    let armed = false;
+    // The first PATCH (a layer's first chunk) goes through (a zero-length stall); the next two are cut
+    // mid-body. Set up front, not from a progress event: a fast push can finish a layer between two
+    // (throttled) progress reports.
+    proxy.rules.push({ kind: 'stall', ms: 0, match: { method: 'PATCH', path: UPLOAD }, times: 1 });
+    proxy.rules.push({
+      kind: 'drop-request-after',
+      bytes: 1 * MiB,
+      match: { method: 'PATCH', path: UPLOAD },
+      times: 2,
+    });
     const result = await pushArchive({
       archivePath: archive,
       target: parseReference(`${proxy.host}/faults/pushed:1`),
       client: viaProxy(),
       concurrency: 1,
-      onProgress: (p: TransferProgress) => {
-        // Once a first chunk of a layer is acknowledged, the next PATCHes (later chunks) get cut mid-body.
-        if (!armed && p.layers.some((l) => l.state === 'uploading')) {
-          armed = true;
-          proxy.rules.push({
-            kind: 'drop-request-after',
-            bytes: 1 * MiB,
-            match: { method: 'PATCH', path: UPLOAD },
-            times: 2,
-          });
-        }
-      },
     });
-    expect(armed).toBe(true);
     expect(proxy.requests.filter((r) => r.fault === 'drop-request-after')).toHaveLength(2);
     const raw = await skopeoInspect(`docker://${registry.host}/faults/pushed:1`, { raw: true });
     const config = await skopeoInspect(`docker://${registry.host}/faults/pushed:1`, { config: true });
@@ -178,6 +173,8 @@ describe('push through a flaky network', () => {
   }, async () => {
     const cancelArchive = await freshArchive('cancelled');
     resetProxy();
+    // Slow PATCHes, so the abort lands while bytes are moving (a fast push could otherwise finish first).
+    proxy.rules.push({ kind: 'stall', ms: 300, match: { method: 'PATCH', path: UPLOAD }, times: 100 });
     const controller = new AbortController();
     const e = await errorOf(
       pushArchive({
