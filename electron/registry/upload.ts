@@ -399,6 +399,7 @@ export async function uploadBlob(
         yield r.value;
       }
     };
+    let bodySent = false;
     const bodyStream = Readable.from(pieces(), { objectMode: false, highWaterMark: 1024 * 1024 });
     let res: Response;
     try {
@@ -407,8 +408,22 @@ export async function uploadBlob(
           method: 'PATCH',
           url: location as URL,
           headers: { 'content-type': OCTET },
-          // A factory because the transport only takes streams that way; the stream can be sent once.
-          body: () => bodyStream,
+          // A factory because the transport only takes streams that way. The stream can be sent once: a
+          // second call (the authenticator retrying after a 401) fails as a lost session, so the blob is
+          // redone from `reopen` with the fresh credentials.
+          body: () => {
+            if (bodySent) {
+              throw new LadingError(
+                'server-error',
+                `${session.registry} refused the upload of a blob mid-way.`,
+                {
+                  temporary: true,
+                },
+              );
+            }
+            bodySent = true;
+            return bodyStream;
+          },
           signal,
           retries: 0,
         },

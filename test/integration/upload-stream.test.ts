@@ -85,3 +85,22 @@ describe('upload engine: one streaming PATCH per blob (stream: true)', () => {
     }
   });
 });
+
+describe('upload engine: streaming PATCH with Docker token auth', () => {
+  const suite = registrySuite({ mode: 'token' });
+
+  it('streams a blob with a bearer token and reads it back', async () => {
+    const user = suite.registry.user as { username: string; password: string };
+    const client = clientFor(suite.registry, { credentials: user });
+    const data = randomBytes(6 * MiB + 5);
+    const r = await client.uploadBlob('stream/token', pieces(data), {
+      stream: true,
+      reopen: () => pieces(data),
+    });
+    expect(r.digest).toBe(sha256(data));
+    const back = await readAll(
+      await client.openBlob('stream/token', { digest: r.digest, size: data.length }),
+    );
+    expect(sha256(back)).toBe(sha256(data));
+  });
+});
