@@ -9,8 +9,8 @@ import { crc32Combine } from './crc32-combine';
  * libuv's thread pool, and the pieces are concatenated in order behind one gzip header, with the CRC-32 joined
  * from the per-block CRCs. The result is ONE ordinary gzip member that any gunzip reads.
  *
- * Blocks that look incompressible (byte entropy of a sample near 8 bits) are stored (deflate level 0),
- * which costs a copy instead of a futile deflate; already-compressed files inside layers are common.
+ * Blocks that look incompressible (byte entropy of a sample near 8 bits) are framed as stored blocks on the
+ * main thread, a copy instead of a futile deflate; already-compressed files inside layers are common.
  */
 
 export interface GzipParallelOptions {
@@ -70,6 +70,30 @@ function looksIncompressible(buf: Buffer): boolean {
   return h > 7.9;
 }
 
+/** Largest stored deflate block (LEN is 16 bits). */
+const MAX_STORED = 65535;
+
+/**
+ * Raw deflate stored blocks holding `input` (RFC 1951 3.2.4): per block a header byte (BFINAL, BTYPE 00),
+ * LEN and its complement, then the bytes. Byte-aligned like a sync-flushed block, so the next block (or the
+ * gzip trailer) follows directly; BFINAL is set on the last block of the stream. `input` is not empty.
+ */
+function storedBlocks(input: Buffer, last: boolean): Buffer {
+  const count = Math.ceil(input.length / MAX_STORED);
+  const out = Buffer.allocUnsafe(input.length + 5 * count);
+  let o = 0;
+  for (let i = 0; i < count; i++) {
+    const start = i * MAX_STORED;
+    const len = Math.min(MAX_STORED, input.length - start);
+    out[o] = last && i === count - 1 ? 1 : 0;
+    out.writeUInt16LE(len, o + 1);
+    out.writeUInt16LE(~len & 0xffff, o + 3);
+    input.copy(out, o + 5, start, start + len);
+    o += 5 + len;
+  }
+  return out;
+}
+
 interface BlockResult {
   out: Buffer;
   crc: number;
@@ -88,26 +112,29 @@ class DeflateQueue {
   constructor(private readonly size: number) {}
 
   async run(input: Buffer, dict: Buffer | undefined, level: number, last: boolean): Promise<BlockResult> {
+    // Incompressible data is framed as stored blocks right here: a copy, cheaper than a zlib stream's
+    // set-up and a trip through the thread pool.
+    if (looksIncompressible(input))
+      return { out: storedBlocks(input, last), crc: zlib.crc32(input), stored: true };
     if (this.running >= this.size) await new Promise<void>((r) => this.waiting.push(r));
     else this.running++;
     try {
-      const stored = looksIncompressible(input);
       const crc = zlib.crc32(input);
       // One output chunk big enough for the worst case, so zlib neither grows nor concatenates buffers.
       const chunkSize = Math.max(65536, input.length + (input.length >> 6) + 1024);
       const opts: zlib.ZlibOptions = {
-        level: stored ? 0 : level,
+        level,
         memLevel: 9,
         chunkSize,
         finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH,
       };
-      if (dict && !stored) opts.dictionary = dict;
+      if (dict) opts.dictionary = dict;
       const out = await new Promise<Buffer>((resolve, reject) =>
         zlib.deflateRaw(input, opts, (e, r) => (e ? reject(e) : resolve(r))),
       ).catch((e: unknown) => {
         throw new LadingError('internal', `gzip failed: ${e instanceof Error ? e.message : String(e)}`);
       });
-      return { out, crc, stored };
+      return { out, crc, stored: false };
     } finally {
       const next = this.waiting.shift();
       if (next) next();
