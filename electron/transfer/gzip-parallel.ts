@@ -120,8 +120,10 @@ class DeflateQueue {
     else this.running++;
     try {
       const crc = zlib.crc32(input);
-      // One output chunk big enough for the worst case, so zlib neither grows nor concatenates buffers.
-      const chunkSize = Math.max(65536, input.length + (input.length >> 6) + 1024);
+      // Output chunk: half the input fits what deflate makes of data that passed the entropy check (text
+      // comes out at ~35%) in one piece; rarer worse cases take a few chunks joined. A worst-case chunk per
+      // block would double the external memory churned, and with it V8's full GCs.
+      const chunkSize = Math.max(65536, (input.length >> 1) + 1024);
       const opts: zlib.ZlibOptions = {
         level,
         memLevel: 9,
