@@ -292,11 +292,21 @@ class Pusher {
       }
     }
     const bigCompress = this.compression !== 'none' && layer.size > LARGE_LAYER;
-    if (bigCompress) await this.compressSlot.acquire();
+    // The slot is freed once the layer's input has all been read (its last blocks are still deflating and
+    // its upload finishing), so the next layer's compression overlaps this one's tail.
+    let release = () => {};
+    if (bigCompress) {
+      await this.compressSlot.acquire();
+      let held = true;
+      release = () => {
+        if (held) this.compressSlot.release();
+        held = false;
+      };
+    }
     try {
-      return await this.compressAndUpload(job, open, openReader, mediaType, diffIdKnown);
+      return await this.compressAndUpload(job, open, openReader, mediaType, diffIdKnown, release);
     } finally {
-      if (bigCompress) this.compressSlot.release();
+      release();
     }
   }
 
@@ -306,6 +316,7 @@ class Pusher {
     openReader: (() => Promise<EntryReader>) | undefined,
     mediaType: string,
     diffIdKnown: boolean,
+    inputRead: () => void,
   ): Promise<LayerOutcome> {
     const { layer, progress } = job;
     const { client, target } = this.opts;
@@ -352,7 +363,10 @@ class Pusher {
                 hash.update(block);
                 count(block.length);
               },
-              onEnd: check,
+              onEnd: () => {
+                check();
+                inputRead();
+              },
             });
           } finally {
             await reader.close();
