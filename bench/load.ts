@@ -18,6 +18,7 @@ import { closeGzipPool } from '../electron/transfer/gzip-parallel';
 import type { Job } from '../shared/types';
 import { buildImage, pushImage, writeArchive } from '../test/support/images';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
+import { chooseSavePath, ScriptedDialogs } from '../test/support/services';
 
 const MiB = 1024 * 1024;
 
@@ -150,11 +151,14 @@ export async function runQueuedTransfers(
   });
   await pushImage(registry, pullSource, 'load/pull-source:1');
 
+  // Electron mode, as the app queues them: each pull writes to a path the save dialog returned.
+  const dialogs = new ScriptedDialogs();
   const services = await createServices({
     dataDir: await mkdtemp(join(opts.workDir, 'data-')),
     tempDir: opts.workDir,
     secretStore: new MemorySecretStore(),
     mode: 'electron',
+    dialogs,
     transferConcurrency: opts.concurrency,
   });
   try {
@@ -203,7 +207,7 @@ export async function runQueuedTransfers(
           repository: 'load/pull-source',
           reference: '1',
           format: 'docker',
-          path: join(opts.workDir, `pulled-${i}.tar`),
+          path: await chooseSavePath({ services, dialogs }, join(opts.workDir, `pulled-${i}.tar`)),
         });
         if (!r.ok) throw new Error(r.error.message);
         ids.push(r.value.jobId);
