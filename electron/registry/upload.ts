@@ -292,27 +292,11 @@ export async function uploadBlob(
   };
 
   /** One pass over the source in the current session. */
-  const attemptUpload = async (data: BlobSource): Promise<{ digest: string; size: number }> => {
-    const digester = createDigester('sha256');
-    let total = 0;
-    for await (const { chunk, last } of rechunk(data, () => chunkSize)) {
-      if (signal?.aborted) throw cancelled();
-      digester.hash.update(chunk);
-      if (last && total === 0) {
-        const digest = digester.digest();
-        if (opts.expectedDigest && opts.expectedDigest !== digest)
-          throw digestMismatch('uploaded data', opts.expectedDigest, digest);
-        await putWhole(chunk, digest);
-        opts.onProgress?.(chunk.length);
-        return { digest, size: chunk.length };
-      }
-      if (chunk.length > 0) {
-        await sendChunk(chunk, total);
-        total += chunk.length;
-        opts.onProgress?.(total);
-      }
-    }
-    const digest = digester.digest();
+  /**
+   * Both upload paths end the same way: check what was sent against what the caller expected, then close the
+   * session with an empty `PUT ?digest=`.
+   */
+  const finishUpload = async (digest: string, total: number): Promise<{ digest: string; size: number }> => {
     if (opts.expectedDigest && opts.expectedDigest !== digest)
       throw digestMismatch('uploaded data', opts.expectedDigest, digest);
     if (opts.size !== undefined && opts.size !== total) {
@@ -333,6 +317,29 @@ export async function uploadBlob(
     }
     await res.body.dump().catch(() => {});
     return { digest, size: total };
+  };
+
+  const attemptUpload = async (data: BlobSource): Promise<{ digest: string; size: number }> => {
+    const digester = createDigester('sha256');
+    let total = 0;
+    for await (const { chunk, last } of rechunk(data, () => chunkSize)) {
+      if (signal?.aborted) throw cancelled();
+      digester.hash.update(chunk);
+      if (last && total === 0) {
+        const digest = digester.digest();
+        if (opts.expectedDigest && opts.expectedDigest !== digest)
+          throw digestMismatch('uploaded data', opts.expectedDigest, digest);
+        await putWhole(chunk, digest);
+        opts.onProgress?.(chunk.length);
+        return { digest, size: chunk.length };
+      }
+      if (chunk.length > 0) {
+        await sendChunk(chunk, total);
+        total += chunk.length;
+        opts.onProgress?.(total);
+      }
+    }
+    return finishUpload(digester.digest(), total);
   };
 
   /** Below this a streamed blob goes in one PUT (as the chunked path does for data that fits a chunk). */
@@ -447,26 +454,7 @@ export async function uploadBlob(
     }
     await res.body.dump().catch(() => {});
     location = locationOf(res, location as URL);
-    const digest = digester.digest();
-    if (opts.expectedDigest && opts.expectedDigest !== digest)
-      throw digestMismatch('uploaded data', opts.expectedDigest, digest);
-    if (opts.size !== undefined && opts.size !== total) {
-      throw new LadingError(
-        'invalid-input',
-        `The blob source produced ${total} bytes but ${opts.size} were expected.`,
-      );
-    }
-    const put = await session.send(
-      { method: 'PUT', url: withDigest(location as URL, digest), headers: { 'content-length': '0' }, signal },
-      scopes,
-    );
-    if (put.status !== 201 && put.status !== 204 && put.status !== 202) {
-      const error = await session.error(put, scopes, { what: `finish upload to ${repository}` });
-      if (error.registryCode === 'BLOB_UPLOAD_UNKNOWN') throw new SessionLost(error);
-      throw error;
-    }
-    await put.body.dump().catch(() => {});
-    return { digest, size: total };
+    return finishUpload(digester.digest(), total);
   };
 
   const streaming = opts.stream === true && opts.reopen !== undefined && limits.maxChunkSize === undefined;
