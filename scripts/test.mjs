@@ -68,7 +68,7 @@ async function ensureSystemTools() {
     return false;
   }
   log(`apt-get install -y ${packages.join(' ')}`);
-  if ((await run('apt-get', ['install', '-y', '--no-install-recommends', ...packages], env)) !== 0) {
+  if ((await run('apt-get', ['install', '-y', ...packages], env)) !== 0) {
     log(`apt-get install failed; try: ${aptLine}`);
     return false;
   }
