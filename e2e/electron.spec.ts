@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { _electron, type ElectronApplication } from '@playwright/test';
 import { electronBinary } from '../scripts/electron-binary.mjs';
-import { addRegistryInUi, expect, test } from './fixtures';
+import { addRegistryInUi, expect, privateHomeEnv, test } from './fixtures';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -39,14 +39,7 @@ const electronTest = test.extend<{ electronApp: ElectronApplication }>({
       executablePath: binary as string,
       args: [join(ROOT, 'dist/electron/main.cjs'), '--no-sandbox'],
       cwd: ROOT,
-      env: {
-        ...process.env,
-        HOME: home,
-        XDG_CONFIG_HOME: join(home, '.config'),
-        DOCKER_CONFIG: join(home, '.docker'),
-        REGISTRY_AUTH_FILE: join(home, 'auth.json'),
-        LADING_CONFIG_DIR: join(home, 'lading'),
-      },
+      env: privateHomeEnv(home),
     });
     void world;
     await use(app);

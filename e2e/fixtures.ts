@@ -78,12 +78,7 @@ async function startBridge(machineLogin: TestRegistry): Promise<Bridge> {
     cwd: ROOT,
     // A private HOME and config dir: the test never sees (or writes) the user's real Docker credentials.
     env: {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, '.config'),
-      DOCKER_CONFIG: join(home, '.docker'),
-      REGISTRY_AUTH_FILE: join(home, 'auth.json'),
-      XDG_RUNTIME_DIR: join(home, 'run'),
+      ...privateHomeEnv(home),
       LADING_CONFIG_DIR: configDir,
       LADING_RENDERER_DIR: join(ROOT, 'dist/renderer'),
     },
@@ -175,6 +170,23 @@ async function seed(open: TestRegistry): Promise<void> {
     'bulk/large',
     Array.from({ length: BIG_TAGS }, (_, i) => `build-${i}`),
   );
+}
+
+/**
+ * The environment of an app under test with a private HOME: it reads (and writes) Docker, Podman and Lading
+ * config only there, never the user's real logins.
+ */
+export function privateHomeEnv(home: string): Record<string, string> {
+  const inherited = Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined);
+  return {
+    ...Object.fromEntries(inherited),
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, '.config'),
+    DOCKER_CONFIG: join(home, '.docker'),
+    REGISTRY_AUTH_FILE: join(home, 'auth.json'),
+    XDG_RUNTIME_DIR: join(home, 'run'),
+    LADING_CONFIG_DIR: join(home, 'lading'),
+  };
 }
 
 export const test = base.extend<{ world: World; app: Page }, { workerWorld: World }>({
