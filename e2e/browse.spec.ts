@@ -127,6 +127,9 @@ test('keyboard: / filters, arrows move, Enter opens, Ctrl+C copies the pull comm
   await app.getByLabel('Filter repositories').press('Enter');
   const grid = app.getByRole('grid', { name: 'Tags of demo/app' });
   await expect(grid.getByRole('button', { name: '1.0', exact: true })).toBeVisible();
+  // Rows are sorted by created date, known once every tag's config is read: wait for that order.
+  await expect(app.getByRole('status', { name: /Loading tag details/ })).toHaveCount(0);
+  await expect(grid.locator('.skeleton')).toHaveCount(0);
   await app.locator('body').press('/');
   await expect(app.getByLabel('Filter tags')).toBeFocused();
   await app.keyboard.type('1.');

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/a11y/useSemanticElements: a virtualised ARIA grid; <table> rows cannot be absolutely positioned
 // biome-ignore-all lint/a11y/useFocusableInteractive: the grid itself is focusable and moves aria-activedescendant between rows
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { Connection, TagDetail } from '../../shared/types';
 import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
@@ -58,7 +58,9 @@ export function TagTable({
   const setSelection = useUi((s) => s.setSelection);
   const toast = useUi((s) => s.toast);
   const [descending, setDescending] = useState(true);
-  const [active, setActive] = useState(0);
+  // The cursor follows a tag, not a position: created dates arrive in the background and re-sort the
+  // rows, and Enter or Delete must still act on the tag the user moved to.
+  const [activeTag, setActiveTag] = useState<string | null>(null);
 
   const rows = useMemo(
     () => buildTagRows(tags, details, filter, sort, sort === 'created' ? descending : !descending),
@@ -74,13 +76,11 @@ export function TagTable({
     overscan: 16,
   });
 
-  useEffect(() => {
-    if (active >= rows.length) setActive(Math.max(0, rows.length - 1));
-  }, [rows.length, active]);
+  const active = Math.max(0, activeTag === null ? -1 : order.indexOf(activeTag));
 
   function moveActive(index: number, extend: boolean) {
     const next = Math.max(0, Math.min(rows.length - 1, index));
-    setActive(next);
+    setActiveTag(order[next] ?? null);
     virtual.scrollToIndex(next);
     if (extend) {
       const key = order[next]!;
@@ -164,7 +164,7 @@ export function TagTable({
   }
 
   function onRowClick(e: React.MouseEvent, index: number, row: TagRow) {
-    setActive(index);
+    setActiveTag(order[index] ?? null);
     const next = clickSelection(order, selection, anchor, row.tag, {
       shift: e.shiftKey,
       toggle: e.ctrlKey || e.metaKey,
