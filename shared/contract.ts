@@ -56,7 +56,14 @@ export const contract = {
   'connections.discover': call(Empty, z.array(MachineCredentialSchema)),
 
   // Browsing.
-  'registry.repositories': call(z.object({ connectionId: Id }).strict(), RepositoriesResultSchema),
+  /**
+   * The repository list, a page at a time where the registry pages it (`_catalog`): call again with the
+   * answer's `next` as `cursor` until there is none. GitHub hosts and manual registries answer in one page.
+   */
+  'registry.repositories': call(
+    z.object({ connectionId: Id, cursor: z.string().min(1).max(4096).optional() }).strict(),
+    RepositoriesResultSchema,
+  ),
   'registry.tags': call(z.object({ connectionId: Id, repository: Repository }).strict(), z.array(z.string())),
   /** Digest, platforms, size and created date of up to 100 tags (configs cached by digest in the main process). */
   'registry.tagDetails': call(

@@ -106,6 +106,8 @@ export const RepositoriesResultSchema = z.object({
   source: z.enum(['catalog', 'github', 'manual']),
   repositories: z.array(RepositorySummarySchema),
   note: z.string().optional(),
+  /** Cursor of the next page (catalog only); absent on the last page. */
+  next: z.string().optional(),
 });
 export type RepositoriesResult = z.infer<typeof RepositoriesResultSchema>;
 

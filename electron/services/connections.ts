@@ -82,8 +82,10 @@ export async function verifyConnection(ctx: ServiceContext, access: ConnectionAc
     }
   } else {
     try {
-      const repos = await port.catalog();
-      authMessage = `Listed the catalog (${repos.length} repositor${repos.length === 1 ? 'y' : 'ies'}).`;
+      // One page is proof enough, and cheap even when the registry holds 20,000 repositories.
+      const page = await port.catalogPage(undefined);
+      const count = `${page.repositories.length.toLocaleString('en-US')}${page.next ? '+' : ''}`;
+      authMessage = `Listed the catalog (${count} repositor${count === '1' ? 'y' : 'ies'}).`;
     } catch (e) {
       if (isLadingError(e) && e.code === 'unauthorized') {
         authOk = false;

@@ -28,6 +28,7 @@ export function registryPortFor(client: RegistryClient): RegistryPort {
       return { authScheme: (await client.ping({ signal })).scheme };
     },
     catalog: (signal) => client.catalog({ signal }),
+    catalogPage: (cursor, signal) => client.catalogPage({ cursor, signal }),
     tags: (repository, signal) => client.tags(repository, { signal }),
     async headManifest(repository, reference, signal) {
       const head = await client.headManifest(repository, reference, { signal });

@@ -28,6 +28,11 @@ export interface RegistryPort {
   readonly registry: string;
   ping(signal?: AbortSignal): Promise<{ authScheme: AuthScheme }>;
   catalog(signal?: AbortSignal): Promise<string[]>;
+  /** One catalog page; `cursor` is the previous page's `next`. */
+  catalogPage(
+    cursor: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ repositories: string[]; next?: string }>;
   tags(repository: string, signal?: AbortSignal): Promise<string[]>;
   headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead>;
   getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<FetchedManifest>;

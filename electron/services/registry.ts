@@ -16,18 +16,26 @@ const UNKNOWN_PLATFORM = 'unknown/unknown';
 const MANUAL_NOTE_HUB =
   'Docker Hub has no repository listing for other accounts. Type a repository name (e.g. library/nginx) to browse its tags.';
 
+/** A page of the repository list (see the contract): catalog pages as the registry sends them. */
 export async function listRepositories(
   ctx: ServiceContext,
   connectionId: string,
+  cursor?: string,
 ): Promise<RepositoriesResult> {
   const { port, access } = await ctx.registry(connectionId);
   const { kind } = access.connection;
   if (kind === 'dockerhub') return { source: 'manual', repositories: [], note: MANUAL_NOTE_HUB };
   if (GITHUB_KINDS.has(kind)) return ctx.github.repositories(access);
   try {
-    const names = await port.catalog();
-    return { source: 'catalog', repositories: names.map((name) => ({ name })) };
+    const page = await port.catalogPage(cursor);
+    return {
+      source: 'catalog',
+      repositories: page.repositories.map((name) => ({ name })),
+      ...(page.next ? { next: page.next } : {}),
+    };
   } catch (e) {
+    // Later pages fail as errors: the first page already decided whether there is a catalog at all.
+    if (cursor !== undefined) throw e;
     // With credentials, 401 means they are wrong: that is an error to show, not a missing catalog.
     const wrongCredentials = isLadingError(e) && e.code === 'unauthorized' && !!access.credential;
     if (
@@ -304,7 +312,7 @@ export function registryHandlers(
   ctx: ServiceContext,
 ): Pick<Handlers, 'registry.repositories' | 'registry.tags' | 'registry.tagDetails' | 'registry.inspect'> {
   return {
-    'registry.repositories': ({ connectionId }) => listRepositories(ctx, connectionId),
+    'registry.repositories': ({ connectionId, cursor }) => listRepositories(ctx, connectionId, cursor),
     'registry.tags': async ({ connectionId, repository }) => {
       const { port } = await ctx.registry(connectionId);
       return port.tags(repository);

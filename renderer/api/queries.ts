@@ -1,7 +1,7 @@
 /** Remote data as react-query hooks. Keys are arrays starting with the call's subject. */
-import { type QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
-import type { Job, TagDetail } from '../../shared/types';
+import { type QueryClient, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Job, RepositoriesResult, TagDetail } from '../../shared/types';
 import { call, getApi } from './index';
 
 export const keys = {
@@ -32,12 +32,49 @@ export function useConnection(id: string | undefined) {
   return data?.find((c) => c.id === id);
 }
 
+/** More catalog pages than this (of up to 1,000 each) is a registry paging in circles. */
+const MAX_REPOSITORY_PAGES = 10_000;
+
+export interface RepositoryList extends RepositoriesResult {
+  /** False while later catalog pages are still being fetched. */
+  complete: boolean;
+}
+
+/**
+ * The repository list, shown from the first catalog page on: the rest are fetched one after another in the
+ * background (a registry with 20,000 repositories sends 20 pages), so the first rows appear at once.
+ */
 export function useRepositories(connectionId: string) {
-  return useQuery({
+  const query = useInfiniteQuery({
     queryKey: keys.repositories(connectionId),
-    queryFn: () => call('registry.repositories', { connectionId }),
+    queryFn: ({ pageParam }) =>
+      call('registry.repositories', { connectionId, ...(pageParam ? { cursor: pageParam } : {}) }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last, pages, _lastParam, params) =>
+      last.next && !params.includes(last.next) && pages.length < MAX_REPOSITORY_PAGES ? last.next : undefined,
     staleTime: 30_000,
   });
+  const { hasNextPage, isFetchingNextPage, isError, fetchNextPage } = query;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && !isError) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, isError, fetchNextPage]);
+
+  const pages = query.data?.pages;
+  const data = useMemo((): RepositoryList | undefined => {
+    const first = pages?.[0];
+    if (!pages || !first) return undefined;
+    const last = pages[pages.length - 1]!;
+    const looped = last.next !== undefined && !hasNextPage;
+    return {
+      source: first.source,
+      repositories: pages.length === 1 ? first.repositories : pages.flatMap((p) => p.repositories),
+      note: looped
+        ? `${first.note ? `${first.note} ` : ''}The registry's catalog pages lead back to a page already read: the list may be incomplete.`
+        : first.note,
+      complete: !hasNextPage,
+    };
+  }, [pages, hasNextPage]);
+  return { ...query, data };
 }
 
 export function useTags(connectionId: string, repository: string) {

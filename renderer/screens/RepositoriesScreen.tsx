@@ -180,7 +180,14 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
             ))}
           </div>
         )}
-        {repos.isFetching && <Spinner label="Refreshing repositories" />}
+        {repos.data && !repos.data.complete && !repos.error ? (
+          <span className="toolbar-info" role="status" aria-label="Loading more repositories">
+            <Spinner label="Loading more repositories" /> {repos.data.repositories.length.toLocaleString()} so
+            far…
+          </span>
+        ) : (
+          repos.isFetching && <Spinner label="Refreshing repositories" />
+        )}
       </div>
 
       {repos.isLoading && (

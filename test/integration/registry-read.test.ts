@@ -34,6 +34,26 @@ describe('registry client read paths (open registry)', () => {
     expect(catalogPages.length).toBeGreaterThan(5);
     for (const r of [...repos, 'many/tags']) expect(all).toContain(r);
     expect(new Set(all).size).toBe(all.length);
+
+    // A page at a time with cursors (what the UI does), in pages of 1,000 by default.
+    const first = await suite.client.catalogPage({ pageSize: 40 });
+    expect(first.repositories).toHaveLength(40);
+    expect(first.next).toMatch(/^\/v2\/_catalog\?/);
+    const paged = [...first.repositories];
+    for (let cursor = first.next; cursor; ) {
+      const page = await suite.client.catalogPage({ cursor });
+      paged.push(...page.repositories);
+      cursor = page.next;
+    }
+    expect(paged).toEqual(all);
+    expect((await suite.client.catalogPage()).repositories).toEqual(all);
+    // More than the registry allows per page (distribution caps n at 1,000 with a 400): its own page size then.
+    const capped = await suite.client.catalogPage({ pageSize: 5000 });
+    expect(capped.repositories.length).toBeGreaterThan(0);
+    expect(capped.repositories).toEqual(all.slice(0, capped.repositories.length));
+    await expect(suite.client.catalogPage({ cursor: 'http://127.0.0.9:1/v2/_catalog' })).rejects.toThrow(
+      /cursor is not a page of this registry/,
+    );
   });
 
   it('inspects an image exactly as skopeo sees it', async () => {
