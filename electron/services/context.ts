@@ -8,7 +8,7 @@ import type { Credential } from '../registry/credential-types';
 import type { ImageConfig } from '../registry/manifest';
 import { Lru } from './lru';
 import type { FetchedManifest, RegistryPort } from './registry-port';
-import { SavePathGrants } from './save-grants';
+import { ReadPathGrants, SavePathGrants } from './save-grants';
 import type { ConnectionAccess, GithubSeam, RegistryFactory, TransferPipelines } from './seams';
 import type { UploadStore } from './uploads';
 
@@ -32,6 +32,8 @@ export interface ServiceContext {
   dialogs?: Dialogs;
   /** Paths returned by `dialogs.saveFile`: the only ones an Electron-mode pull may write to (each once). */
   savePaths: SavePathGrants;
+  /** Archives from `dialogs.openArchives` or dropped on the window: the only ones Electron mode reads. */
+  readPaths: ReadPathGrants;
   openExternal?: (url: string) => Promise<void>;
   /** Configs are immutable (content-addressed): cached by digest, bounded. */
   configCache: Lru<string, ImageConfig>;
@@ -60,7 +62,14 @@ export async function credentialFor(
 export interface ContextParts
   extends Omit<
     ServiceContext,
-    'access' | 'registry' | 'registryFor' | 'forget' | 'configCache' | 'manifestCache' | 'savePaths'
+    | 'access'
+    | 'registry'
+    | 'registryFor'
+    | 'forget'
+    | 'configCache'
+    | 'manifestCache'
+    | 'savePaths'
+    | 'readPaths'
   > {
   registryFactory: RegistryFactory;
 }
@@ -72,6 +81,7 @@ export function buildContext(parts: ContextParts): ServiceContext {
     configCache: new Lru(2000),
     manifestCache: new Lru(2000),
     savePaths: new SavePathGrants(),
+    readPaths: new ReadPathGrants(),
     async access(connectionId) {
       const connection = await parts.store.get(connectionId);
       const secret = connection.hasSecret ? await parts.store.secretOf(connectionId) : undefined;

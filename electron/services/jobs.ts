@@ -6,6 +6,7 @@ import type { Handlers } from '../../shared/contract';
 import type { TransferProgress } from '../../shared/types';
 import type { JobSpec } from '../jobs/manager';
 import { LadingError } from '../registry/errors';
+import { resolveArchiveSource } from './archives';
 import { GITHUB_KINDS, type ServiceContext } from './context';
 
 const shortRef = (reference: string) =>
@@ -37,7 +38,7 @@ export function jobHandlers(
 > {
   return {
     'jobs.push': async (req) => {
-      const source = ctx.uploads.resolve(req.source, { uploadsOnly: ctx.mode === 'bridge' });
+      const source = resolveArchiveSource(ctx, req.source);
       const { connection } = await ctx.access(req.connectionId);
       if (source.uploadId) ctx.uploads.hold(source.uploadId);
       const fileName = source.fileName ?? basename(source.path);

@@ -24,10 +24,13 @@ export function nativeHandlers(
 ): Pick<Handlers, 'app.info' | 'dialog.openArchives' | 'dialog.saveFile' | 'shell.openExternal'> {
   return {
     'app.info': async () => ({ version: ctx.version, mode: ctx.mode, platform: process.platform }),
-    'dialog.openArchives': async () =>
-      ctx.dialogs
-        ? { supported: true, paths: await ctx.dialogs.openArchives() }
-        : { supported: false, paths: [] },
+    'dialog.openArchives': async () => {
+      if (!ctx.dialogs) return { supported: false, paths: [] };
+      const paths = await ctx.dialogs.openArchives();
+      // The renderer hands these back to archive.inspect and jobs.push, which read only granted paths.
+      for (const path of paths) ctx.readPaths.grant(path);
+      return { supported: true, paths };
+    },
     'dialog.saveFile': async ({ defaultName }) => {
       if (!ctx.dialogs) return { supported: false, path: null };
       const path = await ctx.dialogs.saveFile(defaultName);

@@ -3,12 +3,13 @@
  * `ipcMain.handle` channel that goes through `dispatch` (validation, typed errors); job events are forwarded
  * to the window. This folder is the only place that imports Electron.
  */
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
 import { callNames, channelFor } from '../../shared/contract';
 import { ladingConfigDir } from '../connections/config-dir';
 import { nodeSecretStore, SafeStorageSecretStore, type SecretStore } from '../connections/secret-store';
 import { createServices, dispatch, type Services } from '../services/index';
+import { FILES_CHOSEN_CHANNEL, MAX_CHOSEN_PATH_LENGTH, MAX_CHOSEN_PATHS } from './internal-ipc';
 import { installMenu } from './menu';
 import { hardenApp, hardenSession, openExternalHttps } from './security';
 
@@ -57,17 +58,32 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
+/** Only our window's top frame may talk to the main process; anything else (a subframe, another window) is refused. */
+function fromMainFrame(event: Electron.IpcMainEvent | Electron.IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return !!mainWindow && event.sender === mainWindow.webContents && !!frame && frame.parent === null;
+}
+
+/** Paths from the preload's drop / file-input watcher become read grants for archive.inspect and jobs.push. */
+function grantChosenFiles(svc: Services, event: Electron.IpcMainEvent, paths: unknown): void {
+  if (!fromMainFrame(event) || !Array.isArray(paths)) return;
+  for (const path of paths.slice(0, MAX_CHOSEN_PATHS)) {
+    if (typeof path === 'string' && path.length <= MAX_CHOSEN_PATH_LENGTH && isAbsolute(path)) {
+      svc.context.readPaths.grant(path);
+    }
+  }
+}
+
 function registerIpc(svc: Services): void {
   for (const name of callNames) {
     ipcMain.handle(channelFor(name), (event, request: unknown) => {
-      // Only our window's top frame may call; anything else (a subframe, another window) is refused.
-      const frame = event.senderFrame;
-      if (!mainWindow || event.sender !== mainWindow.webContents || !frame || frame.parent !== null) {
+      if (!fromMainFrame(event)) {
         return { ok: false, error: { code: 'denied', message: 'This frame may not call Lading.' } };
       }
       return dispatch(svc.handlers, name, request);
     });
   }
+  ipcMain.on(FILES_CHOSEN_CHANNEL, (event, paths: unknown) => grantChosenFiles(svc, event, paths));
   svc.events.subscribe((event, payload) => {
     if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channelFor(event), payload);
   });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/types';
 import { type GhcrLikeWorld, startGhcrLikeWorld } from '../support/github-ghcr-like';
 import { buildImage, writeArchive } from '../support/images';
-import { callers, servicesInTempDir, type TestServices } from '../support/services';
+import { callers, chooseArchives, servicesInTempDir, type TestServices } from '../support/services';
 import { tempDir } from './archive-fixtures';
 import { type CliSandbox, cliSandbox } from './cli-helpers';
 
@@ -64,6 +64,8 @@ beforeAll(async () => {
   });
   archive = join(await tempDir('lading-gh-push-rules-archive-'), 'app.tar');
   await writeArchive(image, 'docker-archive', archive);
+  // As if picked with "Push archive…": Electron mode reads only archives the user chose.
+  await chooseArchives(sandbox, [archive]);
   ghcrId = (await ok('connections.save', world.connectionInput)).id;
   // The same registry, as the legacy docker.pkg.github.com would be configured (OWNER/REPOSITORY/IMAGE).
   legacyId = (

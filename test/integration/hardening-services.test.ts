@@ -19,7 +19,7 @@ import {
   startHostileRegistry,
 } from '../support/hostile-registry';
 import { timed } from '../support/memory';
-import { chooseSavePath, ScriptedDialogs } from '../support/services';
+import { chooseArchives, chooseSavePath, ScriptedDialogs } from '../support/services';
 
 const MiB = 1024 * 1024;
 
@@ -173,6 +173,7 @@ describe('a gzip-bomb archive given to archive.inspect and jobs.push', () => {
     const bomb = await buildGzipBomb(1024 * MiB);
     const file = join(dir, 'bomb.tar.gz');
     await writeFile(file, bomb.blob);
+    await chooseArchives({ services, dialogs }, [file]);
     const { value, ms, growth } = await timed(() =>
       dispatch(services.handlers, 'archive.inspect', { source: { path: file } }),
     );

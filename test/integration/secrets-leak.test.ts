@@ -17,7 +17,7 @@ import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
 import { BRIDGE_TOKEN_HEADER } from '../../shared/bridge-protocol';
 import { buildImage, pushImage, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
-import { chooseSavePath, ScriptedDialogs } from '../support/services';
+import { chooseArchives, chooseSavePath, ScriptedDialogs } from '../support/services';
 import { cliSandbox } from './cli-helpers';
 
 /** A place something was written or said, and what. */
@@ -213,6 +213,7 @@ describe('the services and the browser bridge', () => {
         await call('registry.tagDetails', { connectionId: id, repository: 'team/app', tags: ['1'] });
         await call('registry.inspect', { connectionId: id, repository: 'team/app', reference: '1' });
         await call('registry.inspect', { connectionId: id, repository: 'team/none', reference: '1' });
+        await chooseArchives({ services, dialogs }, [archive]);
         await call('jobs.push', {
           connectionId: id,
           source: { path: archive },

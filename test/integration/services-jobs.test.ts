@@ -3,7 +3,7 @@
  * to a download), cancel a running transfer and retry it, and push a file uploaded through the bridge.
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../../electron/bridge/server';
@@ -15,6 +15,7 @@ import { buildImage, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import {
   callers,
+  chooseArchives,
   chooseSavePath,
   connectionTo,
   servicesInTempDir,
@@ -52,6 +53,8 @@ beforeAll(async () => {
     'docker-archive',
     bigArchive,
   );
+  // As if picked with "Push archive…": Electron mode reads only archives the user chose.
+  await chooseArchives(sandbox, [smallArchive, bigArchive]);
 });
 
 afterAll(async () => {
@@ -172,6 +175,42 @@ describe('transfer jobs', () => {
     } finally {
       await web.dispose();
     }
+  });
+
+  it('in Electron mode, reads only archives picked in the open dialog or dropped on the window', async () => {
+    const unchosen = join(sandbox.dir, 'unchosen.tar');
+    await copyFile(smallArchive, unchosen);
+    const refusal = {
+      ok: false,
+      error: {
+        code: 'invalid-input',
+        message: 'Lading reads only archives you picked in the file dialog or dropped on the window.',
+      },
+    };
+    const push = () =>
+      call('jobs.push', {
+        connectionId,
+        source: { path: unchosen },
+        target: { repository: 'jobs/granted', tag: 'dropped' },
+      });
+    expect(await call('archive.inspect', { source: { path: unchosen } })).toMatchObject(refusal);
+    expect(await push()).toMatchObject(refusal);
+    // A path spelled differently is the same file only if it resolves to the granted path.
+    expect(
+      await call('archive.inspect', { source: { path: join(sandbox.dir, 'x', '..', 'unchosen.tar') } }),
+    ).toMatchObject(refusal);
+    expect(await ok('registry.tags', { connectionId, repository: 'jobs/granted' }).catch(() => [])).toEqual(
+      [],
+    );
+
+    // What the shell does when the preload reports a trusted drop of this file.
+    sandbox.services.context.readPaths.grant(unchosen);
+    expect((await ok('archive.inspect', { source: { path: unchosen } })).images).toHaveLength(1);
+    const pushed = await push();
+    if (!pushed.ok) throw new Error(pushed.error.message);
+    expect(await sandbox.services.context.jobs.wait(pushed.value.jobId)).toMatchObject({ state: 'done' });
+    // The grant outlives one use: the dialog pushes each image of an archive, and a failed push is retried.
+    expect((await call('archive.inspect', { source: { path: unchosen } })).ok).toBe(true);
   });
 
   it('cancels a pull and leaves no partial file', async () => {

@@ -112,3 +112,18 @@ export async function chooseSavePath(
   if (!r.ok || r.value.path !== path) throw new Error(`the save dialog did not return ${path}`);
   return path;
 }
+
+/**
+ * Picks `paths` in the open dialog through `dialog.openArchives`, as the "Push archive…" button does in
+ * Electron: archive.inspect and jobs.push then read those files (Electron mode reads no other path).
+ */
+export async function chooseArchives(
+  t: Pick<TestServices, 'services' | 'dialogs'>,
+  paths: string[],
+): Promise<string[]> {
+  t.dialogs.archives = paths;
+  const r = await dispatch(t.services.handlers, 'dialog.openArchives', {});
+  if (!r.ok || r.value.paths.join('\n') !== paths.join('\n'))
+    throw new Error(`the open dialog did not return ${paths.join(', ')}`);
+  return paths;
+}

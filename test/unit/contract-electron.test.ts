@@ -3,10 +3,11 @@
  * real preload and main modules are loaded. Checks that the preload exposes exactly `window.lading`, that
  * main registers one IPC handler per contract call (through dispatch), and the window hardening.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { FILES_CHOSEN_CHANNEL } from '../../electron/shell/internal-ipc';
 import { callNames, channelFor, type LadingApi } from '../../shared/contract';
 
 type Handler = (...args: unknown[]) => unknown;
@@ -22,7 +23,20 @@ const rec = vi.hoisted(() => ({
   permission: undefined as undefined | ((...args: unknown[]) => void),
   headers: undefined as undefined | ((details: unknown, cb: (r: unknown) => void) => void),
   sent: [] as Array<[string, unknown]>,
+  /** ipcRenderer.send from the preload, and ipcMain.on listeners in main. */
+  rendererSent: [] as Array<[string, unknown]>,
+  ipcListeners: new Map<string, (...args: unknown[]) => void>(),
+  /** Listeners the preload put on the document. */
+  documentListeners: new Map<string, { fn: (e: unknown) => void; capture: unknown }>(),
+  /** What the next open dialog returns (empty: cancelled). */
+  openDialogPaths: [] as string[],
 }));
+
+// The preload watches the document for drops; vitest runs in Node, so it gets this recording stand-in.
+vi.stubGlobal('document', {
+  addEventListener: (type: string, fn: (e: unknown) => void, capture: unknown) =>
+    rec.documentListeners.set(type, { fn, capture }),
+});
 
 vi.mock('electron', () => {
   const mainFrame = { parent: null };
@@ -54,8 +68,17 @@ vi.mock('electron', () => {
       exit: () => {},
     },
     BrowserWindow,
-    ipcMain: { handle: (ch: string, fn: Handler) => rec.ipcHandlers.set(ch, fn) },
-    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showErrorBox: () => {} },
+    ipcMain: {
+      handle: (ch: string, fn: Handler) => rec.ipcHandlers.set(ch, fn),
+      on: (ch: string, fn: Handler) => rec.ipcListeners.set(ch, fn),
+    },
+    dialog: {
+      showOpenDialog: async () =>
+        rec.openDialogPaths.length
+          ? { canceled: false, filePaths: rec.openDialogPaths }
+          : { canceled: true, filePaths: [] },
+      showErrorBox: () => {},
+    },
     Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: () => {} },
     safeStorage: {
       isEncryptionAvailable: () => true,
@@ -83,6 +106,7 @@ vi.mock('electron', () => {
         rec.invoked.push([ch, req]);
         return { ok: true, value: null };
       },
+      send: (ch: string, payload: unknown) => rec.rendererSent.push([ch, payload]),
       on: (ch: string, fn: (...a: unknown[]) => void) => rec.rendererListeners.set(ch, fn),
       removeListener: (ch: string) => rec.rendererListeners.delete(ch),
     },
@@ -133,6 +157,51 @@ describe('preload', () => {
       ok: false,
       error: { code: 'file-error' },
     });
+  });
+});
+
+describe('preload: files the user drops or picks', () => {
+  const drop = (isTrusted: boolean, names: string[]) =>
+    rec.documentListeners.get('drop')!.fn({
+      isTrusted,
+      dataTransfer: { files: names.map((name) => ({ name })) },
+    });
+  const change = (isTrusted: boolean, type: string, names: string[]) =>
+    rec.documentListeners.get('change')!.fn({
+      isTrusted,
+      target: { type, files: names.map((name) => ({ name })) },
+    });
+
+  beforeAll(async () => {
+    await import('../../electron/shell/preload');
+  });
+
+  it('listens on the document in the capture phase, before the page', () => {
+    expect(rec.documentListeners.get('drop')?.capture).toBe(true);
+    expect(rec.documentListeners.get('change')?.capture).toBe(true);
+  });
+
+  it('tells main the paths of a trusted drop over the internal channel, skipping files without a path', () => {
+    rec.rendererSent.length = 0;
+    drop(true, ['a.tar', 'nopath', 'b.tar.gz']);
+    expect(rec.rendererSent).toEqual([[FILES_CHOSEN_CHANNEL, ['/home/me/a.tar', '/home/me/b.tar.gz']]]);
+    expect(FILES_CHOSEN_CHANNEL.startsWith('lading:')).toBe(false);
+  });
+
+  it('ignores drops the page made up, and empty drops', () => {
+    rec.rendererSent.length = 0;
+    drop(false, ['secret.tar']);
+    drop(true, []);
+    drop(true, ['nopath']);
+    expect(rec.rendererSent).toEqual([]);
+  });
+
+  it('tells main the files picked in a file input (trusted change events only)', () => {
+    rec.rendererSent.length = 0;
+    change(false, 'file', ['forged.tar']);
+    change(true, 'text', ['x.tar']);
+    change(true, 'file', ['picked.tar']);
+    expect(rec.rendererSent).toEqual([[FILES_CHOSEN_CHANNEL, ['/home/me/picked.tar']]]);
   });
 });
 
@@ -230,5 +299,63 @@ describe('main process', () => {
         ([ch, p]) => ch === channelFor('jobs.updated') && (p as { id: string }).id === started.value.jobId,
       ),
     ).toBe(true);
+  });
+
+  describe('reads only archives the user chose (archive.inspect, jobs.push)', () => {
+    const notAnArchive = join(configDir, 'chosen.tar');
+    const other = join(configDir, 'other.tar');
+    writeFileSync(notAnArchive, 'not an archive');
+    writeFileSync(other, 'not an archive either');
+    const fromWindow = () => ({ sender: rec.windows[0]!.webContents, senderFrame: { parent: null } });
+    const inspect = (path: string) =>
+      rec.ipcHandlers.get(channelFor('archive.inspect'))!(fromWindow(), { source: { path } }) as Promise<{
+        ok: boolean;
+        error?: { code: string; message: string; hint?: string };
+      }>;
+    const refusal = {
+      ok: false,
+      error: {
+        code: 'invalid-input',
+        message: 'Lading reads only archives you picked in the file dialog or dropped on the window.',
+        hint: expect.stringContaining('Push archive'),
+      },
+    };
+
+    it('refuses a path the user never chose, for inspect and push', async () => {
+      expect(await inspect('/etc/passwd')).toEqual(refusal);
+      expect(await inspect(notAnArchive)).toEqual(refusal);
+      const push = await rec.ipcHandlers.get(channelFor('jobs.push'))!(fromWindow(), {
+        connectionId: 'whatever',
+        source: { path: '/etc/passwd' },
+        target: { repository: 'a', tag: '1' },
+      });
+      expect(push).toEqual(refusal);
+    });
+
+    it('ignores the internal channel from a subframe or another sender, and junk paths', async () => {
+      const send = rec.ipcListeners.get(FILES_CHOSEN_CHANNEL)!;
+      send({ sender: rec.windows[0]!.webContents, senderFrame: { parent: {} } }, [notAnArchive]);
+      send({ sender: {}, senderFrame: { parent: null } }, [notAnArchive]);
+      send(fromWindow(), 'not a list');
+      send(fromWindow(), ['relative/chosen.tar', 42, `/${'x'.repeat(5000)}`]);
+      expect(await inspect(notAnArchive)).toEqual(refusal);
+    });
+
+    it('reads a file the preload reported as dropped (and keeps refusing others)', async () => {
+      rec.ipcListeners.get(FILES_CHOSEN_CHANNEL)!(fromWindow(), [notAnArchive]);
+      const read = await inspect(notAnArchive);
+      expect(read.ok).toBe(false);
+      expect(read.error?.code).toBe('archive-invalid');
+      // Still granted for the push that follows the inspect.
+      expect((await inspect(notAnArchive)).error?.code).toBe('archive-invalid');
+      expect(await inspect(other)).toEqual(refusal);
+    });
+
+    it('reads files the open dialog returned', async () => {
+      rec.openDialogPaths = [other];
+      const picked = await rec.ipcHandlers.get(channelFor('dialog.openArchives'))!(fromWindow(), {});
+      expect(picked).toEqual({ ok: true, value: { supported: true, paths: [other] } });
+      expect((await inspect(other)).error?.code).toBe('archive-invalid');
+    });
   });
 });
