@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { pack } from 'tar-stream';
+import { nativeDeflate } from '../electron/transfer/native-deflate';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -198,7 +199,8 @@ function manyImage(work: string): Promise<string> {
 // ---- the contenders -------------------------------------------------------------------------------------
 
 async function bundleCli(dir: string): Promise<{ cli: string; rssHook: string }> {
-  const cli = join(dir, 'cli.mjs');
+  // Inside the checkout (like dist/cli.mjs), so the bundle's require finds the optional native deflater.
+  const cli = join(ROOT, 'node_modules', '.cache', `lading-bench-${process.pid}`, 'cli.mjs');
   await build({
     entryPoints: [join(ROOT, 'electron/cli/main.ts')],
     outfile: cli,
@@ -207,7 +209,7 @@ async function bundleCli(dir: string): Promise<{ cli: string; rssHook: string }>
     format: 'esm',
     target: 'node20',
     logLevel: 'warning',
-    external: ['bufferutil', 'utf-8-validate'],
+    external: ['bufferutil', 'utf-8-validate', '@lading/isal-deflate'],
     banner: {
       js: "import { createRequire as __ladingCreateRequire } from 'node:module';\nconst require = __ladingCreateRequire(import.meta.url);",
     },
@@ -363,6 +365,7 @@ async function main(): Promise<void> {
     }
     const lines = [
       `Lading vs skopeo ${await skopeoVersion()}, ${args.runs} runs each, alternating, fresh registry per push (median wall time)`,
+      `Lading's deflate: ${nativeDeflate() && process.env.LADING_NATIVE_GZIP !== '0' ? 'ISA-L igzip (native addon)' : 'zlib (the ISA-L addon is not built here)'}`,
       '',
       `${'case'.padEnd(12)}${'lading'.padStart(10)}${'skopeo'.padStart(10)}${'ratio'.padStart(8)}${'lading peak RSS'.padStart(18)}`,
     ];
@@ -375,6 +378,10 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
+    await rm(join(ROOT, 'node_modules', '.cache', `lading-bench-${process.pid}`), {
+      recursive: true,
+      force: true,
+    });
     if (!args.keep) await rm(work, { recursive: true, force: true });
   }
 }
