@@ -133,10 +133,13 @@ function webBaseOf(htmlUrl: string): string | undefined {
   return m?.[1];
 }
 
-/** The registry path for a `packageName` as the UI passes it: the repository path, or a bare package name. */
+/**
+ * The registry path for a `packageName` as the UI passes it: the repository path itself, or for a bare
+ * package name (no slash) the owner's path. (A legacy OWNER/REPOSITORY/IMAGE path is kept as given: the
+ * located package may be named IMAGE alone.)
+ */
 function registryPathOf(packageName: string, ref: { owner: string; name: string }): string {
-  const lower = packageName.toLowerCase();
-  return lower.startsWith(`${ref.owner.toLowerCase()}/`) ? lower : `${ref.owner}/${ref.name}`.toLowerCase();
+  return packageName.includes('/') ? packageName.toLowerCase() : `${ref.owner}/${ref.name}`.toLowerCase();
 }
 
 /** The repository list for a GitHub host: the owner's packages from the API (there is no _catalog). */

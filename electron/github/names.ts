@@ -17,18 +17,15 @@ export interface PackageRef {
 }
 
 /**
- * Splits `OWNER/PACKAGE` (a registry repository path or the CLI's argument) at the first slash.
- * With `defaultOwner`, a path that does not start with `defaultOwner/` is taken as a bare package name.
+ * Splits a registry repository path `OWNER/PACKAGE` (or the CLI's argument) at the first slash: the owner is
+ * always the first segment, so the package `acme/x` of `acme` is `acme/acme/x` and `acme/x` is the package
+ * `x`. Never stripping a leading owner keeps this the exact inverse of `repositoryFor`.
+ * With `defaultOwner`, a name without any slash is a package of that owner: a registry path always has a
+ * slash, so this cannot be mistaken for one.
  */
 export function parsePackageRef(input: string, defaultOwner?: string): PackageRef {
   const trimmed = input.trim().replace(/^\/+|\/+$/g, '');
-  if (defaultOwner) {
-    const prefix = `${defaultOwner.toLowerCase()}/`;
-    if (trimmed.toLowerCase().startsWith(prefix) && trimmed.length > prefix.length) {
-      return { owner: defaultOwner, name: trimmed.slice(prefix.length) };
-    }
-    if (trimmed !== '') return { owner: defaultOwner, name: trimmed };
-  }
+  if (defaultOwner && trimmed !== '' && !trimmed.includes('/')) return { owner: defaultOwner, name: trimmed };
   const slash = trimmed.indexOf('/');
   if (slash <= 0 || slash === trimmed.length - 1) {
     throw new LadingError('invalid-input', `"${input}" is not OWNER/PACKAGE.`, {
@@ -38,7 +35,7 @@ export function parsePackageRef(input: string, defaultOwner?: string): PackageRe
   return { owner: trimmed.slice(0, slash), name: trimmed.slice(slash + 1) };
 }
 
-/** The registry repository path for a package: `owner/name`, lowercased as registries require. */
+/** The registry repository path for a package: `owner/name`, lowercased as registries require (inverse of `parsePackageRef`). */
 export function repositoryFor(ref: PackageRef): string {
   return `${ref.owner}/${ref.name}`.toLowerCase();
 }

@@ -23,8 +23,9 @@ export interface GitHubSession {
   /** The package and owner route for a registry repository path (`OWNER/PACKAGE…`, the owner first). */
   locate(repository: string): Promise<{ ref: PackageRef; route: OwnerRoute }>;
   /**
-   * The same for a contract `packageName`: a package of the connection's owner (`app`, `tools/lint`), or
-   * its registry path (`acme/tools/lint`). Without an owner on the connection, the owner comes first.
+   * The same for a contract `packageName`: its registry path (`acme/tools/lint`, the owner always first, so
+   * `acme/acme/x` is the package `acme/x`), or a bare name without any slash (`app`) for a package of the
+   * connection's owner.
    */
   locatePackage(packageName: string): Promise<{ ref: PackageRef; route: OwnerRoute }>;
   /** The route of the connection's owner (or the token's own account when none is set). */

@@ -17,16 +17,12 @@ export function GithubPackagePanel({
   packageName,
 }: {
   connection: Connection;
+  /** The registry path (OWNER/PACKAGE), passed to the services as is: the owner is never stripped. */
   packageName: string;
 }) {
-  // Package names on GitHub are the repository path without the owner.
-  const name =
-    connection.owner && packageName.startsWith(`${connection.owner}/`)
-      ? packageName.slice(connection.owner.length + 1)
-      : packageName;
   const pkg = useQuery({
-    queryKey: keys.githubPackage(connection.id, name),
-    queryFn: () => call('github.package', { connectionId: connection.id, packageName: name }),
+    queryKey: keys.githubPackage(connection.id, packageName),
+    queryFn: () => call('github.package', { connectionId: connection.id, packageName }),
     staleTime: 60_000,
   });
   if (pkg.isLoading)
@@ -75,17 +71,13 @@ export function GithubVersions({ connection, packageName }: { connection: Connec
   const queryClient = useQueryClient();
   const openDialog = useUi((s) => s.openDialog);
   const toast = useUi((s) => s.toast);
-  const name =
-    connection.owner && packageName.startsWith(`${connection.owner}/`)
-      ? packageName.slice(connection.owner.length + 1)
-      : packageName;
   const versions = useQuery({
-    queryKey: keys.githubVersions(connection.id, name, state),
-    queryFn: () => call('github.versions', { connectionId: connection.id, packageName: name, state }),
+    queryKey: keys.githubVersions(connection.id, packageName, state),
+    queryFn: () => call('github.versions', { connectionId: connection.id, packageName, state }),
   });
   const restore = useMutation({
     mutationFn: (versionId: number) =>
-      call('github.restoreVersion', { connectionId: connection.id, packageName: name, versionId }),
+      call('github.restoreVersion', { connectionId: connection.id, packageName, versionId }),
     onSuccess: () => {
       toast('Version restored');
       void queryClient.invalidateQueries({ queryKey: ['github.versions', connection.id] });

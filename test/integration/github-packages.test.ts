@@ -158,13 +158,12 @@ describe('packages and versions', () => {
       state: 'active',
     });
     expect(lint[0]?.tags).toEqual(['2']);
-    // The app passes the package name under the connection's owner; the registry path works too.
-    const bare = await handlers()['github.versions']({
-      connectionId: 'gh',
-      packageName: 'tools/lint',
-      state: 'active',
-    });
-    expect(bare).toEqual(lint);
+    // The app passes the registry path; a name with a slash is always OWNER/PACKAGE, so `tools/lint` alone
+    // names the owner `tools` (a bare name without any slash is a package of the connection's owner).
+    const notAcme = await caught(
+      handlers()['github.versions']({ connectionId: 'gh', packageName: 'tools/lint', state: 'active' }),
+    );
+    expect(notAcme.message).toMatch(/tools/);
     expect(
       standIn.requests.some(
         (r) => r.url.includes('/packages/container/tools%2Flint/versions') && r.status === 200,

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   ghesApiUrl,
@@ -66,11 +67,33 @@ describe('package names', () => {
   it('splits OWNER/PACKAGE at the first slash; packages may contain slashes', () => {
     expect(parsePackageRef('acme/app')).toEqual({ owner: 'acme', name: 'app' });
     expect(parsePackageRef('acme/tools/lint')).toEqual({ owner: 'acme', name: 'tools/lint' });
-    expect(parsePackageRef('tools/lint', 'acme')).toEqual({ owner: 'acme', name: 'tools/lint' });
     expect(parsePackageRef('acme/tools/lint', 'acme')).toEqual({ owner: 'acme', name: 'tools/lint' });
+    // Only a name without any slash is the default owner's package; a path always starts with its owner.
+    expect(parsePackageRef('app', 'acme')).toEqual({ owner: 'acme', name: 'app' });
+    expect(parsePackageRef('tools/lint', 'acme')).toEqual({ owner: 'tools', name: 'lint' });
     expect(() => parsePackageRef('app')).toThrow(/OWNER\/PACKAGE/);
     expect(repositoryFor({ owner: 'Acme', name: 'App' })).toBe('acme/app');
     expect(legacyRepositoryFor('acme', 'image', 'repo')).toBe('acme/repo/image');
+  });
+
+  it('never strips an owner prefix that is part of the package name', () => {
+    expect(parsePackageRef('acme/x', 'acme')).toEqual({ owner: 'acme', name: 'x' });
+    expect(parsePackageRef('acme/acme', 'acme')).toEqual({ owner: 'acme', name: 'acme' });
+    expect(parsePackageRef('acme/acme/x', 'acme')).toEqual({ owner: 'acme', name: 'acme/x' });
+    expect(parsePackageRef('acme/acme/acme/x')).toEqual({ owner: 'acme', name: 'acme/acme/x' });
+    expect(repositoryFor({ owner: 'acme', name: 'acme/x' })).toBe('acme/acme/x');
+  });
+
+  it('package ⇄ registry path round-trips for any owner and slashed name', () => {
+    const segment = fc.stringMatching(/^[a-z0-9]([a-z0-9._-]{0,8}[a-z0-9])?$/);
+    fc.assert(
+      fc.property(segment, fc.array(segment, { minLength: 1, maxLength: 4 }), (owner, parts) => {
+        const ref = { owner, name: parts.join('/') };
+        expect(parsePackageRef(repositoryFor(ref))).toEqual(ref);
+        // The same with the connection's owner as default: a path keeps its own owner and full name.
+        expect(parsePackageRef(repositoryFor(ref), owner)).toEqual(ref);
+      }),
+    );
   });
 
   it('links the settings page, names with "/" URL-encoded', () => {
