@@ -17,11 +17,13 @@ import {
   seedTags,
 } from '../test/support/images';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
+import { seedRepositoriesInStorage, seedTagsInStorage } from '../test/support/storage-seed';
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** How many tags the large repository gets (time to first row / time to filter are logged for it). */
-export const BIG_TAGS = Number(process.env.LADING_E2E_BIG_TAGS ?? 10_000);
+/** The load registry's size (issue #7): tags in `bulk/large`, and repositories `load/r-NNNNN`. */
+export const BIG_TAGS = Number(process.env.LADING_E2E_BIG_TAGS ?? 50_000);
+export const BIG_REPOS = Number(process.env.LADING_E2E_BIG_REPOS ?? 20_000);
 export const PAGED_TAGS = 150;
 
 export const LABELS = {
@@ -42,6 +44,8 @@ export interface Bridge {
 
 export interface World {
   open: TestRegistry;
+  /** Seeded through its storage with BIG_REPOS repositories and BIG_TAGS tags in `bulk/large`. */
+  large: TestRegistry;
   basic: TestRegistry;
   bridge: Bridge;
   /** Calls the bridge API as the page would (to set up state quickly). */
@@ -165,11 +169,12 @@ async function seed(open: TestRegistry): Promise<void> {
     'infra/cache',
     'solo',
   ]);
-  await seedTags(
-    open,
-    'bulk/large',
-    Array.from({ length: BIG_TAGS }, (_, i) => `build-${i}`),
-  );
+}
+
+/** The load registry: written straight into its storage, which takes seconds instead of an hour of pushes. */
+async function seedLarge(large: TestRegistry): Promise<void> {
+  await seedTagsInStorage(large, 'bulk/large', BIG_TAGS);
+  await seedRepositoriesInStorage(large, 'load', BIG_REPOS);
 }
 
 /**
@@ -194,11 +199,12 @@ export const test = base.extend<{ world: World; app: Page }, { workerWorld: Worl
     // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as a pattern
     async ({}, use) => {
       buildRenderer();
-      const [open, basic] = await Promise.all([
+      const [open, basic, large] = await Promise.all([
         startRegistry({ mode: 'open' }),
         startRegistry({ mode: 'basic' }),
+        startRegistry({ mode: 'open' }),
       ]);
-      await seed(open);
+      await Promise.all([seed(open), seedLarge(large)]);
       const bridge = await startBridge(basic);
       const call = async <N extends CallName>(name: N, request: CallRequest<N>): Promise<CallResponse<N>> => {
         const res = await fetch(`${bridge.origin}/api/call/${name}`, {
@@ -210,9 +216,9 @@ export const test = base.extend<{ world: World; app: Page }, { workerWorld: Worl
         if (!result.ok) throw new Error(`${name}: ${result.error.code} ${result.error.message}`);
         return result.value;
       };
-      await use({ open, basic, bridge, call });
+      await use({ open, large, basic, bridge, call });
       bridge.process.kill('SIGTERM');
-      await Promise.all([open.stop(), basic.stop()]);
+      await Promise.all([open.stop(), basic.stop(), large.stop()]);
       rmSync(bridge.configDir, { recursive: true, force: true });
     },
     { scope: 'worker', timeout: 240_000 },
@@ -239,19 +245,41 @@ export async function openConnection(world: World, name = 'Local registry'): Pro
   return saved.id;
 }
 
-/** Waits until the transfers panel shows the job with this title fragment as done. */
-/** Opens the app on the open test registry's repository list (whatever connection comes first). */
-export async function showOpenRegistry(page: Page, world: World): Promise<void> {
-  await openConnection(world);
+/** Saves (or reuses) a connection to the load registry (20,000 repositories, 50,000 tags). */
+export async function largeConnection(world: World): Promise<string> {
+  const existing = (await world.call('connections.list', {})).find((c) => c.registry === world.large.host);
+  if (existing) return existing.id;
+  return (
+    await world.call('connections.save', {
+      name: 'Load registry',
+      kind: 'generic',
+      registry: world.large.host,
+    })
+  ).id;
+}
+
+/** Opens the app afresh, without choosing a connection yet. */
+export async function reloadApp(page: Page, world: World): Promise<void> {
   // Via about:blank: going to the same URL with only a new #fragment would not reload the app.
   await page.goto('about:blank');
   await page.goto(world.bridge.url);
-  const host = world.open.host.replaceAll('.', '\\.');
+}
+
+/** Clicks a registry's connection in the sidebar. */
+export async function chooseRegistry(page: Page, registry: TestRegistry): Promise<void> {
+  const host = registry.host.replaceAll('.', '\\.');
   await page
     .getByRole('navigation', { name: 'Connections' })
     .getByRole('button', { name: new RegExp(`${host} ·`) })
     .first()
     .click();
+}
+
+/** Opens the app on the open test registry's repository list (whatever connection comes first). */
+export async function showOpenRegistry(page: Page, world: World): Promise<void> {
+  await openConnection(world);
+  await reloadApp(page, world);
+  await chooseRegistry(page, world.open);
 }
 
 /**

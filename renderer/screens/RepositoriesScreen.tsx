@@ -182,7 +182,7 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
         )}
         {repos.data && !repos.data.complete && !repos.error ? (
           <span className="toolbar-info" role="status" aria-label="Loading more repositories">
-            <Spinner label="Loading more repositories" /> {repos.data.repositories.length.toLocaleString()} so
+            <span className="spinner" aria-hidden="true" /> {repos.data.repositories.length.toLocaleString()} so
             far…
           </span>
         ) : (
