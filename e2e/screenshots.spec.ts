@@ -27,6 +27,31 @@ async function home(page: Page, world: World): Promise<void> {
     .click();
 }
 
+/**
+ * The open transfers panel and the page header share no pixel, and the header's buttons still take clicks
+ * (below ~1100 px the panel used to float over the right edge of the page, header included).
+ */
+async function expectTransfersClearOfHeader(page: Page): Promise<void> {
+  const panel = await page.getByRole('complementary', { name: 'Transfers' }).boundingBox();
+  const header = await page.locator('.screen-head').first().boundingBox();
+  if (!panel || !header) throw new Error('the transfers panel or the page header is not on screen');
+  const overlaps =
+    panel.x < header.x + header.width &&
+    header.x < panel.x + panel.width &&
+    panel.y < header.y + header.height &&
+    header.y < panel.y + panel.height;
+  expect(overlaps, `transfers ${JSON.stringify(panel)} vs header ${JSON.stringify(header)}`).toBe(false);
+  // The whole panel is inside the window, not pushed off it.
+  const viewport = page.viewportSize()!;
+  expect(panel.x + panel.width).toBeLessThanOrEqual(viewport.width + 0.5);
+  expect(panel.y + panel.height).toBeLessThanOrEqual(viewport.height + 0.5);
+  // A trial click checks that nothing covers the button.
+  await page
+    .locator('.screen-head')
+    .getByRole('button', { name: /Push archive/ })
+    .click({ trial: true, timeout: 5_000 });
+}
+
 for (const scheme of ['light', 'dark'] as const) {
   test(`main screens (${scheme})`, async ({ page, world }) => {
     test.setTimeout(120_000);
@@ -131,7 +156,14 @@ test('readable at 125% zoom: nothing overflows sideways', async ({ browser, worl
       };
     });
   expect(await overflow()).toEqual({ main: 0, grid: 0 });
+  await expectTransfersClearOfHeader(page);
   await shot(page, 'tags-zoom125', 'light');
+  // 1000 CSS px wide (a 1250 px window at 125%): the panel still stays clear of the header.
+  await page.setViewportSize({ width: 1000, height: 656 });
+  await expectTransfersClearOfHeader(page);
+  expect((await overflow()).main).toBe(0);
+  await shot(page, 'tags-1000px', 'light');
+  await page.setViewportSize({ width: 1088, height: 656 });
   await page.getByRole('button', { name: 'Close transfers' }).click();
   await grid.getByRole('button', { name: '1.1', exact: true }).click();
   await expect(page.getByRole('heading', { name: /Layers/ })).toBeVisible();
