@@ -17,7 +17,7 @@ import { closeGzipPool } from '../electron/transfer/gzip-parallel';
 import type { Job } from '../shared/types';
 import { buildImage, pushImage, writeArchive } from '../test/support/images';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
-import { chooseSavePath, ScriptedDialogs } from '../test/support/services';
+import { chooseArchives, chooseSavePath, ScriptedDialogs } from '../test/support/services';
 import { seedRepositoriesInStorage, seedTagsInStorage } from '../test/support/storage-seed';
 
 const MiB = 1024 * 1024;
@@ -97,6 +97,8 @@ export async function runQueuedTransfers(
     });
     if (!saved.ok) throw new Error(saved.error.message);
     const connectionId = saved.value.id;
+    // Electron mode reads only archives picked in the open dialog (or dropped on the window).
+    await chooseArchives({ services, dialogs }, archives);
 
     const running = new Set<string>();
     let maxRunning = 0;
