@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { skopeoInspect } from '../test/support/images';
 import {
   BIG_REPOS,
@@ -126,6 +127,16 @@ async function timeFilter(
   );
 }
 
+/** A process's resident set in MiB (Linux /proc), or '?' elsewhere. */
+function residentMiB(pid: number | undefined): string {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? (Number(kb) / 1024).toFixed(0) : '?';
+  } catch {
+    return '?';
+  }
+}
+
 const NEEDLE = `t-${String(Math.floor(BIG_TAGS * 0.41)).padStart(6, '0')}`;
 
 test(`large tag list (${BIG_TAGS} tags): time to first row and time to filter`, async ({ app, world }) => {
@@ -168,6 +179,18 @@ test(`large repository list (${BIG_REPOS} repositories): first row, all pages, f
   await expect(loadingMore).toHaveCount(0, { timeout: 120_000 });
   const allRows = Date.now() - t0;
   await expect(app.locator('.count-pill').first()).toHaveText((BIG_REPOS + 2).toLocaleString());
+
+  // Memory: the page's JS heap and the bridge's (main-process services) resident set after the whole list.
+  const heapMiB = await app.evaluate(
+    () =>
+      ((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) /
+      2 ** 20,
+  );
+  const bridgeRssMiB = residentMiB(world.bridge.process.pid);
+  console.log(
+    `[perf] ${BIG_REPOS} repositories listed: page JS heap ${heapMiB.toFixed(0)} MiB, bridge RSS ${bridgeRssMiB} MiB`,
+  );
+  expect(heapMiB).toBeLessThan(200);
 
   const last = `load/r-${String(BIG_REPOS - 1).padStart(5, '0')}`;
   const filterMs = await timeFilter(app, 'repo-filter', last, '.vlist [data-index]');
