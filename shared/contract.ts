@@ -57,8 +57,8 @@ export const contract = {
 
   // Browsing.
   /**
-   * The repository list, a page at a time where the registry pages it (`_catalog`): call again with the
-   * answer's `next` as `cursor` until there is none. GitHub hosts and manual registries answer in one page.
+   * The repository list, a page at a time (`_catalog` pages of 1,000, GitHub API pages of 100): call again
+   * with the answer's `next` as `cursor` until there is none. Registries without a list answer in one page.
    */
   'registry.repositories': call(
     z.object({ connectionId: Id, cursor: z.string().min(1).max(4096).optional() }).strict(),

@@ -146,21 +146,40 @@ function registryPathOf(packageName: string, ref: { owner: string; name: string 
 export async function listGitHubRepositories(
   connection: Pick<Connection, 'kind' | 'registry' | 'githubApiUrl' | 'owner' | 'ownerType' | 'insecure'>,
   token: string | undefined,
-  opts: SessionOptions = {},
+  opts: SessionOptions & { cursor?: string } = {},
 ): Promise<RepositoriesResult> {
+  const page = pageOfCursor(opts.cursor);
   const session = githubSession(connection, requireToken(token, connection.registry), opts);
   const route = await session.ownerRoute();
-  const packages = await session.packages.listPackages(route);
+  const { packages, more } = await session.packages.listPackagesPage(route, page);
   packages.sort((a, b) => a.repository.localeCompare(b.repository));
   const kind = session.packages.packageType === 'docker' ? 'docker' : 'container';
+  const empty = page === 1 && packages.length === 0;
   return {
     source: 'github',
     repositories: packages.map(toRepositorySummary),
-    note:
-      packages.length === 0
-        ? `${route.login} has no ${kind} packages this token can see.`
-        : `${packages.length} ${kind} package${packages.length === 1 ? '' : 's'} of ${route.login}, from the GitHub API.`,
+    // The note describes the list as a whole, so only the first page carries it.
+    ...(page === 1
+      ? {
+          note: empty
+            ? `${route.login} has no ${kind} packages this token can see.`
+            : `${kind[0]!.toUpperCase()}${kind.slice(1)} packages of ${route.login}, from the GitHub API.`,
+        }
+      : {}),
+    ...(more && packages.length > 0 ? { next: `page:${page + 1}` } : {}),
   };
+}
+
+/** GitHub's package list pages are numbered; the cursor the renderer hands back is `page:N`. */
+function pageOfCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 1;
+  const m = /^page:([1-9]\d{0,4})$/.exec(cursor);
+  if (!m) {
+    throw new LadingError('invalid-input', 'The package list cursor is not a page of the GitHub API.', {
+      hint: 'Reload the repository list.',
+    });
+  }
+  return Number(m[1]);
 }
 
 /** What a delete job for a GitHub host knows: the connection and its token instead of a ready session. */

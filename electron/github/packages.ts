@@ -1,6 +1,7 @@
 /**
  * GitHub Packages through the REST API: an owner's container packages, a package's versions, deleting and
- * restoring versions. Every listing follows every page (octokit's paginate follows `Link: rel="next"`).
+ * restoring versions. Listings follow every page (octokit's paginate follows `Link: rel="next"`), except the
+ * package list the app shows, which it reads a page at a time (`listPackagesPage`).
  *
  * One owner can be reached three ways, and which one matters: `/orgs/{org}/…` for an organization,
  * `/user/…` for the token's own account (the only way to see its private packages), `/users/{username}/…`
@@ -185,12 +186,7 @@ export class GitHubPackages {
   /** Every package of the owner, all pages. */
   async listPackages(route: OwnerRoute): Promise<GitHubPackage[]> {
     const package_type = this.packageType;
-    const ctx = {
-      action: `list the ${package_type} packages of ${route.login}`,
-      scope: 'read:packages',
-      notFound: `There is no GitHub ${route.kind === 'org' ? 'organization' : 'user'} named ${route.login}`,
-    };
-    const raw = await callGitHub(ctx, (): Promise<RawPackage[]> => {
+    const raw = await callGitHub(this.listContext(route), (): Promise<RawPackage[]> => {
       switch (route.kind) {
         case 'org':
           return this.api.paginate(this.api.rest.packages.listPackagesForOrganization, {
@@ -212,6 +208,39 @@ export class GitHubPackages {
       }
     });
     return raw.map((p) => mapPackage(p, route.login, this.packageType));
+  }
+
+  /**
+   * One page (of 100) of the owner's packages and whether GitHub has more (`Link: rel="next"`), for a list
+   * that shows the first packages while the rest load.
+   */
+  async listPackagesPage(
+    route: OwnerRoute,
+    page: number,
+  ): Promise<{ packages: GitHubPackage[]; more: boolean }> {
+    const common = { package_type: this.packageType, per_page: PER_PAGE, page };
+    const res = await callGitHub(this.listContext(route), () => {
+      switch (route.kind) {
+        case 'org':
+          return this.api.rest.packages.listPackagesForOrganization({ org: route.login, ...common });
+        case 'user':
+          return this.api.rest.packages.listPackagesForUser({ username: route.login, ...common });
+        case 'self':
+          return this.api.rest.packages.listPackagesForAuthenticatedUser(common);
+      }
+    });
+    return {
+      packages: (res.data as RawPackage[]).map((p) => mapPackage(p, route.login, this.packageType)),
+      more: /rel="next"/.test(res.headers.link ?? ''),
+    };
+  }
+
+  private listContext(route: OwnerRoute) {
+    return {
+      action: `list the ${this.packageType} packages of ${route.login}`,
+      scope: 'read:packages',
+      notFound: `There is no GitHub ${route.kind === 'org' ? 'organization' : 'user'} named ${route.login}`,
+    };
   }
 
   async getPackage(route: OwnerRoute, name: string): Promise<GitHubPackage> {

@@ -27,7 +27,7 @@ export function tokenOf(access: ConnectionAccess): string | undefined {
 /** The GithubSeam the registry, connection and job services call. */
 export function createGithubSeam(): GithubSeam {
   return {
-    repositories: (access) => listGitHubRepositories(access.connection, tokenOf(access)),
+    repositories: (access, cursor) => listGitHubRepositories(access.connection, tokenOf(access), { cursor }),
     async tokenScopes(access) {
       const token = tokenOf(access);
       if (!token) return undefined;

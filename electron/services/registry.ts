@@ -25,7 +25,7 @@ export async function listRepositories(
   const { port, access } = await ctx.registry(connectionId);
   const { kind } = access.connection;
   if (kind === 'dockerhub') return { source: 'manual', repositories: [], note: MANUAL_NOTE_HUB };
-  if (GITHUB_KINDS.has(kind)) return ctx.github.repositories(access);
+  if (GITHUB_KINDS.has(kind)) return ctx.github.repositories(access, cursor);
   try {
     const page = await port.catalogPage(cursor);
     return {

@@ -43,8 +43,8 @@ export interface TransferPipelines {
 
 /** What the registry services need from the GitHub module (`electron/services/github.ts`). */
 export interface GithubSeam {
-  /** Packages of the connection's owner, as repositories. */
-  repositories(access: ConnectionAccess): Promise<RepositoriesResult>;
+  /** Packages of the connection's owner, as repositories, a page at a time (`cursor` from the last `next`). */
+  repositories(access: ConnectionAccess, cursor?: string): Promise<RepositoriesResult>;
   /** Classic-PAT scopes from `X-OAuth-Scopes`; undefined for fine-grained tokens or no token. */
   tokenScopes(access: ConnectionAccess): Promise<string[] | undefined>;
   /**

@@ -476,12 +476,29 @@ describe('pagination', () => {
       .slice(before)
       .filter((r) => r.url.includes('/packages/container/many/versions'));
     expect(pages).toHaveLength(3);
-    const repos = await listGitHubRepositories(connection, standIn.tokens.admin);
+    // The package list a page (of 100) at a time, as the app shows it: the cursor leads through every page.
+    const first = await listGitHubRepositories(connection, standIn.tokens.admin);
+    expect(first.repositories).toHaveLength(100);
+    expect(first.next).toBe('page:2');
+    expect(first.note).toMatch(/packages of acme, from the GitHub API/);
+    const names = first.repositories.map((r) => r.name);
+    let pagesRead = 1;
+    for (let cursor = first.next; cursor; pagesRead++) {
+      const page = await listGitHubRepositories(connection, standIn.tokens.admin, { cursor });
+      expect(page.note).toBeUndefined();
+      names.push(...page.repositories.map((r) => r.name));
+      cursor = page.next;
+    }
     const acmeContainers = standIn.packages.filter(
       (p) => p.owner === 'acme' && p.packageType === 'container',
     );
     expect(acmeContainers.length).toBeGreaterThan(120);
-    expect(repos.repositories.length).toBe(acmeContainers.length);
+    expect(new Set(names).size).toBe(acmeContainers.length);
+    expect(pagesRead).toBe(Math.ceil(acmeContainers.length / 100));
+    for (const forged of ['page:0', 'page:abc', '/orgs/other/packages', 'page:1?x=1']) {
+      const bad = await caught(listGitHubRepositories(connection, standIn.tokens.admin, { cursor: forged }));
+      expect(bad.code).toBe('invalid-input');
+    }
 
     const tooFar = await fetch(
       `${standIn.apiUrl}/orgs/acme/packages?package_type=container&per_page=100&page=101`,
