@@ -17,6 +17,8 @@ export interface NativeDeflate {
     last: boolean,
     callback: (error: Error | null, out: Buffer) => void,
   ): void;
+  /** Returns the C heap's free pages to the system (glibc malloc_trim). */
+  trimMemory?(): void;
 }
 
 const PACKAGE = '@lading/isal-deflate';

@@ -104,8 +104,8 @@ async function resolveImage(
 /** Bytes buffered ahead per stage (download of the next layer, decompressed data before the disk). */
 const PREFETCH_BYTES = 2 * 1024 * 1024;
 
-/** One per process: a minor GC every 16 MiB written (a full one every 128 MiB) keeps dead buffers from piling up (see memory.ts). */
-const collect = garbageCollector(16 * 1024 * 1024);
+/** One per process: a minor GC every 8 MiB written (a full one every 128 MiB) keeps dead buffers from piling up (see memory.ts). */
+const collect = garbageCollector();
 
 /** Streams a layer blob decompressed, checking the result against its diff_id. */
 async function* decompressedLayer(

@@ -184,8 +184,8 @@ class Pusher {
   readonly repo: string;
   private readonly controller = new AbortController();
   readonly signal: AbortSignal;
-  /** Shared by all layers in flight: a minor GC every 16 MiB read (a full one every 128 MiB) keeps dead buffers from piling up. */
-  readonly collect = garbageCollector();
+  /** Shared by all layers in flight: a minor GC every 8 MiB read (a full one every 128 MiB) keeps dead buffers from piling up. */
+  readonly collect = garbageCollector({ trim: true });
   /**
    * How many large layers are compressed at once: the compressor already uses every core for one layer.
    * With streaming uploads one is enough (nothing waits on round trips; a second only added ~20 MB of

@@ -7,11 +7,15 @@
  * igzip level 1 deflates text about four times faster than zlib level 1 at the same ratio.
  */
 #define NAPI_VERSION 8
+#define _GNU_SOURCE
 #include <isa-l/igzip_lib.h>
+#include <malloc.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 typedef struct {
   napi_async_work work;
@@ -26,6 +30,7 @@ typedef struct {
   int last;
   uint8_t *out;
   size_t out_len;
+  size_t out_mapped;
   const char *error;
 } Job;
 
@@ -38,19 +43,46 @@ static size_t level_buf_size(int level) {
   }
 }
 
+/* Each pool thread keeps its level buffer (hash tables, a few hundred KiB) for its whole life. */
+static __thread uint8_t *thread_level_buf;
+static __thread size_t thread_level_buf_size;
+
+static uint8_t *level_buf_for(size_t size) {
+  if (thread_level_buf_size < size) {
+    free(thread_level_buf);
+    thread_level_buf = malloc(size);
+    thread_level_buf_size = thread_level_buf ? size : 0;
+  }
+  return thread_level_buf;
+}
+
+static size_t page_round(size_t n) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  return (n + page - 1) / page * page;
+}
+
+/*
+ * Outputs are mapped pages, not malloc'd: they are allocated on a pool thread and freed on the main
+ * thread whenever V8 collects the Buffer, a pattern that leaves glibc's per-thread arenas holding tens of
+ * MB of freed memory. A mapping goes back to the system the moment it is freed.
+ */
+static uint8_t *map_pages(size_t size) {
+  void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? NULL : (uint8_t *)p;
+}
+
 static void execute(napi_env env, void *data) {
   (void)env;
   Job *job = (Job *)data;
   struct isal_zstream stream;
   isal_deflate_init(&stream);
   size_t lb_size = level_buf_size(job->level);
-  uint8_t *level_buf = malloc(lb_size);
+  uint8_t *level_buf = level_buf_for(lb_size);
   /* Worst case (incompressible) is stored blocks: a few bytes per 64 KiB plus headers. */
-  size_t cap = job->input_len + (job->input_len >> 4) + 4096;
-  uint8_t *out = malloc(cap);
+  size_t cap = page_round(job->input_len + (job->input_len >> 4) + 4096);
+  uint8_t *out = map_pages(cap);
   if (!level_buf || !out) {
-    free(level_buf);
-    free(out);
+    if (out) munmap(out, cap);
     job->error = "out of memory";
     return;
   }
@@ -61,8 +93,7 @@ static void execute(napi_env env, void *data) {
   stream.end_of_stream = job->last ? 1 : 0;
   stream.flush = job->last ? NO_FLUSH : SYNC_FLUSH;
   if (job->dict_len > 0 && isal_deflate_set_dict(&stream, job->dict, (uint32_t)job->dict_len) != COMP_OK) {
-    free(level_buf);
-    free(out);
+    munmap(out, cap);
     job->error = "isal_deflate_set_dict failed";
     return;
   }
@@ -73,8 +104,7 @@ static void execute(napi_env env, void *data) {
   for (;;) {
     int rc = isal_deflate(&stream);
     if (rc != COMP_OK) {
-      free(level_buf);
-      free(out);
+      munmap(out, cap);
       job->error = "isal_deflate failed";
       return;
     }
@@ -84,30 +114,31 @@ static void execute(napi_env env, void *data) {
     if (done) break;
     if (stream.avail_out == 0) {
       size_t used = cap;
-      cap *= 2;
-      uint8_t *grown = realloc(out, cap);
-      if (!grown) {
-        free(level_buf);
-        free(out);
+      void *grown = mremap(out, cap, cap * 2, MREMAP_MAYMOVE);
+      if (grown == MAP_FAILED) {
+        munmap(out, cap);
         job->error = "out of memory";
         return;
       }
-      out = grown;
+      cap *= 2;
+      out = (uint8_t *)grown;
       stream.next_out = out + used;
       stream.avail_out = (uint32_t)(cap - used);
     }
   }
-  free(level_buf);
   job->out_len = cap - stream.avail_out;
-  /* Give back the slack (usually two thirds for text) before the buffer lives on in JavaScript. */
-  uint8_t *shrunk = realloc(out, job->out_len > 0 ? job->out_len : 1);
-  job->out = shrunk ? shrunk : out;
+  /* Give back the untouched tail (two thirds of it for text) before the buffer lives on in JavaScript. */
+  size_t keep = page_round(job->out_len > 0 ? job->out_len : 1);
+  if (keep < cap) munmap(out + keep, cap - keep);
+  job->out = out;
+  job->out_mapped = keep;
 }
 
 static void free_out(napi_env env, void *data, void *hint) {
   int64_t ignored;
-  napi_adjust_external_memory(env, -(int64_t)(uintptr_t)hint, &ignored);
-  free(data);
+  size_t mapped = (size_t)(uintptr_t)hint;
+  napi_adjust_external_memory(env, -(int64_t)mapped, &ignored);
+  munmap(data, mapped);
 }
 
 static void complete(napi_env env, napi_status status, void *data) {
@@ -121,11 +152,11 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_value msg;
     napi_create_string_utf8(env, job->error ? job->error : "deflate cancelled", NAPI_AUTO_LENGTH, &msg);
     napi_create_error(env, NULL, msg, &argv[0]);
-    free(job->out);
+    if (job->out) munmap(job->out, job->out_mapped);
   } else {
     int64_t ignored;
-    napi_adjust_external_memory(env, (int64_t)job->out_len, &ignored);
-    napi_create_external_buffer(env, job->out_len, job->out, free_out, (void *)(uintptr_t)job->out_len,
+    napi_adjust_external_memory(env, (int64_t)job->out_mapped, &ignored);
+    napi_create_external_buffer(env, job->out_len, job->out, free_out, (void *)(uintptr_t)job->out_mapped,
                                 &argv[1]);
   }
   napi_delete_reference(env, job->input_ref);
@@ -181,8 +212,22 @@ static napi_value deflate_block(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * trimMemory(): hands the C heap's free pages back to the system (glibc malloc_trim). A transfer moves
+ * every byte through short-lived buffers that glibc keeps for reuse once freed; called after each of the
+ * transfer's GC rounds it keeps the process's resident memory near what is live.
+ */
+static napi_value trim_memory(napi_env env, napi_callback_info info) {
+  (void)env;
+  (void)info;
+  malloc_trim(0);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
+  napi_create_function(env, "trimMemory", NAPI_AUTO_LENGTH, trim_memory, NULL, &fn);
+  napi_set_named_property(env, exports, "trimMemory", fn);
   napi_create_function(env, "deflateBlock", NAPI_AUTO_LENGTH, deflate_block, NULL, &fn);
   napi_set_named_property(env, exports, "deflateBlock", fn);
   return exports;
