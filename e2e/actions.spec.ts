@@ -3,8 +3,17 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { buildImage, seedTags, skopeoInspect, writeArchive } from '../test/support/images';
-import { expect, expectJobDone, openConnection, showOpenRegistry, test } from './fixtures';
+import { startFaultProxy } from '../test/support/fault-proxy';
+import { buildImage, seedTags, skopeoCopy, skopeoInspect, writeArchive } from '../test/support/images';
+import {
+  chooseRegistry,
+  expect,
+  expectJobDone,
+  openConnection,
+  reloadApp,
+  showOpenRegistry,
+  test,
+} from './fixtures';
 
 /** Drops a real file (bytes read by the test) onto the window, as a browser would. */
 async function dropFile(app: Page, path: string, name: string, overlayShot?: string): Promise<void> {
@@ -266,4 +275,76 @@ test('re-tag: move an existing tag onto another image', async ({ app, world }) =
     skopeoInspect(`docker://${world.open.host}/demo/app:1.1`),
   ]);
   expect(moved.Digest).toBe(target.Digest);
+});
+
+test('an archive holding two images: choose which to push, and where', async ({ app, world }) => {
+  await showOpenRegistry(app, world);
+  // A real OCI archive with two ref names: skopeo writes both images into one layout, tar packs it.
+  const dir = mkdtempSync(join(tmpdir(), 'lading-e2e-two-'));
+  const layout = join(dir, 'layout');
+  for (const [i, name] of ['pair/first:1', 'pair/second:1'].entries()) {
+    const image = await buildImage({ layers: [{ [`image-${i}.txt`]: `image ${i}\n` }] });
+    await skopeoCopy(image.ref, `oci:${layout}:${name}`);
+  }
+  const archive = join(dir, 'two.tar');
+  execFileSync('tar', ['-C', layout, '-cf', archive, '.']);
+
+  await dropFile(app, archive, 'two.tar');
+  const dialog = app.getByRole('dialog', { name: 'Push two.tar' });
+  await expect(dialog.getByText('pair/first:1', { exact: true })).toBeVisible();
+  await expect(dialog.getByText('pair/second:1', { exact: true })).toBeVisible();
+  // Leave the first out; send the second to a repository of our choosing.
+  const checks = dialog.getByRole('checkbox', { name: 'Push this image' });
+  await expect(checks).toHaveCount(2);
+  await checks.nth(0).uncheck();
+  await dialog.getByLabel('Target repository for two.tar image 2').fill('picked/second');
+  await dialog.getByLabel('Target tag for two.tar image 2').fill('chosen');
+  await dialog.getByRole('button', { name: 'Push' }).click();
+
+  await expectJobDone(app, /picked\/second/);
+  const pushed = await skopeoInspect(`docker://${world.open.host}/picked/second:chosen`);
+  expect(pushed.Layers).toHaveLength(1);
+  await expect(skopeoInspect(`docker://${world.open.host}/pair/first:1`)).rejects.toThrow();
+});
+
+test('cancel a push mid-upload: the job says so and no tag is left', async ({ app, world }) => {
+  // A proxy in front of the open registry holds every blob upload, so the push stays in flight.
+  const proxy = await startFaultProxy(world.open.url);
+  try {
+    for (const method of ['PATCH', 'PUT'])
+      proxy.rules.push({
+        kind: 'stall',
+        ms: 120_000,
+        times: Infinity,
+        match: { method, path: /\/blobs\/uploads\// },
+      });
+    await world.call('connections.save', { name: 'Slow link', kind: 'generic', registry: proxy.host });
+    await reloadApp(app, world);
+    await chooseRegistry(app, proxy);
+
+    const image = await buildImage({ layers: [{ 'slow.bin': Buffer.alloc(256 * 1024, 5) }] });
+    const dir = mkdtempSync(join(tmpdir(), 'lading-e2e-cancel-'));
+    const archive = join(dir, 'slow.tar');
+    await writeArchive(image, 'docker-archive', archive, { refName: 'cancel/app:1' });
+    await dropFile(app, archive, 'slow.tar');
+    await app.getByRole('dialog', { name: 'Push slow.tar' }).getByRole('button', { name: 'Push' }).click();
+
+    const panel = app.getByRole('complementary', { name: 'Transfers' });
+    await panel.waitFor({ timeout: 3000 }).catch(async () => {
+      await app.getByRole('button', { name: /^Transfers/ }).click();
+    });
+    const job = panel.getByRole('listitem', { name: /cancel\/app/ }).first();
+    await expect(job.getByText('Running', { exact: true })).toBeVisible({ timeout: 30_000 });
+    await expect.poll(() => proxy.requests.some((r) => /\/blobs\/uploads\//.test(r.path))).toBe(true);
+    await job.getByRole('button', { name: /^Cancel/ }).click();
+    await expect(job.getByText('Cancelled', { exact: true })).toBeVisible({ timeout: 15_000 });
+
+    // No tag, and the registry was told to drop the upload session.
+    await expect(skopeoInspect(`docker://${world.open.host}/cancel/app:1`)).rejects.toThrow();
+    await expect
+      .poll(() => proxy.requests.some((r) => r.method === 'DELETE' && /\/blobs\/uploads\//.test(r.path)))
+      .toBe(true);
+  } finally {
+    await proxy.stop();
+  }
 });
