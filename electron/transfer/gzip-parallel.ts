@@ -113,23 +113,24 @@ class DeflateQueue {
   constructor(private readonly size: number) {}
 
   async run(input: Buffer, dict: Buffer | undefined, level: number, last: boolean): Promise<BlockResult> {
-    // Incompressible data is framed as stored blocks right here: a copy, cheaper than a zlib stream's
-    // set-up and a trip through the thread pool.
-    if (looksIncompressible(input))
-      return { out: storedBlocks(input, last), crc: zlib.crc32(input), stored: true };
+    const stored = looksIncompressible(input);
+    // Level 1 (the default) goes to ISA-L's igzip when it is installed: its level 2 costs a quarter of
+    // zlib level 1's CPU for a slightly smaller output, and the addon also does the CRC and the framing
+    // of incompressible blocks on the pool thread, leaving the main thread to hashing and I/O.
+    const native = level === 1 ? nativeDeflate() : null;
+    // Without it, incompressible data is framed as stored blocks right here: a copy, cheaper than a zlib
+    // stream's set-up and a trip through the thread pool.
+    if (stored && !native) return { out: storedBlocks(input, last), crc: zlib.crc32(input), stored };
     if (this.running >= this.size) await new Promise<void>((r) => this.waiting.push(r));
     else this.running++;
     try {
-      const crc = zlib.crc32(input);
-      // Level 1 (the default) goes to ISA-L's igzip when it is installed: its level 2 costs a quarter of
-      // zlib level 1's CPU for a slightly smaller output. Other levels keep zlib's ratios.
-      const native = level === 1 ? nativeDeflate() : null;
       if (native) {
-        const out = await nativeDeflateBlock(native, input, dict, 2, last).catch((e: unknown) => {
+        const r = await nativeDeflateBlock(native, input, dict, stored ? -1 : 2, last).catch((e: unknown) => {
           throw new LadingError('internal', `gzip failed: ${e instanceof Error ? e.message : String(e)}`);
         });
-        return { out, crc, stored: false };
+        return { out: r.out, crc: r.crc, stored };
       }
+      const crc = zlib.crc32(input);
       // Output chunk: half the input fits what deflate makes of data that passed the entropy check (text
       // comes out at ~35%) in one piece; rarer worse cases take a few chunks joined. A worst-case chunk per
       // block would double the external memory churned, and with it V8's full GCs.

@@ -9,13 +9,16 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 export interface NativeDeflate {
-  /** Raw deflate of one block primed with `dict`, sync-flushed (or ending the stream when `last`), in libuv's pool. */
+  /**
+   * Raw deflate of one block primed with `dict`, sync-flushed (or ending the stream when `last`), in
+   * libuv's pool; level -1 frames it as stored blocks. Calls back with the output and the input's CRC-32.
+   */
   deflateBlock(
     input: Buffer,
     dict: Buffer | undefined,
     level: number,
     last: boolean,
-    callback: (error: Error | null, out: Buffer) => void,
+    callback: (error: Error | null, out: Buffer, crc: number) => void,
   ): void;
   /** Returns the C heap's free pages to the system (glibc malloc_trim). */
   trimMemory?(): void;
@@ -42,15 +45,15 @@ export function nativeDeflate(): NativeDeflate | null {
   return loaded;
 }
 
-/** `nativeDeflate().deflateBlock` as a promise. */
+/** `nativeDeflate().deflateBlock` as a promise of the output and the input's CRC-32. */
 export function nativeDeflateBlock(
   native: NativeDeflate,
   input: Buffer,
   dict: Buffer | undefined,
   level: number,
   last: boolean,
-): Promise<Buffer> {
+): Promise<{ out: Buffer; crc: number }> {
   return new Promise((resolve, reject) =>
-    native.deflateBlock(input, dict, level, last, (e, out) => (e ? reject(e) : resolve(out))),
+    native.deflateBlock(input, dict, level, last, (e, out, crc) => (e ? reject(e) : resolve({ out, crc }))),
   );
 }
