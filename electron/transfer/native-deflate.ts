@@ -54,6 +54,10 @@ export function nativeDeflateBlock(
   last: boolean,
 ): Promise<{ out: Buffer; crc: number }> {
   return new Promise((resolve, reject) =>
-    native.deflateBlock(input, dict, level, last, (e, out, crc) => (e ? reject(e) : resolve({ out, crc }))),
+    native.deflateBlock(input, dict, level, last, (e, out, crc) => {
+      if (e) reject(e);
+      else if (!Buffer.isBuffer(out)) reject(new Error('the native deflater returned no output'));
+      else resolve({ out, crc });
+    }),
   );
 }

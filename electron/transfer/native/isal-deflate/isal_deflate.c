@@ -19,6 +19,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#ifndef FORCE_COPY
+#define FORCE_COPY 0 /* 1: always take the copying path, as in Electron (for testing it) */
+#endif
+
 typedef struct {
   napi_async_work work;
   napi_ref input_ref;
@@ -193,11 +197,25 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_create_string_utf8(env, job->error ? job->error : "deflate cancelled", NAPI_AUTO_LENGTH, &msg);
     napi_create_error(env, NULL, msg, &argv[0]);
     if (job->out) munmap(job->out, job->out_mapped);
-  } else {
+  } else if (!FORCE_COPY && napi_create_external_buffer(env, job->out_len, job->out, free_out,
+                                         (void *)(uintptr_t)job->out_mapped, &argv[1]) == napi_ok) {
     int64_t ignored;
     napi_adjust_external_memory(env, (int64_t)job->out_mapped, &ignored);
-    napi_create_external_buffer(env, job->out_len, job->out, free_out, (void *)(uintptr_t)job->out_mapped,
-                                &argv[1]);
+  } else {
+    /* Electron's V8 sandbox refuses memory from outside its cage (napi_no_external_buffers_allowed): copy. */
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      napi_value ignored_error;
+      napi_get_and_clear_last_exception(env, &ignored_error);
+    }
+    void *copy;
+    if (napi_create_buffer_copy(env, job->out_len, job->out, &copy, &argv[1]) != napi_ok) {
+      napi_value msg;
+      napi_create_string_utf8(env, "cannot allocate the output buffer", NAPI_AUTO_LENGTH, &msg);
+      napi_create_error(env, NULL, msg, &argv[0]);
+    }
+    munmap(job->out, job->out_mapped);
   }
   napi_delete_reference(env, job->input_ref);
   if (job->dict_ref) napi_delete_reference(env, job->dict_ref);
