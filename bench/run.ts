@@ -9,7 +9,9 @@
  *   - alternates who goes first, repeats (--runs N, default 3), prints median wall times, the ratio
  *     Lading/skopeo and Lading's peak RSS (read from the child with process.resourceUsage().maxRSS).
  *
- * Lading runs as the bundled CLI (esbuild, like `npm run build`) so tsx's start-up is not measured.
+ * Lading runs as the bundled CLI (esbuild, like `npm run build`) so tsx's start-up is not measured; the bundle
+ * is written inside the checkout, like dist/cli.mjs, so it finds the optional ISA-L addon (the table's header
+ * says which deflater ran; LADING_NATIVE_GZIP=0 compares with zlib).
  * Usage: npm run bench [-- --runs 5 --only big|many --keep]
  */
 import { spawn } from 'node:child_process';
@@ -365,7 +367,7 @@ async function main(): Promise<void> {
     }
     const lines = [
       `Lading vs skopeo ${await skopeoVersion()}, ${args.runs} runs each, alternating, fresh registry per push (median wall time)`,
-      `Lading's deflate: ${nativeDeflate() && process.env.LADING_NATIVE_GZIP !== '0' ? 'ISA-L igzip (native addon)' : 'zlib (the ISA-L addon is not built here)'}`,
+      `Lading's deflate: ${nativeDeflate() ? 'ISA-L igzip (native addon)' : 'zlib (the ISA-L addon is not built here, or LADING_NATIVE_GZIP=0)'}`,
       '',
       `${'case'.padEnd(12)}${'lading'.padStart(10)}${'skopeo'.padStart(10)}${'ratio'.padStart(8)}${'lading peak RSS'.padStart(18)}`,
     ];
