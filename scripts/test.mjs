@@ -20,6 +20,14 @@ const REQUIRED_TOOLS = {
   openssl: 'openssl',
 };
 
+/**
+ * Optional: ISA-L's headers, for the native deflate addon (electron/transfer/native/isal-deflate). Without
+ * them Lading compresses with zlib and everything works; with them the tests cover the faster path too.
+ */
+const ISAL_HEADER = '/usr/include/isa-l/igzip_lib.h';
+const ISAL_PACKAGE = 'libisal-dev';
+const ISAL_ADDON = join(root, 'electron/transfer/native/isal-deflate/build/Release/isal_deflate.node');
+
 function onPath(command) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
@@ -51,11 +59,16 @@ function run(command, args, env = process.env) {
 
 async function ensureSystemTools() {
   const missing = Object.keys(REQUIRED_TOOLS).filter((tool) => !onPath(tool));
-  if (missing.length === 0) return true;
+  if (missing.length > 0 && !(await installRequired(missing))) return false;
+  await installIsal();
+  return ensureNativeAddon();
+}
+
+async function installRequired(missing) {
   const packages = [...new Set(missing.map((tool) => REQUIRED_TOOLS[tool]))];
   const aptLine = `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(' ')}`;
   log(`missing system tools: ${missing.join(', ')}`);
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+  if (!isRoot()) {
     log('the tests start real registries and browsers from Debian packages; install them as root with:');
     log(`  sudo sh -c '${aptLine}'`);
     return false;
@@ -76,6 +89,45 @@ async function ensureSystemTools() {
   if (stillMissing.length > 0) {
     log(`still missing after install: ${stillMissing.join(', ')}`);
     return false;
+  }
+  return true;
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** ISA-L's headers, when we may install them (root); optional, so a failure is only logged. */
+async function installIsal() {
+  if (existsSync(ISAL_HEADER) || !isRoot()) return;
+  log(`apt-get install -y ${ISAL_PACKAGE} (optional: the native deflate addon)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if ((await run('apt-get', ['install', '-y', ISAL_PACKAGE], env)) === 0) return;
+  if (
+    (await run('apt-get', ['update'], env)) === 0 &&
+    (await run('apt-get', ['install', '-y', ISAL_PACKAGE], env)) === 0
+  )
+    return;
+  log(`could not install ${ISAL_PACKAGE}; compressing with zlib`);
+}
+
+/**
+ * Builds the optional ISA-L addon when its headers are here but `npm install` ran before they were (a fresh
+ * machine installs libisal-dev only now). A failed build is not a failure: Lading then uses zlib.
+ */
+async function ensureNativeAddon() {
+  if (existsSync(ISAL_ADDON)) {
+    log('native deflate addon: built (ISA-L)');
+    return true;
+  }
+  if (!existsSync(ISAL_HEADER)) {
+    log(`native deflate addon: not built (no ${ISAL_PACKAGE}); compressing with zlib`);
+    return true;
+  }
+  log('native deflate addon: building (npm rebuild @lading/isal-deflate)');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  if ((await run(npm, ['rebuild', '@lading/isal-deflate'])) !== 0 || !existsSync(ISAL_ADDON)) {
+    log('native deflate addon: build failed; compressing with zlib');
   }
   return true;
 }
