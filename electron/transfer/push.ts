@@ -587,11 +587,12 @@ async function finishPush(
   p: Pusher,
   sel: Selection,
   outcomes: Map<ArchiveManifestImage, LayerOutcome[]>,
+  configsPushed = false,
 ): Promise<PushResult> {
   const { client } = p.opts;
   const tag = targetTag(p.opts.target, sel.image);
   const pushed = imagesToPush(sel);
-  for (const img of pushed) await p.pushConfig(img);
+  if (!configsPushed) for (const img of pushed) await p.pushConfig(img);
   p.checkAborted();
   const built = new Map<ArchiveManifestImage, { bytes: Buffer; mediaType: string; digest: string }>();
   for (const img of pushed) {
@@ -685,6 +686,14 @@ export async function pushArchive(opts: PushOptions): Promise<PushResult> {
           });
         }
       }
+      // The configs go up alongside the layers (they are known already), not in a round-trip chain after
+      // them. Whichever fails first (a config or a layer) stops the other and is the error reported.
+      let firstError: unknown;
+      const fail = (e: unknown) => {
+        if (firstError === undefined) firstError = e;
+        p.abort(e);
+      };
+      const configs = Promise.all(images.map((img) => p.pushConfig(img))).then(() => {}, fail);
       const outcomes = await runLimited(
         jobs,
         opts.concurrency ?? 3,
@@ -710,15 +719,20 @@ export async function pushArchive(opts: PushOptions): Promise<PushResult> {
             throw e;
           });
         },
-        (e) => p.abort(e),
-      );
+        fail,
+      ).catch(async (e: unknown) => {
+        await configs;
+        throw firstError ?? e;
+      });
+      await configs;
+      if (firstError !== undefined) throw firstError;
       const byImage = new Map<ArchiveManifestImage, LayerOutcome[]>();
       jobs.forEach(({ img }, i) => {
         const list = byImage.get(img) ?? [];
         list.push(outcomes[i] as LayerOutcome);
         byImage.set(img, list);
       });
-      return await finishPush(p, sel, byImage);
+      return await finishPush(p, sel, byImage, true);
     }
     return await pushStreamed(p, storage);
   } catch (e) {
