@@ -171,7 +171,8 @@ export async function runQueuedTransfers(
 const mib = (n: number) => `${(n / MiB).toFixed(0)} MiB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-async function main(): Promise<void> {
+/** Prints the load table (also the last part of `npm run bench`). */
+export async function runLoadBench(): Promise<void> {
   const TAGS = 50_000;
   const REPOS = 20_000;
   const registry = await startRegistry({ mode: 'open' });
@@ -222,7 +223,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e) => {
+  runLoadBench().catch((e) => {
     console.error(e);
     process.exitCode = 1;
   });

@@ -10,7 +10,7 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -263,6 +263,10 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     });
   }
 
+  // Not a static `import from 'node:http'`: this module is bundled into the CLI, and Node builds an ES
+  // module facade of node:http for such an import, whose lazy getters load Node's internal fetch (undici):
+  // a few ms on every `lading` start, `serve` or not.
+  const { createServer } = process.getBuiltinModule('node:http');
   const server = createServer((req, res) => {
     void (async () => {
       if (!hostAllowed(req.headers.host, port)) {
