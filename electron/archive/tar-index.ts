@@ -81,6 +81,29 @@ async function readAt(fh: FileHandle, position: number, length: number): Promise
   return buf.subarray(0, bytesRead);
 }
 
+/**
+ * Reads a tar's headers through a window of up to 1 MiB, so the headers of small entries (a docker save of
+ * many small layers) come from one read instead of one thread-pool round trip each.
+ */
+class HeaderReader {
+  private window: Buffer = Buffer.alloc(0);
+  private start = 0;
+
+  constructor(private readonly fh: FileHandle) {}
+
+  async read(position: number, length: number): Promise<Buffer> {
+    const end = this.start + this.window.length;
+    if (position < this.start || position + length > end) {
+      this.window = await readAt(this.fh, position, Math.max(length, HEADER_WINDOW));
+      this.start = position;
+    }
+    const from = position - this.start;
+    return this.window.subarray(from, Math.min(from + length, this.window.length));
+  }
+}
+
+const HEADER_WINDOW = 1024 * 1024;
+
 function truncated(path: string): LadingError {
   return new LadingError(
     'archive-invalid',
@@ -95,6 +118,7 @@ export async function indexTar(path: string): Promise<TarIndex> {
   const fh = await open(path, 'r');
   try {
     const fileSize = (await fh.stat()).size;
+    const reader = new HeaderReader(fh);
     const entries = new Map<string, TarEntry>();
     let pos = 0;
     let longName: string | undefined;
@@ -102,7 +126,7 @@ export async function indexTar(path: string): Promise<TarIndex> {
     let pax: Record<string, string> = {};
     for (;;) {
       if (pos >= fileSize) break; // tolerate a missing end-of-archive marker
-      const header = await readAt(fh, pos, BLOCK);
+      const header = await reader.read(pos, BLOCK);
       if (header.length < BLOCK) throw truncated(path);
       if (header.every((b) => b === 0)) break;
       if (!validHeaderChecksum(header)) {
@@ -120,7 +144,15 @@ export async function indexTar(path: string): Promise<TarIndex> {
       const next = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
       if (dataOffset + size > fileSize) throw truncated(path);
       if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
-        const data = await readAt(fh, dataOffset, size);
+        // Metadata (long names, pax records) is small; a huge one is a broken or hostile archive.
+        if (size > HEADER_WINDOW) {
+          throw new LadingError(
+            'archive-invalid',
+            `${path} has a tar metadata entry of ${size} bytes at byte ${pos} (at most ${HEADER_WINDOW} expected).`,
+            { hint: 'Give a file written by docker save, skopeo, podman or buildah.' },
+          );
+        }
+        const data = await reader.read(dataOffset, size);
         if (flag === 'x') pax = { ...pax, ...parsePax(data) };
         else if (flag === 'L') longName = cString(data, 0, data.length);
         else if (flag === 'K') longLink = cString(data, 0, data.length);

@@ -68,6 +68,46 @@ describe('indexTar', () => {
     expect((await readEntry(idx, lookupFile(idx, 'link')!)).toString()).toBe('one');
   });
 
+  it('indexes headers across read windows: many small entries and a large one', async () => {
+    const p = pack();
+    const chunks: Buffer[] = [];
+    p.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
+    const done = new Promise<void>((r) => p.on('end', () => r()));
+    for (let i = 0; i < 400; i++) p.entry({ name: `small/${i}.txt` }, `${i}:`.padEnd(3000 + i, 'x'));
+    p.entry({ name: 'big.bin' }, Buffer.alloc(3 * 1024 * 1024, 9));
+    p.entry({ name: 'after.txt' }, 'after');
+    p.finalize();
+    await done;
+    const file = join(dir, 'windows.tar');
+    await writeFile(file, Buffer.concat(chunks));
+    const idx = await indexTar(file);
+    expect(idx.entries.size).toBe(402);
+    for (const i of [0, 199, 399]) {
+      expect((await readEntry(idx, lookupFile(idx, `small/${i}.txt`)!)).toString()).toBe(
+        `${i}:`.padEnd(3000 + i, 'x'),
+      );
+    }
+    expect(lookupFile(idx, 'big.bin')!.size).toBe(3 * 1024 * 1024);
+    expect((await readEntry(idx, lookupFile(idx, 'after.txt')!)).toString()).toBe('after');
+  });
+
+  it('refuses a tar metadata (pax) entry of megabytes', async () => {
+    const p = pack();
+    const chunks: Buffer[] = [];
+    p.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
+    const done = new Promise<void>((r) => p.on('end', () => r()));
+    p.entry({ name: 'a.txt', pax: { comment: 'x'.repeat(2 * 1024 * 1024) } }, 'a');
+    p.finalize();
+    await done;
+    const file = join(dir, 'pax-bomb.tar');
+    await writeFile(file, Buffer.concat(chunks));
+    await expect(indexTar(file)).rejects.toThrow(/metadata entry of \d+ bytes/);
+  });
+
   it('refuses garbage, truncation and empty archives', async () => {
     const good = await tarOf([{ name: 'a.txt', content: 'x'.repeat(5000) }]);
     const cut = join(dir, 'cut.tar');
