@@ -3,9 +3,19 @@
 // vitest suites and the Playwright e2e tests, stopping at the first failing step.
 // Plain Node ESM with no dependencies, so it runs on Node 20 and 24 before anything else is known to work.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,7 +36,8 @@ const REQUIRED_TOOLS = {
  */
 const ISAL_HEADER = '/usr/include/isa-l/igzip_lib.h';
 const ISAL_PACKAGE = 'libisal-dev';
-const ISAL_ADDON = join(root, 'electron/transfer/native/isal-deflate/build/Release/isal_deflate.node');
+const ADDON_DIR = join(root, 'electron/transfer/native/isal-deflate');
+const ISAL_ADDON = join(ADDON_DIR, 'build/Release/isal_deflate.node');
 
 function onPath(command) {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -113,7 +124,8 @@ async function installIsal() {
 
 /**
  * Builds the optional ISA-L addon when its headers are here but `npm install` ran before they were (a fresh
- * machine installs libisal-dev only now). A failed build is not a failure: Lading then uses zlib.
+ * machine installs libisal-dev only now, and npm then dropped the optional package, link and all). A
+ * failed build is not a failure: Lading then uses zlib.
  */
 async function ensureNativeAddon() {
   if (existsSync(ISAL_ADDON)) {
@@ -124,11 +136,20 @@ async function ensureNativeAddon() {
     log(`native deflate addon: not built (no ${ISAL_PACKAGE}); compressing with zlib`);
     return true;
   }
-  log('native deflate addon: building (npm rebuild @lading/isal-deflate)');
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  if ((await run(npm, ['rebuild', '@lading/isal-deflate'])) !== 0 || !existsSync(ISAL_ADDON)) {
+  log('native deflate addon: building (node-gyp rebuild)');
+  // npm puts its bundled node-gyp on the PATH of scripts (and points it at Node's headers).
+  const gyp = process.platform === 'win32' ? 'node-gyp.cmd' : 'node-gyp';
+  if ((await run(gyp, ['rebuild', '--directory', ADDON_DIR])) !== 0 || !existsSync(ISAL_ADDON)) {
     log('native deflate addon: build failed; compressing with zlib');
+    return true;
   }
+  const link = join(root, 'node_modules/@lading/isal-deflate');
+  if (!existsSync(link)) {
+    mkdirSync(dirname(link), { recursive: true });
+    rmSync(link, { force: true }); // a dangling link left behind
+    symlinkSync(relative(dirname(link), ADDON_DIR), link);
+  }
+  log('native deflate addon: built (ISA-L)');
   return true;
 }
 

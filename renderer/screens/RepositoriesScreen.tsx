@@ -182,8 +182,8 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
         )}
         {repos.data && !repos.data.complete && !repos.error ? (
           <span className="toolbar-info" role="status" aria-label="Loading more repositories">
-            <span className="spinner" aria-hidden="true" /> {repos.data.repositories.length.toLocaleString()} so
-            far…
+            <span className="spinner" aria-hidden="true" /> {repos.data.repositories.length.toLocaleString()}{' '}
+            so far…
           </span>
         ) : (
           repos.isFetching && <Spinner label="Refreshing repositories" />
