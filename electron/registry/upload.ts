@@ -111,6 +111,17 @@ function withDigest(location: URL, digest: string): URL {
 }
 
 /** The registry dropped the upload session (distribution 2.8 does this after a partial PATCH). */
+/**
+ * The registry no longer knows the upload session: BLOB_UPLOAD_UNKNOWN (ghcr forgets sessions now and
+ * then), or a 404 BLOB_UPLOAD_INVALID (distribution, for a session it cancelled after a broken PATCH).
+ */
+function sessionGone(error: LadingError): boolean {
+  return (
+    error.registryCode === 'BLOB_UPLOAD_UNKNOWN' ||
+    (error.status === 404 && error.registryCode === 'BLOB_UPLOAD_INVALID')
+  );
+}
+
 class SessionLost extends Error {
   constructor(readonly reason: LadingError) {
     super(reason.message);
@@ -216,7 +227,9 @@ export async function uploadBlob(
           return;
         }
         const error = await session.error(res, scopes, { what: `upload chunk to ${repository}` });
-        if (res.status !== 416 && res.status < 500) throw error;
+        // A session the registry dropped meanwhile (distribution cancels one whose PATCH broke off, and
+        // may do so just after answering our status check): ask again, and redo the blob if it is gone.
+        if (res.status !== 416 && res.status < 500 && !sessionGone(error)) throw error;
         failure = error;
       } catch (e) {
         if (isAbortError(e) || signal?.aborted) throw cancelled();
@@ -448,8 +461,7 @@ export async function uploadBlob(
     if (sourceError) throw sourceError.error;
     if (res.status !== 202 && res.status !== 204) {
       const error = await session.error(res, scopes, { what: `upload blob to ${repository}` });
-      if (error.temporary || res.status === 416 || error.registryCode === 'BLOB_UPLOAD_UNKNOWN')
-        throw new SessionLost(error);
+      if (error.temporary || res.status === 416 || sessionGone(error)) throw new SessionLost(error);
       throw error;
     }
     await res.body.dump().catch(() => {});

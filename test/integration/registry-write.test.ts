@@ -166,6 +166,40 @@ describe('registry client write paths (open registry)', () => {
     }
   });
 
+  it('redoes a blob whose session the registry dropped mid-blob (404 BLOB_UPLOAD_INVALID on a PATCH)', async () => {
+    // distribution cancels a session whose PATCH broke off, sometimes only after answering the status check
+    // that preceded our retry: the next PATCH then meets a 404 BLOB_UPLOAD_INVALID.
+    const proxy = await startFaultProxy(suite.registry.url);
+    try {
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 5 });
+      proxy.rules.push({ match: { method: 'PATCH' }, kind: 'stall', ms: 0, times: 1 });
+      proxy.rules.push({
+        kind: 'status',
+        status: 404,
+        body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}',
+        match: { method: 'PATCH' },
+      });
+      // ... and the status check that follows says the session is gone.
+      proxy.rules.push({
+        kind: 'status',
+        status: 404,
+        body: '{"errors":[{"code":"BLOB_UPLOAD_UNKNOWN","message":"blob upload unknown to registry"}]}',
+        match: { method: 'GET', path: /blobs\/uploads\// },
+      });
+      const big = randomBytes(5 * MiB);
+      const result = await viaProxy.uploadBlob('up/dropped', pieces(big), {
+        chunkSize: 2 * MiB,
+        reopen: () => pieces(big),
+      });
+      expect(result.digest).toBe(sha256(big));
+      expect(await suite.client.blobExists('up/dropped', result.digest)).toBe(true);
+      // The second chunk met the dropped session; the blob was redone in a new one.
+      expect(proxy.requests.filter((r) => r.method === 'POST').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('cancels the upload session when aborted', async () => {
     const proxy = await startFaultProxy(suite.registry.url);
     try {
