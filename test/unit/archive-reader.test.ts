@@ -15,22 +15,29 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function tarOf(
-  entries: { name: string; content?: string; type?: 'symlink' | 'directory'; linkname?: string }[],
-): Promise<Buffer> {
+/** The bytes tar-stream writes for the entries `add` puts in. */
+async function packed(add: (p: ReturnType<typeof pack>) => void): Promise<Buffer> {
   const p = pack();
   const chunks: Buffer[] = [];
   p.on('data', (c: unknown) => {
     chunks.push(c as Buffer);
   });
   const done = new Promise<void>((r) => p.on('end', () => r()));
-  for (const e of entries) {
-    if (e.type) p.entry({ name: e.name, type: e.type, linkname: e.linkname });
-    else p.entry({ name: e.name }, e.content ?? '');
-  }
+  add(p);
   p.finalize();
   await done;
   return Buffer.concat(chunks);
+}
+
+async function tarOf(
+  entries: { name: string; content?: string; type?: 'symlink' | 'directory'; linkname?: string }[],
+): Promise<Buffer> {
+  return packed((p) => {
+    for (const e of entries) {
+      if (e.type) p.entry({ name: e.name, type: e.type, linkname: e.linkname });
+      else p.entry({ name: e.name }, e.content ?? '');
+    }
+  });
 }
 
 describe('entry paths', () => {
@@ -69,19 +76,13 @@ describe('indexTar', () => {
   });
 
   it('indexes headers across read windows: many small entries and a large one', async () => {
-    const p = pack();
-    const chunks: Buffer[] = [];
-    p.on('data', (c: unknown) => {
-      chunks.push(c as Buffer);
+    const tar = await packed((p) => {
+      for (let i = 0; i < 400; i++) p.entry({ name: `small/${i}.txt` }, `${i}:`.padEnd(3000 + i, 'x'));
+      p.entry({ name: 'big.bin' }, Buffer.alloc(3 * 1024 * 1024, 9));
+      p.entry({ name: 'after.txt' }, 'after');
     });
-    const done = new Promise<void>((r) => p.on('end', () => r()));
-    for (let i = 0; i < 400; i++) p.entry({ name: `small/${i}.txt` }, `${i}:`.padEnd(3000 + i, 'x'));
-    p.entry({ name: 'big.bin' }, Buffer.alloc(3 * 1024 * 1024, 9));
-    p.entry({ name: 'after.txt' }, 'after');
-    p.finalize();
-    await done;
     const file = join(dir, 'windows.tar');
-    await writeFile(file, Buffer.concat(chunks));
+    await writeFile(file, tar);
     const idx = await indexTar(file);
     expect(idx.entries.size).toBe(402);
     for (const i of [0, 199, 399]) {
@@ -94,17 +95,11 @@ describe('indexTar', () => {
   });
 
   it('refuses a tar metadata (pax) entry of megabytes', async () => {
-    const p = pack();
-    const chunks: Buffer[] = [];
-    p.on('data', (c: unknown) => {
-      chunks.push(c as Buffer);
+    const tar = await packed((p) => {
+      p.entry({ name: 'a.txt', pax: { comment: 'x'.repeat(2 * 1024 * 1024) } }, 'a');
     });
-    const done = new Promise<void>((r) => p.on('end', () => r()));
-    p.entry({ name: 'a.txt', pax: { comment: 'x'.repeat(2 * 1024 * 1024) } }, 'a');
-    p.finalize();
-    await done;
     const file = join(dir, 'pax-bomb.tar');
-    await writeFile(file, Buffer.concat(chunks));
+    await writeFile(file, tar);
     await expect(indexTar(file)).rejects.toThrow(/metadata entry of \d+ bytes/);
   });
 
