@@ -185,28 +185,11 @@ export class GitHubPackages {
 
   /** Every package of the owner, all pages. */
   async listPackages(route: OwnerRoute): Promise<GitHubPackage[]> {
-    const package_type = this.packageType;
-    const raw = await callGitHub(this.listContext(route), (): Promise<RawPackage[]> => {
-      switch (route.kind) {
-        case 'org':
-          return this.api.paginate(this.api.rest.packages.listPackagesForOrganization, {
-            org: route.login,
-            package_type,
-            per_page: PER_PAGE,
-          });
-        case 'user':
-          return this.api.paginate(this.api.rest.packages.listPackagesForUser, {
-            username: route.login,
-            package_type,
-            per_page: PER_PAGE,
-          });
-        case 'self':
-          return this.api.paginate(this.api.rest.packages.listPackagesForAuthenticatedUser, {
-            package_type,
-            per_page: PER_PAGE,
-          });
-      }
-    });
+    const { path, params } = this.listEndpoint(route);
+    const raw = await callGitHub(
+      this.listContext(route),
+      () => this.api.paginate(path, params) as Promise<RawPackage[]>,
+    );
     return raw.map((p) => mapPackage(p, route.login, this.packageType));
   }
 
@@ -218,21 +201,25 @@ export class GitHubPackages {
     route: OwnerRoute,
     page: number,
   ): Promise<{ packages: GitHubPackage[]; more: boolean }> {
-    const common = { package_type: this.packageType, per_page: PER_PAGE, page };
-    const res = await callGitHub(this.listContext(route), () => {
-      switch (route.kind) {
-        case 'org':
-          return this.api.rest.packages.listPackagesForOrganization({ org: route.login, ...common });
-        case 'user':
-          return this.api.rest.packages.listPackagesForUser({ username: route.login, ...common });
-        case 'self':
-          return this.api.rest.packages.listPackagesForAuthenticatedUser(common);
-      }
-    });
+    const { path, params } = this.listEndpoint(route);
+    const res = await callGitHub(this.listContext(route), () => this.api.request(path, { ...params, page }));
     return {
       packages: (res.data as RawPackage[]).map((p) => mapPackage(p, route.login, this.packageType)),
       more: /rel="next"/.test(res.headers.link ?? ''),
     };
+  }
+
+  /** The owner's package list: an organization's, a user's, or the token's own account's (with private ones). */
+  private listEndpoint(route: OwnerRoute): { path: string; params: Record<string, string | number> } {
+    const params = { package_type: this.packageType, per_page: PER_PAGE };
+    switch (route.kind) {
+      case 'org':
+        return { path: 'GET /orgs/{org}/packages', params: { ...params, org: route.login } };
+      case 'user':
+        return { path: 'GET /users/{username}/packages', params: { ...params, username: route.login } };
+      case 'self':
+        return { path: 'GET /user/packages', params };
+    }
   }
 
   private listContext(route: OwnerRoute) {
