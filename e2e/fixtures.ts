@@ -232,30 +232,25 @@ export const test = base.extend<{ world: World; app: Page }, { workerWorld: Worl
   },
 });
 
-/** Saves (or reuses) a connection to the open test registry and returns its id. */
-export async function openConnection(world: World, name = 'Local registry'): Promise<string> {
-  const existing = (await world.call('connections.list', {})).find((c) => c.registry === world.open.host);
+/** Saves (or reuses) a generic connection to `registry` and returns its id. */
+async function connectionTo(
+  world: World,
+  registry: TestRegistry,
+  opts: { name: string; insecure?: boolean },
+): Promise<string> {
+  const existing = (await world.call('connections.list', {})).find((c) => c.registry === registry.host);
   if (existing) return existing.id;
-  const saved = await world.call('connections.save', {
-    name,
-    kind: 'generic',
-    registry: world.open.host,
-    insecure: true,
-  });
-  return saved.id;
+  return (await world.call('connections.save', { kind: 'generic', registry: registry.host, ...opts })).id;
+}
+
+/** Saves (or reuses) a connection to the open test registry and returns its id. */
+export function openConnection(world: World, name = 'Local registry'): Promise<string> {
+  return connectionTo(world, world.open, { name, insecure: true });
 }
 
 /** Saves (or reuses) a connection to the load registry (20,000 repositories, 50,000 tags). */
-export async function largeConnection(world: World): Promise<string> {
-  const existing = (await world.call('connections.list', {})).find((c) => c.registry === world.large.host);
-  if (existing) return existing.id;
-  return (
-    await world.call('connections.save', {
-      name: 'Load registry',
-      kind: 'generic',
-      registry: world.large.host,
-    })
-  ).id;
+export function largeConnection(world: World): Promise<string> {
+  return connectionTo(world, world.large, { name: 'Load registry' });
 }
 
 /** Opens the app afresh, without choosing a connection yet. */
