@@ -4,7 +4,6 @@
  * semantics live in their own modules and receive this client as a RegistrySession.
  */
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import { Authenticator, isGitHubRegistry, type LoginHints, type PingResult } from './auth';
 import { type OpenBlobOptions, openBlob, readBlob } from './blob-download';
 import type { Credential, CredentialProvider } from './credential-types';
@@ -26,6 +25,7 @@ import {
   type StatusContext,
   Transport,
 } from './transport';
+import type { Dispatcher } from './undici-core';
 import { type BlobSource, type UploadBlobOptions, uploadBlob } from './upload';
 
 export type { OpenBlobOptions } from './blob-download';

@@ -4,9 +4,9 @@
  * translation of connection errors and error bodies into LadingErrors.
  */
 import type { Readable } from 'node:stream';
-import { Agent, type Dispatcher, request } from 'undici';
 import { LadingError } from './errors';
 import { type Headers, header, parseRetryAfter } from './headers';
+import { Agent, type Dispatcher, request } from './undici-core';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -262,12 +262,13 @@ export class Transport {
           typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength,
         );
       }
-      const r = await request(url, {
+      const r = await request(this.dispatcher, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
         method,
         headers,
         body: payload as Buffer | Readable | string | undefined,
         signal: req.signal,
-        dispatcher: this.dispatcher,
         // Per request, so that the limits hold whatever dispatcher the caller supplied.
         headersTimeout: this.headersTimeoutMs,
         bodyTimeout: this.bodyTimeoutMs,
