@@ -122,6 +122,7 @@ async function readConfig(
   return { bytes, config };
 }
 
+/** Called for every layer at once (the sniffs of an indexed archive are independent positional reads). */
 async function storedKind(files: ArchiveFiles, path: string): Promise<ArchiveLayer['storedAs']> {
   const kind = await files.kind(path);
   if (kind === 'gzip' || kind === 'zstd') return kind;
@@ -171,25 +172,23 @@ async function readOciManifest(
       `the manifest ${path} lists ${manifest.layers.length} layers but its config has ${diffIds.length} diff_ids.`,
     );
   }
-  const layers: ArchiveLayer[] = [];
-  for (const [i, d] of manifest.layers.entries()) {
-    const lp = blobPath(d.digest);
-    const diffId = diffIds[i] as string;
-    if (!files.has(lp)) {
-      if (isNonDistributable(d.mediaType)) {
-        layers.push({ diffId, size: 0, storedAs: 'foreign', source: d });
-        continue;
+  const layers = await Promise.all(
+    manifest.layers.map(async (d, i): Promise<ArchiveLayer> => {
+      const lp = blobPath(d.digest);
+      const diffId = diffIds[i] as string;
+      if (!files.has(lp)) {
+        if (isNonDistributable(d.mediaType)) return { diffId, size: 0, storedAs: 'foreign', source: d };
+        throw invalid(files, `layer ${d.digest} named by the manifest is missing from the archive.`);
       }
-      throw invalid(files, `layer ${d.digest} named by the manifest is missing from the archive.`);
-    }
-    layers.push({
-      path: lp,
-      diffId,
-      size: files.size(lp) ?? d.size,
-      storedAs: await storedKind(files, lp),
-      source: d,
-    });
-  }
+      return {
+        path: lp,
+        diffId,
+        size: files.size(lp) ?? d.size,
+        storedAs: await storedKind(files, lp),
+        source: d,
+      };
+    }),
+  );
   return {
     kind: 'image',
     names,
@@ -262,21 +261,20 @@ async function readDockerManifest(files: ArchiveFiles): Promise<ArchiveManifestI
       );
     }
     const oci = ociByConfig.get(configDigest);
-    const layers: ArchiveLayer[] = [];
-    for (const [i, lp] of e.Layers.entries()) {
-      const diffId = diffIds[i] as string;
-      const foreign = e.LayerSources?.[diffId] ?? oci?.layers[i]?.source;
-      if (!files.has(lp)) {
-        if (foreign && isNonDistributable(foreign.mediaType)) {
-          layers.push({ diffId, size: 0, storedAs: 'foreign', source: foreign });
-          continue;
+    const layers = await Promise.all(
+      (e.Layers as string[]).map(async (lp, i): Promise<ArchiveLayer> => {
+        const diffId = diffIds[i] as string;
+        const foreign = e.LayerSources?.[diffId] ?? oci?.layers[i]?.source;
+        if (!files.has(lp)) {
+          if (foreign && isNonDistributable(foreign.mediaType))
+            return { diffId, size: 0, storedAs: 'foreign', source: foreign };
+          throw invalid(files, `layer ${lp} named by manifest.json is missing from the archive.`);
         }
-        throw invalid(files, `layer ${lp} named by manifest.json is missing from the archive.`);
-      }
-      const storedAs = await storedKind(files, lp);
-      const source = e.LayerSources?.[diffId] ?? (storedAs !== 'tar' ? oci?.layers[i]?.source : undefined);
-      layers.push({ path: lp, diffId, size: files.size(lp) ?? 0, storedAs, source });
-    }
+        const storedAs = await storedKind(files, lp);
+        const source = e.LayerSources?.[diffId] ?? (storedAs !== 'tar' ? oci?.layers[i]?.source : undefined);
+        return { path: lp, diffId, size: files.size(lp) ?? 0, storedAs, source };
+      }),
+    );
     images.push({
       kind: 'image',
       names: (e.RepoTags ?? []).filter((t) => typeof t === 'string'),
