@@ -56,7 +56,6 @@ export interface CollectorOptions {
 export function garbageCollector(opts: CollectorOptions = {}): (bytes: number) => void {
   const everyBytes = opts.everyBytes ?? 8 * 1024 * 1024;
   const fullEvery = opts.fullEvery ?? 16;
-  const trim = opts.trim ? nativeDeflate()?.trimMemory : undefined;
   let since = 0;
   let rounds = 0;
   return (bytes) => {
@@ -68,6 +67,7 @@ export function garbageCollector(opts: CollectorOptions = {}): (bytes: number) =
     if (!collect) return;
     if (rounds % fullEvery === 0) collect();
     else collect({ type: 'minor' });
-    trim?.();
+    // Looked up here, not when the counter is made: loading the addon is start-up time a small push feels.
+    if (opts.trim) nativeDeflate()?.trimMemory?.();
   };
 }
