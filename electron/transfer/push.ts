@@ -33,6 +33,7 @@ import { gzipParallel } from './gzip-parallel';
 import { garbageCollector } from './memory';
 import { type ProgressListener, ProgressTracker } from './progress';
 import { readAhead } from './read-ahead';
+import { runLimited, SLOT_SHARES } from './run-limited';
 import { type Selection, selectImage } from './select-image';
 
 export type Compression = 'gzip' | 'zstd' | 'none';
@@ -49,7 +50,7 @@ export interface PushOptions {
   /** One platform of a multi-platform archive (OS/ARCH[/VARIANT]). */
   platform?: string;
   compression?: Compression;
-  /** Layers in flight at once (default 3). */
+  /** Layers in flight at once (default 3; small layers take a quarter of a slot, see layerWeight). */
   concurrency?: number;
   client: PushClient;
   signal?: AbortSignal;
@@ -500,32 +501,17 @@ function throughStream(
   ) as unknown as AsyncIterable<Uint8Array>;
 }
 
-/** Runs `fn` over items with at most `limit` at once; the first failure aborts the rest. */
-async function runLimited<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T, i: number) => Promise<R>,
-  onError: (e: unknown) => void,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (failed === undefined && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i] as T, i);
-      } catch (e) {
-        if (failed === undefined) {
-          failed = e;
-          onError(e);
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failed !== undefined) throw failed;
-  return results;
+/** Layers up to this size (as stored in the archive) are small: their upload is round trips, not bytes. */
+const SMALL_LAYER = 1024 * 1024;
+
+/**
+ * How much of one `concurrency` slot a layer takes. A small layer is a POST and a PUT whose time is the
+ * registry's answer, not bandwidth or CPU, so four of them share a slot: with the default 3, twelve small
+ * layers are in flight (docker pushes 5 layers at once, skopeo 6, whatever their size). An image of many
+ * small layers then waits on round trips four times less; large layers keep the plain limit.
+ */
+export function layerWeight(size: number): number {
+  return size <= SMALL_LAYER ? 1 : SLOT_SHARES;
 }
 
 // ---- manifests --------------------------------------------------------------------------------------------
@@ -702,6 +688,7 @@ export async function pushArchive(opts: PushOptions): Promise<PushResult> {
       const outcomes = await runLimited(
         jobs,
         opts.concurrency ?? 3,
+        ({ job }) => layerWeight(job.layer.size),
         ({ job }) => {
           const key = `${job.layer.path}|${job.layer.diffId}`;
           let pending = byKey.get(key);

@@ -53,7 +53,11 @@ export function register(program: Command): void {
         .choices(['gzip', 'zstd', 'none'])
         .default('gzip'),
     )
-    .option('--concurrency <n>', 'layers uploaded at once (default 3)', positiveInt)
+    .option(
+      '--concurrency <n>',
+      'layers uploaded at once (default 3; layers under 1 MiB count a quarter each)',
+      positiveInt,
+    )
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
