@@ -158,8 +158,12 @@ class DeflateQueue {
 
 let queue: DeflateQueue | undefined;
 
+let cores: number | undefined;
+
+/** Read once: libuv re-reads the cgroup's CPU quota files on every call (twice per layer otherwise). */
 function workerCount(): number {
-  return Math.max(1, availableParallelism());
+  cores ??= Math.max(1, availableParallelism());
+  return cores;
 }
 
 function sharedQueue(): DeflateQueue {
