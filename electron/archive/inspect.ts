@@ -35,7 +35,9 @@ export async function inspectArchive(path: string, signal?: AbortSignal): Promis
   const storage = await probeArchive(path);
   let contents: ArchiveContents;
   if (storage === 'tar') {
-    contents = (await openIndexedArchive(path)).contents;
+    const opened = await openIndexedArchive(path);
+    contents = opened.contents;
+    await opened.close();
   } else {
     const files = await scanCompressedArchive(path, storage, async () => {}, signal);
     contents = await readArchiveContents(files);

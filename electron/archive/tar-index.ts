@@ -76,7 +76,8 @@ function typeOf(flag: string): TarEntryType {
 }
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buf = Buffer.alloc(length);
+  // Not zero-filled: only the bytes read are returned.
+  const buf = Buffer.allocUnsafe(length);
   const { bytesRead } = await fh.read(buf, 0, length, position);
   return buf.subarray(0, bytesRead);
 }
@@ -114,8 +115,9 @@ function truncated(path: string): LadingError {
   );
 }
 
-export async function indexTar(path: string): Promise<TarIndex> {
-  const fh = await open(path, 'r');
+/** Indexes the tar at `path`; reads through `handle` when given (left open), else opens the file itself. */
+export async function indexTar(path: string, handle?: FileHandle): Promise<TarIndex> {
+  const fh = handle ?? (await open(path, 'r'));
   try {
     const fileSize = (await fh.stat()).size;
     const reader = new HeaderReader(fh);
@@ -181,7 +183,7 @@ export async function indexTar(path: string): Promise<TarIndex> {
     }
     return { path, fileSize, entries };
   } finally {
-    await fh.close();
+    if (!handle) await fh.close();
   }
 }
 
@@ -196,14 +198,15 @@ export function lookupFile(index: TarIndex, name: string): TarEntry | undefined 
   return undefined;
 }
 
-export async function readEntry(index: TarIndex, entry: TarEntry): Promise<Buffer> {
-  const fh = await open(index.path, 'r');
+/** An entry's bytes; read through `handle` when given (an open archive's own), else a handle of its own. */
+export async function readEntry(index: TarIndex, entry: TarEntry, handle?: FileHandle): Promise<Buffer> {
+  const fh = handle ?? (await open(index.path, 'r'));
   try {
     const buf = await readAt(fh, entry.offset, entry.size);
     if (buf.length < entry.size) throw truncated(index.path);
     return buf;
   } finally {
-    await fh.close();
+    if (!handle) await fh.close();
   }
 }
 

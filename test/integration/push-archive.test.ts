@@ -17,6 +17,7 @@ import {
   buildSampleImage,
   clientFor,
   compressFile,
+  handlesOn,
   type LayoutImage,
   readLayoutImage,
   tempDir,
@@ -122,6 +123,8 @@ describe('push: formats and options (open registry)', () => {
     });
     expect(result.mediaType).toBe(MediaType.dockerManifest);
     await expectPushed(registry, 'd25/app:1');
+    // The archive's one shared handle is closed when the push ends.
+    expect(await handlesOn(file)).toBe(0);
   });
 
   it('pushes a containerd-store archive, its compressed blobs as they are', async () => {

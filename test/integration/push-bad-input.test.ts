@@ -18,6 +18,7 @@ import {
   buildSampleImage,
   clientFor,
   compressFile,
+  handlesOn,
   type LayoutImage,
   listDir,
   readLayoutImage,
@@ -171,6 +172,7 @@ describe('bad archives are refused with one line, no tag, nothing written', () =
     expect((err as LadingError).code).toBe('archive-invalid');
     expect((err as LadingError).message).toMatch(message);
     expect((err as LadingError).message).not.toContain('\n');
+    expect(await handlesOn(file)).toBe(0);
 
     const r = await cli.lading(['push', file, `${registry.host}/${repo}:2`]);
     expect(r.code).not.toBe(0);
