@@ -10,9 +10,9 @@
  *     Lading/skopeo and Lading's peak RSS (read from the child with process.resourceUsage().maxRSS).
  *
  * Lading runs as the bundled CLI (esbuild, like `npm run build`) so tsx's start-up is not measured, started
- * like bin/lading.mjs starts it (V8's code cache on, so the first run warms it); the bundle is written inside
- * the checkout, like dist/cli.mjs, so it finds the optional ISA-L addon (the table's header
- * says which deflater ran; LADING_NATIVE_GZIP=0 compares with zlib).
+ * like bin/lading.mjs starts it (through bin/code-cache.cjs, so the first run makes the code cache the later
+ * ones use); the bundle is written inside the checkout, like dist/cli.cjs, so it finds the optional ISA-L
+ * addon (the table's header says which deflater ran; LADING_NATIVE_GZIP=0 compares with zlib).
  * Then the load figures of bench/load.ts (listing 50,000 tags and 20,000 repositories, 20 queued transfers).
  * Usage: npm run bench [-- --runs 5 --only big|many|load --keep]
  */
@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { pack } from 'tar-stream';
 import { nativeDeflate } from '../electron/transfer/native-deflate';
+import { checkNoRuntimeImports, cliBundleOptions } from '../scripts/cli-bundle.mjs';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
 import { runLoadBench } from './load';
 
@@ -204,32 +205,21 @@ function manyImage(work: string): Promise<string> {
 // ---- the contenders -------------------------------------------------------------------------------------
 
 async function bundleCli(dir: string): Promise<{ cli: string; rssHook: string }> {
-  // Inside the checkout (like dist/cli.mjs), so the bundle's require finds the optional native deflater.
-  const cli = join(ROOT, 'node_modules', '.cache', `lading-bench-${process.pid}`, 'cli.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'electron/cli/main.ts')],
-    outfile: cli,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning',
-    external: ['bufferutil', 'utf-8-validate', '@lading/isal-deflate'],
-    banner: {
-      js: "import { createRequire as __ladingCreateRequire } from 'node:module';\nconst require = __ladingCreateRequire(import.meta.url);",
-    },
-  });
+  // Inside the checkout (like dist/cli.cjs), so the bundle's require finds the optional native deflater.
+  const cli = join(ROOT, 'node_modules', '.cache', `lading-bench-${process.pid}`, 'cli.cjs');
+  checkNoRuntimeImports(await build(cliBundleOptions(cli)));
   // Preloaded into the Lading child: reports its peak RSS (kB) to a file when it exits.
   const rssHook = join(dir, 'rss-hook.mjs');
   await writeFile(
     rssHook,
     "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { if (process.env.LADING_BENCH_RSS) writeFileSync(process.env.LADING_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n",
   );
-  // Started the way the installed `lading` command starts it (bin/lading.mjs): with V8's code cache on.
+  // Started the way the installed `lading` command starts it (bin/lading.mjs): through bin/code-cache.cjs,
+  // whose cache (in the bench's private HOME) the first push makes and the later ones use.
   const launcher = join(dirname(cli), 'lading.mjs');
   await writeFile(
     launcher,
-    "import module from 'node:module';\nmodule.enableCompileCache?.();\nconst { main } = await import('./cli.mjs');\nawait main(process.argv.slice(2));\n",
+    `import { createRequire } from 'node:module';\nconst { loadBundle } = createRequire(import.meta.url)(${JSON.stringify(join(ROOT, 'bin', 'code-cache.cjs'))});\nconst args = process.argv.slice(2);\nawait loadBundle(${JSON.stringify(cli)}, args).main(args);\n`,
   );
   return { cli: launcher, rssHook };
 }
@@ -247,6 +237,7 @@ async function lading(env: Env, args: string[]): Promise<Timed> {
     ...process.env,
     LADING_BENCH_RSS: rssFile,
     HOME: env.work,
+    XDG_CACHE_HOME: join(env.work, 'cache'),
     DOCKER_CONFIG: join(env.work, 'docker'),
   });
   const kb = Number(await readFile(rssFile, 'utf8'));

@@ -4,7 +4,7 @@
  *   dist/renderer/          vite build of renderer/ (vite.config.ts)
  *   dist/electron/main.cjs  Electron main process (electron external, everything else bundled)
  *   dist/electron/preload.cjs  the sandboxed preload: one CJS file, only `electron` is required at run time
- *   dist/cli.mjs            the `lading` CLI
+ *   dist/cli.cjs            the `lading` CLI (CommonJS: bin/lading.mjs loads it through its own V8 code cache)
  *   dist/bridge.mjs         the browser bridge (`node dist/bridge.mjs [--port N]`)
  * Flags: --skip-renderer (only the Node bundles), --only-renderer.
  * Logs go to stderr, so scripts that read stdout (start.mjs --web) see only what they start.
@@ -14,6 +14,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { checkNoRuntimeImports, cliBundleOptions } from './cli-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -51,7 +52,7 @@ const common = {
 
 async function buildNode() {
   mkdirSync(join(root, 'dist', 'electron'), { recursive: true });
-  log('esbuild → dist/electron/main.cjs, preload.cjs, dist/cli.mjs, dist/bridge.mjs');
+  log('esbuild → dist/electron/main.cjs, preload.cjs, dist/cli.cjs, dist/bridge.mjs');
   await Promise.all([
     build({
       ...common,
@@ -69,14 +70,7 @@ async function buildNode() {
       target: 'chrome140',
       external: ['electron'],
     }),
-    build({
-      ...common,
-      entryPoints: [join(root, 'electron/cli/main.ts')],
-      outfile: join(root, 'dist/cli.mjs'),
-      format: 'esm',
-      target: 'node20',
-      banner: { js: `#!/usr/bin/env node\n${esmRequireBanner}` },
-    }),
+    build(cliBundleOptions(join(root, 'dist/cli.cjs'))).then(checkNoRuntimeImports),
     build({
       ...common,
       entryPoints: [join(root, 'electron/bridge/main.ts')],

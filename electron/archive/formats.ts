@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LadingError } from '../registry/errors';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from '../registry/manifest';
 import { isIndexMediaType, isNonDistributable } from '../registry/mediatypes';
@@ -131,7 +132,6 @@ async function storedKind(files: ArchiveFiles, path: string): Promise<ArchiveLay
 }
 
 async function sha256Of(bytes: Buffer): Promise<string> {
-  const { createHash } = await import('node:crypto');
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 

@@ -7,7 +7,7 @@ import { nodeSecretStore } from '../connections/secret-store';
 import { createServices } from '../services/index';
 import { type Bridge, startBridge } from './server';
 
-/** dist/renderer: next to the bundle (dist/bridge.mjs, dist/cli.mjs), or under the working directory. */
+/** dist/renderer: next to the bundle (dist/bridge.mjs, dist/cli.cjs), or under the working directory. */
 export function findRendererDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [

@@ -163,4 +163,5 @@ function isEntryModule(): boolean {
   }
 }
 
-if (isEntryModule()) await main();
+// Not a top-level await: the bundle is CommonJS (see scripts/cli-bundle.mjs), and main exits the process itself.
+if (isEntryModule()) void main();

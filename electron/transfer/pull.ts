@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { arch } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createZstdDecompressOrThrow, sniff } from '../archive/sniff';
 import { TarFileWriter } from '../archive/tar-writer';
@@ -142,8 +142,7 @@ async function* decompressedLayer(
         : // 1 MiB output pieces: a quarter of the allocations, hashing calls and tar writes of 256 KiB
           // (~10% faster on a 512 MiB pull).
           createGunzip({ chunkSize: 1024 * 1024 });
-    const { Readable: R } = await import('node:stream');
-    source = pipeline(R.from(rest), dec, () => {}) as unknown as AsyncIterable<Uint8Array>;
+    source = pipeline(Readable.from(rest), dec, () => {}) as unknown as AsyncIterable<Uint8Array>;
   }
   const hash = createHash('sha256');
   for await (const chunk of source) {

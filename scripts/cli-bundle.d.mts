@@ -1,0 +1,7 @@
+import type { BuildOptions, BuildResult } from 'esbuild';
+
+/** esbuild options of the `lading` CLI bundle (scripts/cli-bundle.mjs). */
+export function cliBundleOptions(outfile: string): BuildOptions;
+
+/** Throws when the bundle calls import() at run time (the CLI loader cannot serve it). */
+export function checkNoRuntimeImports(result: BuildResult): void;
