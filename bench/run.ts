@@ -214,12 +214,20 @@ async function bundleCli(dir: string): Promise<{ cli: string; rssHook: string }>
     rssHook,
     "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { if (process.env.LADING_BENCH_RSS) writeFileSync(process.env.LADING_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n",
   );
-  // Started the way the installed `lading` command starts it (bin/lading.mjs): through bin/code-cache.cjs,
-  // whose cache (in the bench's private HOME) the first push makes and the later ones use.
+  // Started the way the installed `lading` command starts it (bin/lading.mjs): V8 tuned for a short run,
+  // then through bin/code-cache.cjs, whose cache (in the bench's private HOME) the first push makes.
   const launcher = join(dirname(cli), 'lading.mjs');
   await writeFile(
     launcher,
-    `import { createRequire } from 'node:module';\nconst { loadBundle } = createRequire(import.meta.url)(${JSON.stringify(join(ROOT, 'bin', 'code-cache.cjs'))});\nconst args = process.argv.slice(2);\nawait loadBundle(${JSON.stringify(cli)}, args).main(args);\n`,
+    [
+      "import { createRequire } from 'node:module';",
+      'const require = createRequire(import.meta.url);',
+      `require(${JSON.stringify(join(ROOT, 'bin', 'short-run-v8.cjs'))}).tuneV8ForShortRun();`,
+      `const { loadBundle } = require(${JSON.stringify(join(ROOT, 'bin', 'code-cache.cjs'))});`,
+      'const args = process.argv.slice(2);',
+      `await loadBundle(${JSON.stringify(cli)}, args).main(args);`,
+      '',
+    ].join('\n'),
   );
   return { cli: launcher, rssHook };
 }

@@ -12,6 +12,7 @@ const bundle = fileURLToPath(new URL('../dist/cli.cjs', import.meta.url));
 const args = process.argv.slice(2);
 
 if (existsSync(bundle)) {
+  require('./short-run-v8.cjs').tuneV8ForShortRun();
   const { loadBundle } = require('./code-cache.cjs');
   await loadBundle(bundle, args).main(args);
 } else {
