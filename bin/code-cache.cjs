@@ -33,6 +33,20 @@ function cacheDir(env = process.env) {
   return base ? path.join(base, 'lading', 'code-cache') : undefined;
 }
 
+/**
+ * A cache directory only this user can write: a code cache is code, so one that others could replace is
+ * not loaded (nor written). Missing is fine (it is created private); Windows has no such mode bits.
+ */
+function trusted(dir) {
+  if (typeof process.getuid !== 'function') return true;
+  try {
+    const st = fs.statSync(dir);
+    return st.isDirectory() && st.uid === process.getuid() && (st.mode & 0o022) === 0;
+  } catch (e) {
+    return e.code === 'ENOENT';
+  }
+}
+
 /** The subcommand named on the command line (the first argument not starting with "-"), for the file name. */
 function commandOf(argv) {
   const first = argv.find((a) => !a.startsWith('-'));
@@ -81,7 +95,8 @@ function loadBundle(file, argv, opts = {}) {
   const env = opts.env ?? process.env;
   const bytes = fs.readFileSync(file);
   const source = bytes.toString('utf8');
-  const dir = cacheDir(env);
+  const found = cacheDir(env);
+  const dir = found && trusted(found) ? found : undefined;
   let cachePath;
   let name;
   let key;

@@ -3,7 +3,7 @@
  * run, used by the next, never used for another bundle. Each case runs real Node processes.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -83,18 +83,26 @@ describe('the CLI loader with its code cache', () => {
     expect(files[0]).toMatch(/-pull\.bin$/);
   });
 
-  it('runs without a cache when turned off or when there is no cache directory', async () => {
+  it('runs without a cache when turned off, when others could write the cache, or when there is none', async () => {
     await rm(cacheDir(), { recursive: true, force: true });
     const off = await launch(['push'], { LADING_CODE_CACHE: '0' });
     expect(off.cache).toBe('off');
     expect(off.out.value).toBe(24);
     await expect(readdir(cacheDir())).rejects.toThrow();
 
-    // An unwritable cache location only means no cache.
+    // A cache directory others can write is not trusted: neither read nor written.
+    await mkdir(cacheDir(), { recursive: true });
+    await chmod(cacheDir(), 0o777);
+    expect((await launch(['push'])).cache).toBe('off');
+    expect(await readdir(cacheDir())).toEqual([]);
+    await chmod(cacheDir(), 0o700);
+    expect((await launch(['push'])).cache).toBe('made');
+
+    // An unusable cache location only means no cache.
     const blocked = join(dir, 'not-a-dir');
     await writeFile(blocked, 'x');
     const r = await launch(['push'], { XDG_CACHE_HOME: blocked });
-    expect(r.cache).toBe('made');
+    expect(r.cache).toBe('off');
     expect(r.out.value).toBe(24);
   });
 });
