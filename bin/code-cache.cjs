@@ -70,12 +70,15 @@ function readCache(file) {
   }
 }
 
-/** Writes the cache atomically and drops the caches of other bundles. Never throws. */
+/**
+ * Writes the cache atomically and drops the caches of other bundles. Never throws. `data` is only made
+ * (a few ms of serializing) once the directory is there: a read-only home costs nothing per run.
+ */
 function writeCache(dir, name, key, data) {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = path.join(dir, `.${name}.${process.pid}.tmp`);
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.writeFileSync(tmp, data(), { mode: 0o600 });
     fs.renameSync(tmp, path.join(dir, name));
     for (const other of fs.readdirSync(dir)) {
       if (other.startsWith('cli-') && !other.startsWith(`cli-${key}-`))
@@ -114,7 +117,7 @@ function loadBundle(file, argv, opts = {}) {
   opts.onCache?.(used ? 'used' : dir ? 'made' : 'off');
   if (dir && !used) {
     // At exit, everything this run executed has been compiled: that is what the next run needs.
-    process.once('exit', () => writeCache(dir, name, key, script.createCachedData()));
+    process.once('exit', () => writeCache(dir, name, key, () => script.createCachedData()));
   }
   const mod = { exports: {} };
   const wrapper = script.runInThisContext();
