@@ -295,8 +295,9 @@ export async function uploadBlob(
         if (!(e instanceof LadingError)) throw e;
         failure = e;
       }
-      // 5xx, drops, or a session the registry forgot (ghcr's transient BLOB_UPLOAD_UNKNOWN): new session.
-      const retryable = failure.temporary || failure.registryCode === 'BLOB_UPLOAD_UNKNOWN';
+      // 5xx, drops, or a session the registry forgot or cancelled (ghcr's transient BLOB_UPLOAD_UNKNOWN,
+      // distribution's 404 BLOB_UPLOAD_INVALID): the data is in memory, so a new session and again.
+      const retryable = failure.temporary || sessionGone(failure);
       if (!retryable || attempt >= session.retries) throw failure;
       await sleep(session.transport.backoffMs(attempt + 1), signal);
       await cancelSession();
@@ -324,8 +325,9 @@ export async function uploadBlob(
     );
     if (res.status !== 201 && res.status !== 204 && res.status !== 202) {
       const error = await session.error(res, scopes, { what: `finish upload to ${repository}` });
-      // ghcr sometimes forgets a session at the very end (BLOB_UPLOAD_UNKNOWN): redo the blob if we can.
-      if (error.registryCode === 'BLOB_UPLOAD_UNKNOWN') throw new SessionLost(error);
+      // A session gone at the very end (ghcr forgets one now and then, distribution cancels one): redo the
+      // blob if we can.
+      if (sessionGone(error)) throw new SessionLost(error);
       throw error;
     }
     await res.body.dump().catch(() => {});

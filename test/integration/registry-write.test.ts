@@ -200,6 +200,49 @@ describe('registry client write paths (open registry)', () => {
     }
   });
 
+  it('uploads a small blob again in a new session when its PUT meets a cancelled one (404 BLOB_UPLOAD_INVALID)', async () => {
+    const proxy = await startFaultProxy(suite.registry.url);
+    try {
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 5 });
+      proxy.rules.push({
+        kind: 'status',
+        status: 404,
+        body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}',
+        match: { method: 'PUT', path: /blobs\/uploads\// },
+      });
+      const small = randomBytes(100 * 1024);
+      const result = await viaProxy.uploadBlob('up/put-invalid', pieces(small));
+      expect(result.digest).toBe(sha256(small));
+      expect(await suite.client.blobExists('up/put-invalid', result.digest)).toBe(true);
+      expect(proxy.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  it('redoes a chunked blob whose closing PUT meets a cancelled session (404 BLOB_UPLOAD_INVALID)', async () => {
+    const proxy = await startFaultProxy(suite.registry.url);
+    try {
+      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 5 });
+      proxy.rules.push({
+        kind: 'status',
+        status: 404,
+        body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}',
+        match: { method: 'PUT', path: /blobs\/uploads\/.*digest=/ },
+      });
+      const big = randomBytes(5 * MiB);
+      const result = await viaProxy.uploadBlob('up/close-invalid', pieces(big), {
+        chunkSize: 2 * MiB,
+        reopen: () => pieces(big),
+      });
+      expect(result.digest).toBe(sha256(big));
+      expect(await suite.client.blobExists('up/close-invalid', result.digest)).toBe(true);
+      expect(proxy.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('cancels the upload session when aborted', async () => {
     const proxy = await startFaultProxy(suite.registry.url);
     try {
