@@ -65,3 +65,8 @@ export function packageSettingsUrl(
   const scope = ownerType === 'org' ? 'orgs' : 'users';
   return `${webUrl}/${scope}/${encodeURIComponent(owner)}/packages/${packageType}/${encodeURIComponent(name)}/settings`;
 }
+
+/** A version id as typed by a user: a positive integer. */
+export function parseVersionId(text: string): number | undefined {
+  return /^[1-9]\d{0,15}$/.test(text) ? Number(text) : undefined;
+}

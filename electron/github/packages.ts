@@ -325,11 +325,6 @@ export class GitHubPackages {
   }
 }
 
-/** A version id as typed by a user: a positive integer. */
-export function parseVersionId(text: string): number | undefined {
-  return /^[1-9]\d{0,15}$/.test(text) ? Number(text) : undefined;
-}
-
 /** Finds the version for a digest or tag among versions, or throws manifest-unknown naming the package. */
 export function findVersion(
   versions: GitHubVersion[],

@@ -6,16 +6,9 @@
  */
 import type { Command } from 'commander';
 import type { Connection, ConnectionKind, PackageVersion } from '../../../shared/types';
-import {
-  assertDeletable,
-  assignRoles,
-  checkGitHubToken,
-  deleteOnGitHub,
-  githubKindForRegistry,
-  githubSession,
-  parsePackageRef,
-} from '../../github/index';
-import { parseVersionId } from '../../github/packages';
+import { githubKindForRegistry } from '../../github/hosts';
+import { parsePackageRef, parseVersionId } from '../../github/names';
+import { assertDeletable, assignRoles } from '../../github/roles';
 import { RegistryClient } from '../../registry/client';
 import type { Credential } from '../../registry/credential-types';
 import { LadingError } from '../../registry/errors';
@@ -31,6 +24,12 @@ import {
   print,
   printJson,
 } from '../context';
+
+/**
+ * The GitHub REST side (octokit and what builds on it), loaded when a `gh` command runs: every other
+ * `lading` call would otherwise evaluate octokit's endpoint tables at start-up for nothing.
+ */
+const githubRest = () => import('../../github/index');
 
 interface GhOptions {
   githubApi?: string;
@@ -97,6 +96,7 @@ async function context(cmd: Command, opts: GhOptions, owner?: string) {
       hint: 'Set GH_TOKEN (a classic personal access token with read:packages; write:packages / delete:packages to change things), or `docker login` to the registry with it.',
     });
   }
+  const { githubSession } = await githubRest();
   const session = githubSession(connection, token, { signal });
   const client = () =>
     new RegistryClient({
@@ -354,6 +354,7 @@ export function register(program: Command): void {
         `Delete tag ${tag} of ${ref.owner}/${ref.name}? (other tags stay)`,
         'delete a tag',
       );
+      const { deleteOnGitHub } = await githubRest();
       const result = await deleteOnGitHub({
         connection: ctx.connection,
         token: ctx.token,
@@ -372,6 +373,7 @@ export function register(program: Command): void {
     .action(async (_opts: GhOptions, cmd: Command) => {
       const opts = ghOptions(cmd);
       const ctx = await context(cmd, opts);
+      const { checkGitHubToken } = await githubRest();
       const check = await checkGitHubToken(ctx.session.apiUrl, ctx.token, {
         kind: ctx.connection.kind,
         signal: ctx.signal,

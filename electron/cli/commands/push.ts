@@ -1,7 +1,7 @@
 /** `lading push ARCHIVE REFERENCE`: push a docker save / OCI archive (optionally gzip/zstd) to a registry. */
 import { type Command, Option } from 'commander';
 import type { Connection } from '../../../shared/types';
-import { githubKindForPushTarget, pushWithGitHubRules } from '../../github/index';
+import { githubKindForPushTarget, pushWithGitHubRules } from '../../github/push-preflight';
 import { LadingError } from '../../registry/errors';
 import { formatReference, parseReference } from '../../registry/reference';
 import { type Compression, pushArchive } from '../../transfer/push';
