@@ -3,10 +3,42 @@
  * CommonJS, so bin/code-cache.cjs can compile it as a vm.Script and keep a V8 code cache of what a run
  * executed. `import.meta.url` (the bridge finds its renderer with it) becomes the bundle's own file URL.
  */
+import { readFile } from 'node:fs/promises';
+import { constants as http2Constants } from 'node:http2';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * undici's HTTP/2 client requires node:http2 when it loads, which loads tls too: ~7 ms of every `lading`
+ * call (a tenth of `lading --version`), though Lading never speaks HTTP/2 to a registry (undici's `allowH2`
+ * is off). In the CLI bundle that require becomes an object with http2's constants (taken from the Node
+ * that builds; they are protocol numbers and header names) whose `connect` loads node:http2 when called.
+ * If undici changes that line, the build says so and the bundle simply keeps the eager require.
+ */
+const lazyHttp2 = {
+  name: 'lading-lazy-http2',
+  setup(build) {
+    build.onLoad({ filter: /undici[\\/]lib[\\/]dispatcher[\\/]client-h2\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "http2 = require('node:http2')";
+      if (!source.includes(eager)) {
+        return {
+          contents: source,
+          loader: 'js',
+          warnings: [
+            {
+              text: 'undici no longer requires node:http2 as expected; it stays eager (scripts/cli-bundle.mjs)',
+            },
+          ],
+        };
+      }
+      const shim = `http2 = { constants: ${JSON.stringify(http2Constants)}, connect: (...a) => require('node:http2').connect(...a) }`;
+      return { contents: source.replace(eager, shim), loader: 'js' };
+    });
+  },
+};
 
 /** @param {string} outfile @returns {import('esbuild').BuildOptions} */
 export function cliBundleOptions(outfile) {
@@ -24,6 +56,7 @@ export function cliBundleOptions(outfile) {
     target: 'node20',
     define: { 'import.meta.url': '__ladingBundleUrl' },
     metafile: true,
+    plugins: [lazyHttp2],
     banner: { js: "const __ladingBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
   };
 }
