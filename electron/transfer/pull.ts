@@ -26,6 +26,7 @@ import {
 } from '../registry/manifest';
 import { isNonDistributable, MediaType } from '../registry/mediatypes';
 import { formatReference, type Reference } from '../registry/reference';
+import { coalesce } from './coalesce';
 import { garbageCollector } from './memory';
 import { type ProgressListener, ProgressTracker } from './progress';
 import { readAhead } from './read-ahead';
@@ -104,6 +105,12 @@ async function resolveImage(
 /** Bytes buffered ahead per stage (download of the next layer, decompressed data before the disk). */
 const PREFETCH_BYTES = 2 * 1024 * 1024;
 
+/**
+ * Compressed bytes handed to the decompressor at once (see decompressedLayer). Measured on the bench's
+ * 512 MiB pull: 64 KiB pieces 1.45 s, 256 KiB 1.39 s, 512 KiB 1.34 s (+7 MiB peak), 1 MiB 1.33 s (+17 MiB).
+ */
+const INFLATE_BATCH = 512 * 1024;
+
 /** Layers requested ahead of the one being written: at most this many, buffering at most AHEAD_BYTES. */
 const AHEAD_LAYERS = 6;
 const AHEAD_BYTES = 3 * 1024 * 1024;
@@ -115,9 +122,10 @@ const AHEAD_BYTES = 3 * 1024 * 1024;
  */
 const collect = garbageCollector({ fullEvery: 32 });
 
-/** Streams a layer blob decompressed, checking the result against its diff_id. */
+/** Streams a layer blob (`blobSize` bytes) decompressed, checking the result against its diff_id. */
 async function* decompressedLayer(
   blob: AsyncIterable<Uint8Array>,
+  blobSize: number,
   mediaType: string,
   diffId: string,
   what: string,
@@ -142,7 +150,11 @@ async function* decompressedLayer(
         : // 1 MiB output pieces: a quarter of the allocations, hashing calls and tar writes of 256 KiB
           // (~10% faster on a 512 MiB pull).
           createGunzip({ chunkSize: 1024 * 1024 });
-    source = pipeline(Readable.from(rest), dec, () => {}) as unknown as AsyncIterable<Uint8Array>;
+    // The blob's pieces (socket reads of up to 64 KiB) go to the decompressor in batches: each write to a
+    // zlib stream is a thread-pool round trip, ~5,000 of them for a 340 MiB download. A small blob gets a
+    // batch of its own size.
+    const batches = coalesce(rest, Math.max(1, Math.min(INFLATE_BATCH, blobSize)));
+    source = pipeline(Readable.from(batches), dec, () => {}) as unknown as AsyncIterable<Uint8Array>;
   }
   const hash = createHash('sha256');
   for await (const chunk of source) {
@@ -315,7 +327,7 @@ export async function pullImage(opts: PullOptions): Promise<PullResult> {
         await tar.addStream(
           path,
           readAhead(
-            decompressedLayer(blob, layer.mediaType, diffId, `Layer ${layer.digest}`),
+            decompressedLayer(blob, layer.size, layer.mediaType, diffId, `Layer ${layer.digest}`),
             PREFETCH_BYTES,
           ),
         );
