@@ -67,14 +67,14 @@ export interface IndexedArchive {
   contents: ArchiveContents;
   open(entryPath: string): Readable;
   /** Reads an entry by positional reads into the caller's buffers (no per-chunk allocation). */
-  reader(entryPath: string): Promise<EntryReader>;
+  reader(entryPath: string): EntryReader;
   /** Closes the archive's file handle; the readers end with it. */
   close(): Promise<void>;
 }
 
+/** Positional reads of one entry through the archive's handle (nothing to close: the archive closes it). */
 export interface EntryReader {
   readInto(buf: Buffer, offset: number, length: number): Promise<number>;
-  close(): Promise<void>;
 }
 
 /** The files of an indexed tar; read through `handle` when given (the open archive's), else one per read. */
@@ -123,7 +123,7 @@ export async function openIndexedArchive(path: string): Promise<IndexedArchive> 
         if (!e) throw new LadingError('archive-invalid', `The archive ${path}: ${p} is missing.`);
         return openEntry(index, e);
       },
-      reader: async (p) => {
+      reader: (p) => {
         const e = lookupFile(index, p);
         if (!e) throw new LadingError('archive-invalid', `The archive ${path}: ${p} is missing.`);
         let pos = e.offset;
@@ -138,8 +138,6 @@ export async function openIndexedArchive(path: string): Promise<IndexedArchive> 
             pos += bytesRead;
             return bytesRead;
           },
-          // The handle is the archive's: it closes with the archive.
-          close: async () => {},
         };
       },
       close: () => fh.close(),

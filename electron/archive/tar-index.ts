@@ -115,10 +115,19 @@ function truncated(path: string): LadingError {
   );
 }
 
-/** Indexes the tar at `path`; reads through `handle` when given (left open), else opens the file itself. */
-export async function indexTar(path: string, handle?: FileHandle): Promise<TarIndex> {
+/** Runs `fn` with `handle` when given (left open: it is the caller's), else with the file opened for it. */
+async function withFile<T>(path: string, handle: FileHandle | undefined, fn: (fh: FileHandle) => Promise<T>) {
   const fh = handle ?? (await open(path, 'r'));
   try {
+    return await fn(fh);
+  } finally {
+    if (!handle) await fh.close();
+  }
+}
+
+/** Indexes the tar at `path`; reads through `handle` when given, else opens the file itself. */
+export function indexTar(path: string, handle?: FileHandle): Promise<TarIndex> {
+  return withFile(path, handle, async (fh) => {
     const fileSize = (await fh.stat()).size;
     const reader = new HeaderReader(fh);
     const entries = new Map<string, TarEntry>();
@@ -182,9 +191,7 @@ export async function indexTar(path: string, handle?: FileHandle): Promise<TarIn
       });
     }
     return { path, fileSize, entries };
-  } finally {
-    if (!handle) await fh.close();
-  }
+  });
 }
 
 /** Follows symlinks/hard links inside the archive to the regular file they name. */
@@ -199,15 +206,12 @@ export function lookupFile(index: TarIndex, name: string): TarEntry | undefined 
 }
 
 /** An entry's bytes; read through `handle` when given (an open archive's own), else a handle of its own. */
-export async function readEntry(index: TarIndex, entry: TarEntry, handle?: FileHandle): Promise<Buffer> {
-  const fh = handle ?? (await open(index.path, 'r'));
-  try {
+export function readEntry(index: TarIndex, entry: TarEntry, handle?: FileHandle): Promise<Buffer> {
+  return withFile(index.path, handle, async (fh) => {
     const buf = await readAt(fh, entry.offset, entry.size);
     if (buf.length < entry.size) throw truncated(index.path);
     return buf;
-  } finally {
-    if (!handle) await fh.close();
-  }
+  });
 }
 
 /** Streams one entry's bytes straight from the archive file. */

@@ -264,7 +264,7 @@ class Pusher {
   async pushLayer(
     job: LayerJob,
     open: () => AsyncIterable<Uint8Array>,
-    openReader?: () => Promise<EntryReader>,
+    openReader?: () => EntryReader,
   ): Promise<LayerOutcome> {
     const { layer, progress } = job;
 
@@ -315,7 +315,7 @@ class Pusher {
   private async compressAndUpload(
     job: LayerJob,
     open: () => AsyncIterable<Uint8Array>,
-    openReader: (() => Promise<EntryReader>) | undefined,
+    openReader: (() => EntryReader) | undefined,
     mediaType: string,
     diffIdKnown: boolean,
     inputRead: () => void,
@@ -355,25 +355,18 @@ class Pusher {
       let body: AsyncIterable<Uint8Array>;
       if (compression === 'gzip' && openReader) {
         // Read the layer straight into the compressor's blocks; hash and count each block on the way.
-        body = (async function* () {
-          const reader = await openReader();
-          try {
-            yield* gzipParallel(reader, {
-              signal,
-              sizeHint: layer.size,
-              onBlock: (block) => {
-                hash.update(block);
-                count(block.length);
-              },
-              onEnd: () => {
-                check();
-                inputRead();
-              },
-            });
-          } finally {
-            await reader.close();
-          }
-        })();
+        body = gzipParallel(openReader(), {
+          signal,
+          sizeHint: layer.size,
+          onBlock: (block) => {
+            hash.update(block);
+            count(block.length);
+          },
+          onEnd: () => {
+            check();
+            inputRead();
+          },
+        });
       } else if (compression === 'gzip')
         body = gzipParallel(verified(), { signal, sizeHint: layer.size || undefined });
       else if (compression === 'zstd') body = throughStream(verified(), createZstdCompressOrThrow());
