@@ -9,10 +9,10 @@
  *   - alternates who goes first, repeats (--runs N, default 3), prints median wall times, the ratio
  *     Lading/skopeo and Lading's peak RSS (read from the child with process.resourceUsage().maxRSS).
  *
- * Lading runs as the bundled CLI (esbuild, like `npm run build`) so tsx's start-up is not measured, started
- * like bin/lading.mjs starts it (through bin/code-cache.cjs, so the first run makes the code cache the later
- * ones use); the bundle is written inside the checkout, like dist/cli.cjs, so it finds the optional ISA-L
- * addon (the table's header says which deflater ran; LADING_NATIVE_GZIP=0 compares with zlib).
+ * Lading runs as the installed `lading` command (bin/lading.mjs beside a bundle built like `npm run build`),
+ * so tsx's start-up is not measured and the code cache is used as users get it (the first run makes it);
+ * it is laid out inside the checkout so the bundle finds the optional ISA-L addon (the table's header says
+ * which deflater ran; LADING_NATIVE_GZIP=0 compares with zlib).
  * Then the load figures of bench/load.ts (listing 50,000 tags and 20,000 repositories, 20 queued transfers).
  * Usage: npm run bench [-- --runs 5 --only big|many|load --keep]
  */
@@ -23,10 +23,9 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { pack } from 'tar-stream';
 import { nativeDeflate } from '../electron/transfer/native-deflate';
-import { checkNoRuntimeImports, cliBundleOptions } from '../scripts/cli-bundle.mjs';
+import { buildInstalledCli } from '../scripts/cli-bundle.mjs';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
 import { runLoadBench } from './load';
 
@@ -205,31 +204,17 @@ function manyImage(work: string): Promise<string> {
 // ---- the contenders -------------------------------------------------------------------------------------
 
 async function bundleCli(dir: string): Promise<{ cli: string; rssHook: string }> {
-  // Inside the checkout (like dist/cli.cjs), so the bundle's require finds the optional native deflater.
-  const cli = join(ROOT, 'node_modules', '.cache', `lading-bench-${process.pid}`, 'cli.cjs');
-  checkNoRuntimeImports(await build(cliBundleOptions(cli)));
+  // The `lading` command as installed (bin/ beside dist/cli.cjs), inside the checkout so the bundle's
+  // require finds the optional native deflater. Its code cache goes to the bench's private HOME: the first
+  // push makes it, the later ones use it.
+  const cli = await buildInstalledCli(join(ROOT, 'node_modules', '.cache', `lading-bench-${process.pid}`));
   // Preloaded into the Lading child: reports its peak RSS (kB) to a file when it exits.
   const rssHook = join(dir, 'rss-hook.mjs');
   await writeFile(
     rssHook,
     "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { if (process.env.LADING_BENCH_RSS) writeFileSync(process.env.LADING_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n",
   );
-  // Started the way the installed `lading` command starts it (bin/lading.mjs): V8 tuned for a short run,
-  // then through bin/code-cache.cjs, whose cache (in the bench's private HOME) the first push makes.
-  const launcher = join(dirname(cli), 'lading.mjs');
-  await writeFile(
-    launcher,
-    [
-      "import { createRequire } from 'node:module';",
-      'const require = createRequire(import.meta.url);',
-      `require(${JSON.stringify(join(ROOT, 'bin', 'short-run-v8.cjs'))}).tuneV8ForShortRun();`,
-      `const { loadBundle } = require(${JSON.stringify(join(ROOT, 'bin', 'code-cache.cjs'))});`,
-      'const args = process.argv.slice(2);',
-      `await loadBundle(${JSON.stringify(cli)}, args).main(args);`,
-      '',
-    ].join('\n'),
-  );
-  return { cli: launcher, rssHook };
+  return { cli, rssHook };
 }
 
 interface Env {

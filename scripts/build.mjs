@@ -14,7 +14,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { checkNoRuntimeImports, cliBundleOptions } from './cli-bundle.mjs';
+import { checkNoRuntimeImports, cliBundleOptions, nodeBundleCommon } from './cli-bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -40,30 +40,20 @@ const esmRequireBanner = [
   'const require = __ladingCreateRequire(import.meta.url);',
 ].join('\n');
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  sourcemap: 'linked',
-  logLevel: 'warning',
-  legalComments: 'none',
-  // ws's optional native speed-ups; it falls back to JS when they are absent.
-  external: ['bufferutil', 'utf-8-validate'],
-};
-
 async function buildNode() {
   mkdirSync(join(root, 'dist', 'electron'), { recursive: true });
   log('esbuild → dist/electron/main.cjs, preload.cjs, dist/cli.cjs, dist/bridge.mjs');
   await Promise.all([
     build({
-      ...common,
+      ...nodeBundleCommon,
       entryPoints: [join(root, 'electron/shell/main.ts')],
       outfile: join(root, 'dist/electron/main.cjs'),
       format: 'cjs',
       target: 'node22',
-      external: [...common.external, 'electron'],
+      external: [...nodeBundleCommon.external, 'electron'],
     }),
     build({
-      ...common,
+      ...nodeBundleCommon,
       entryPoints: [join(root, 'electron/shell/preload.ts')],
       outfile: join(root, 'dist/electron/preload.cjs'),
       format: 'cjs',
@@ -72,7 +62,7 @@ async function buildNode() {
     }),
     build(cliBundleOptions(join(root, 'dist/cli.cjs'))).then(checkNoRuntimeImports),
     build({
-      ...common,
+      ...nodeBundleCommon,
       entryPoints: [join(root, 'electron/bridge/main.ts')],
       outfile: join(root, 'dist/bridge.mjs'),
       format: 'esm',

@@ -1,12 +1,14 @@
 /**
- * esbuild options of the `lading` CLI bundle, shared by scripts/build.mjs (dist/cli.cjs) and bench/run.ts.
- * CommonJS, so bin/code-cache.cjs can compile it as a vm.Script and keep a V8 code cache of what a run
- * executed. `import.meta.url` (the bridge finds its renderer with it) becomes the bundle's own file URL.
+ * esbuild options of the Node bundles (scripts/build.mjs) and of the `lading` CLI bundle in particular,
+ * shared with bench/run.ts and the installed-command test. The CLI bundle is CommonJS, so bin/code-cache.cjs
+ * can compile it as a vm.Script and keep a V8 code cache of what a run executed. `import.meta.url` (the
+ * bridge finds its renderer with it) becomes the bundle's own file URL.
  */
-import { readFile } from 'node:fs/promises';
+import { cp, mkdir, readFile } from 'node:fs/promises';
 import { constants as http2Constants } from 'node:http2';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -40,16 +42,21 @@ const lazyHttp2 = {
   },
 };
 
+/** What every Node bundle (Electron main, preload, CLI, bridge) shares. */
+export const nodeBundleCommon = {
+  bundle: true,
+  platform: 'node',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+  // ws's optional native speed-ups; it falls back to JS when they are absent.
+  external: ['bufferutil', 'utf-8-validate'],
+};
+
 /** @param {string} outfile @returns {import('esbuild').BuildOptions} */
 export function cliBundleOptions(outfile) {
   return {
-    bundle: true,
-    platform: 'node',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-    legalComments: 'none',
-    // ws's optional native speed-ups; it falls back to JS when they are absent.
-    external: ['bufferutil', 'utf-8-validate'],
+    ...nodeBundleCommon,
     entryPoints: [join(root, 'electron/cli/main.ts')],
     outfile,
     format: 'cjs',
@@ -74,4 +81,18 @@ export function checkNoRuntimeImports(result) {
       throw new Error(`${file} calls import() at run time (${dynamic.join(', ')}); use a static import.`);
     }
   }
+}
+
+/**
+ * The `lading` command as installed, under `dir`: bin/ (the launcher and its helpers) beside dist/cli.cjs.
+ * Returns the launcher's path. The bench and the installed-command test run exactly what users run.
+ * @param {string} dir
+ */
+export async function buildInstalledCli(dir) {
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await cp(join(root, 'bin'), join(dir, 'bin'), { recursive: true });
+  checkNoRuntimeImports(
+    await build({ ...cliBundleOptions(join(dir, 'dist', 'cli.cjs')), logLevel: 'error' }),
+  );
+  return join(dir, 'bin', 'lading.mjs');
 }

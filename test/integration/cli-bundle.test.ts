@@ -3,34 +3,27 @@
  * esbuild options as `npm run build`) through its code cache and the short-run V8 settings. The other CLI
  * tests run the TypeScript entry through tsx; this one checks what users run.
  */
-import { cp, mkdir, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkNoRuntimeImports, cliBundleOptions } from '../../scripts/cli-bundle.mjs';
+import { buildInstalledCli } from '../../scripts/cli-bundle.mjs';
 import { run } from '../support/exec';
 import { skopeoInspect, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { buildSampleImage, readLayoutImage, tempDir } from './archive-fixtures';
 import { type CliSandbox, cliSandbox } from './cli-helpers';
 
-const ROOT = resolve(__dirname, '../..');
-
 describe('the installed lading command (bin/lading.mjs + dist/cli.cjs)', () => {
   let registry: TestRegistry;
   let cli: CliSandbox;
   let app: string;
+  let launcher: string;
   beforeAll(async () => {
     registry = await startRegistry({ mode: 'open' });
     cli = await cliSandbox();
     // An installed layout: bin/ next to dist/, as in the package.
     app = await tempDir('lading-installed-');
-    await mkdir(join(app, 'bin'));
-    for (const f of ['lading.mjs', 'code-cache.cjs', 'short-run-v8.cjs'])
-      await cp(join(ROOT, 'bin', f), join(app, 'bin', f));
-    checkNoRuntimeImports(
-      await build({ ...cliBundleOptions(join(app, 'dist', 'cli.cjs')), logLevel: 'silent' }),
-    );
+    launcher = await buildInstalledCli(app);
   });
   afterAll(async () => {
     await cli?.cleanup();
@@ -38,7 +31,7 @@ describe('the installed lading command (bin/lading.mjs + dist/cli.cjs)', () => {
   });
 
   const lading = (args: string[]) =>
-    run(process.execPath, [join(app, 'bin', 'lading.mjs'), ...args], { env: cli.env, allowFailure: true });
+    run(process.execPath, [launcher, ...args], { env: cli.env, allowFailure: true });
 
   it('pushes and pulls; its second run of a command uses the code cache the first one wrote', async () => {
     const image = await buildSampleImage('installed');
