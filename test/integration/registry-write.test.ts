@@ -7,6 +7,9 @@ import { buildImage, buildMultiPlatform, pushImage, skopeoCopy, skopeoInspect } 
 
 const MiB = 1024 * 1024;
 
+/** The error body distribution answers for an upload session it cancelled (after a broken PATCH). */
+const BLOB_UPLOAD_INVALID = '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}';
+
 /** Yields `data` in uneven pieces, as a file or network stream would. */
 async function* pieces(data: Buffer, size = 300_000): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
@@ -176,7 +179,7 @@ describe('registry client write paths (open registry)', () => {
       proxy.rules.push({
         kind: 'status',
         status: 404,
-        body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}',
+        body: BLOB_UPLOAD_INVALID,
         match: { method: 'PATCH' },
       });
       // ... and the status check that follows says the session is gone.
@@ -200,43 +203,39 @@ describe('registry client write paths (open registry)', () => {
     }
   });
 
-  it('uploads a small blob again in a new session when its PUT meets a cancelled one (404 BLOB_UPLOAD_INVALID)', async () => {
+  it.each([
+    {
+      what: 'uploads a small blob again in a new session when its PUT',
+      repo: 'up/put-invalid',
+      put: /blobs\/uploads\//,
+      size: 100 * 1024,
+      chunked: false,
+    },
+    {
+      what: 'redoes a chunked blob whose closing PUT',
+      repo: 'up/close-invalid',
+      put: /blobs\/uploads\/.*digest=/,
+      size: 5 * MiB,
+      chunked: true,
+    },
+  ])('$what meets a cancelled session (404 BLOB_UPLOAD_INVALID)', async ({ repo, put, size, chunked }) => {
     const proxy = await startFaultProxy(suite.registry.url);
     try {
       const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 5 });
       proxy.rules.push({
         kind: 'status',
         status: 404,
-        body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}',
-        match: { method: 'PUT', path: /blobs\/uploads\// },
+        body: BLOB_UPLOAD_INVALID,
+        match: { method: 'PUT', path: put },
       });
-      const small = randomBytes(100 * 1024);
-      const result = await viaProxy.uploadBlob('up/put-invalid', pieces(small));
-      expect(result.digest).toBe(sha256(small));
-      expect(await suite.client.blobExists('up/put-invalid', result.digest)).toBe(true);
-      expect(proxy.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
-    } finally {
-      await proxy.stop();
-    }
-  });
-
-  it('redoes a chunked blob whose closing PUT meets a cancelled session (404 BLOB_UPLOAD_INVALID)', async () => {
-    const proxy = await startFaultProxy(suite.registry.url);
-    try {
-      const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 5 });
-      proxy.rules.push({
-        kind: 'status',
-        status: 404,
-        body: '{"errors":[{"code":"BLOB_UPLOAD_INVALID","message":"blob upload invalid"}]}',
-        match: { method: 'PUT', path: /blobs\/uploads\/.*digest=/ },
-      });
-      const big = randomBytes(5 * MiB);
-      const result = await viaProxy.uploadBlob('up/close-invalid', pieces(big), {
-        chunkSize: 2 * MiB,
-        reopen: () => pieces(big),
-      });
-      expect(result.digest).toBe(sha256(big));
-      expect(await suite.client.blobExists('up/close-invalid', result.digest)).toBe(true);
+      const data = randomBytes(size);
+      const result = await viaProxy.uploadBlob(
+        repo,
+        pieces(data),
+        chunked ? { chunkSize: 2 * MiB, reopen: () => pieces(data) } : {},
+      );
+      expect(result.digest).toBe(sha256(data));
+      expect(await suite.client.blobExists(repo, result.digest)).toBe(true);
       expect(proxy.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
     } finally {
       await proxy.stop();
