@@ -13,8 +13,8 @@
  * bytes and of Node's version and architecture (~2 ms), so a rebuilt bundle or another Node never meets an
  * old cache (V8 checks its own version and flags, but knows the source only by its length: a stale cache
  * of a same-length bundle would run the wrong bytecode); files of other bundles are removed when a new one
- * is written. The cache lives in the user's cache directory
- * (mode 0700; a code cache is code, so never a shared directory) and is written atomically (temp + rename).
+ * is written. The cache lives in the user's cache directory, private (mode 0700, and not used at all if
+ * anyone else could write there: a code cache is code), and is written atomically (temp + rename).
  * Anything going wrong only means running without a cache. LADING_CODE_CACHE=0 turns it off.
  */
 const { createHash } = require('node:crypto');
@@ -100,15 +100,13 @@ function loadBundle(file, argv, opts = {}) {
   const source = bytes.toString('utf8');
   const found = cacheDir(env);
   const dir = found && trusted(found) ? found : undefined;
-  let cachePath;
   let name;
   let key;
   let cachedData;
   if (dir) {
     key = bundleKey(bytes);
     name = `cli-${key}-${commandOf(argv)}.bin`;
-    cachePath = path.join(dir, name);
-    cachedData = readCache(cachePath);
+    cachedData = readCache(path.join(dir, name));
   }
   // No importModuleDynamically (Node calls its main-context loader experimental, with a warning): the
   // bundle must not call import() at run time, which scripts/cli-bundle.mjs checks when it is built.
