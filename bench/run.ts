@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pack } from 'tar-stream';
-import { nativeDeflate } from '../electron/transfer/native-deflate';
+import { nativeDeflate } from '../electron/core/transfer/native-deflate';
 import { buildInstalledCli } from '../scripts/cli-bundle.mjs';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
 import { runLoadBench } from './load';

@@ -17,7 +17,7 @@ if (existsSync(bundle)) {
   await loadBundle(bundle, args).main(args);
 } else {
   const tsxCli = require.resolve('tsx/cli');
-  const entry = fileURLToPath(new URL('../electron/cli/main.ts', import.meta.url));
+  const entry = fileURLToPath(new URL('../electron/app/cli/main.ts', import.meta.url));
   const child = spawn(process.execPath, [tsxCli, entry, ...args], { stdio: 'inherit' });
   // Ctrl-C reaches the child through the terminal's process group; the child decides how to stop.
   process.on('SIGINT', () => {});

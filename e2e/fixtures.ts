@@ -78,7 +78,7 @@ async function startBridge(machineLogin: TestRegistry): Promise<Bridge> {
     }),
     { mode: 0o600 },
   );
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['electron/bridge/main.ts', '--port', '0'], {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['electron/app/bridge/main.ts', '--port', '0'], {
     cwd: ROOT,
     // A private HOME and config dir: the test never sees (or writes) the user's real Docker credentials.
     env: {

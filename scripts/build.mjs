@@ -63,7 +63,7 @@ async function buildNode() {
     build(cliBundleOptions(join(root, 'dist/cli.cjs'))).then(checkNoRuntimeImports),
     build({
       ...nodeBundleCommon,
-      entryPoints: [join(root, 'electron/bridge/main.ts')],
+      entryPoints: [join(root, 'electron/app/bridge/main.ts')],
       outfile: join(root, 'dist/bridge.mjs'),
       format: 'esm',
       target: 'node20',

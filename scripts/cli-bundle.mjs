@@ -57,7 +57,7 @@ export const nodeBundleCommon = {
 export function cliBundleOptions(outfile) {
   return {
     ...nodeBundleCommon,
-    entryPoints: [join(root, 'electron/cli/main.ts')],
+    entryPoints: [join(root, 'electron/app/cli/main.ts')],
     outfile,
     format: 'cjs',
     target: 'node20',

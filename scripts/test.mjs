@@ -31,12 +31,12 @@ const REQUIRED_TOOLS = {
 };
 
 /**
- * Optional: ISA-L's headers, for the native deflate addon (electron/transfer/native/isal-deflate). Without
+ * Optional: ISA-L's headers, for the native deflate addon (electron/core/transfer/native/isal-deflate). Without
  * them Lading compresses with zlib and everything works; with them the tests cover the faster path too.
  */
 const ISAL_HEADER = '/usr/include/isa-l/igzip_lib.h';
 const ISAL_PACKAGE = 'libisal-dev';
-const ADDON_DIR = join(root, 'electron/transfer/native/isal-deflate');
+const ADDON_DIR = join(root, 'electron/core/transfer/native/isal-deflate');
 const ISAL_ADDON = join(ADDON_DIR, 'build/Release/isal_deflate.node');
 
 function onPath(command) {

@@ -1,6 +1,6 @@
 /**
- * The browser bridge's wire protocol, shared by the server (`electron/bridge/`) and the renderer's bridge
- * transport (`renderer/api/`). See `electron/bridge/README.md`.
+ * The browser bridge's wire protocol, shared by the server (`electron/app/bridge/`) and the renderer's bridge
+ * transport (`renderer/api/`). See `electron/app/bridge/README.md`.
  */
 
 /** Header carrying the per-launch secret on every API request. */

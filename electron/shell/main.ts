@@ -6,9 +6,9 @@
 import { isAbsolute, join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
 import { callNames, channelFor } from '../../shared/contract';
-import { ladingConfigDir } from '../connections/config-dir';
-import { nodeSecretStore, SafeStorageSecretStore, type SecretStore } from '../connections/secret-store';
-import { createServices, dispatch, type Services } from '../services/index';
+import { createServices, dispatch, type Services } from '../app/services/index';
+import { ladingConfigDir } from '../core/connections/config-dir';
+import { nodeSecretStore, SafeStorageSecretStore, type SecretStore } from '../core/connections/secret-store';
 import { FILES_CHOSEN_CHANNEL, MAX_CHOSEN_PATH_LENGTH, MAX_CHOSEN_PATHS } from './internal-ipc';
 import { installMenu } from './menu';
 import { hardenApp, hardenSession, openExternalHttps } from './security';

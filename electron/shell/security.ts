@@ -3,7 +3,7 @@
  * (https links go to the system browser), no <webview>, no permission grants.
  */
 import { app, type Session, shell, type WebContents } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../bridge/security';
+import { CONTENT_SECURITY_POLICY } from '../app/bridge/security';
 
 export { CONTENT_SECURITY_POLICY };
 

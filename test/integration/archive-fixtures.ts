@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { RegistryClient } from '../../electron/registry/client';
+import { RegistryClient } from '../../electron/core/registry/client';
 import { sha256 } from '../support/digest';
 import { onCleanup, run } from '../support/exec';
 import { type BuiltImage, buildImage } from '../support/images';

@@ -3,7 +3,7 @@
  * saved login, the CLI names `lading login` (cli-auth.test.ts), the registry core alone names neither.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient } from '../../electron/registry/client';
+import { RegistryClient } from '../../electron/core/registry/client';
 import { errorOf } from '../support/clients';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';

@@ -1,5 +1,5 @@
 /**
- * The bridge as users start it (`electron/bridge/main.ts`, what `npm run web` and the e2e run): the URL with
+ * The bridge as users start it (`electron/app/bridge/main.ts`, what `npm run web` and the e2e run): the URL with
  * the secret is the first stdout line, the server answers on it, and SIGTERM removes its temp files.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -24,7 +24,7 @@ describe('bridge process', () => {
     dir = await mkdtemp(join(tmpdir(), 'lading-bridge-proc-'));
     const temp = join(dir, 'tmp');
     await import('node:fs/promises').then((fs) => fs.mkdir(temp));
-    child = spawn(join(root, 'node_modules/.bin/tsx'), ['electron/bridge/main.ts', '--port', '0'], {
+    child = spawn(join(root, 'node_modules/.bin/tsx'), ['electron/app/bridge/main.ts', '--port', '0'], {
       cwd: root,
       env: {
         ...process.env,
@@ -64,10 +64,14 @@ describe('bridge process', () => {
   });
 
   it('refuses a bad --port', async () => {
-    const bad = spawn(join(root, 'node_modules/.bin/tsx'), ['electron/bridge/main.ts', '--port', 'nope'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const bad = spawn(
+      join(root, 'node_modules/.bin/tsx'),
+      ['electron/app/bridge/main.ts', '--port', 'nope'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const [code] = await once(bad, 'exit');
     expect(code).toBe(2);
   });

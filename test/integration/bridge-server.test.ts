@@ -4,9 +4,9 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Bridge, startBridge } from '../../electron/bridge/server';
-import { MemorySecretStore } from '../../electron/connections/secret-store';
-import { createServices, type Services } from '../../electron/services';
+import { type Bridge, startBridge } from '../../electron/app/bridge/server';
+import { createServices, type Services } from '../../electron/app/services';
+import { MemorySecretStore } from '../../electron/core/connections/secret-store';
 import {
   BRIDGE_FILENAME_HEADER,
   BRIDGE_TOKEN_HEADER,

@@ -34,7 +34,7 @@ afterAll(async () => {
 it('Ctrl-C cancels a hanging request with exit 130', async () => {
   const child = spawn(
     join(ROOT, 'node_modules/.bin/tsx'),
-    [join(ROOT, 'electron/cli/main.ts'), 'tags', `127.0.0.1:${port}/app`],
+    [join(ROOT, 'electron/app/cli/main.ts'), 'tags', `127.0.0.1:${port}/app`],
     {
       cwd: ROOT,
       env: cli.env,

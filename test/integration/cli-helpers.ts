@@ -9,7 +9,7 @@ import { run } from '../support/exec';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const ENTRY = join(ROOT, 'electron/cli/main.ts');
+const ENTRY = join(ROOT, 'electron/app/cli/main.ts');
 
 export interface CliResult {
   code: number;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient } from '../../electron/registry/client';
+import { RegistryClient } from '../../electron/core/registry/client';
 import { errorOf, readAll } from '../support/clients';
 import { sha256 } from '../support/digest';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';

@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type Bridge, startBridge } from '../../electron/bridge/server';
-import { MemorySecretStore } from '../../electron/connections/secret-store';
-import type { ErrorCode } from '../../electron/registry/errors';
-import { createServices, dispatch, type Services } from '../../electron/services';
+import { type Bridge, startBridge } from '../../electron/app/bridge/server';
+import { createServices, dispatch, type Services } from '../../electron/app/services';
+import { MemorySecretStore } from '../../electron/core/connections/secret-store';
+import type { ErrorCode } from '../../electron/core/registry/errors';
 import {
   BRIDGE_EVENTS_PATH,
   BRIDGE_FILENAME_HEADER,

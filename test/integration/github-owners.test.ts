@@ -3,8 +3,9 @@
  * other users (`/users/…`), owner type discovery, and a GitHub Enterprise Server API base (`/api/v3`).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { githubHandlers, listGitHubRepositories } from '../../electron/github/index';
-import { LadingError } from '../../electron/registry/errors';
+import { githubHandlers } from '../../electron/app/services/github-handlers';
+import { listGitHubRepositories } from '../../electron/core/github/index';
+import { LadingError } from '../../electron/core/registry/errors';
 import type { Connection } from '../../shared/types';
 import { type GitHubStandIn, startGitHubStandIn } from '../support/github-standin';
 

@@ -4,14 +4,10 @@
  * refused, token auth). Images are built by umoci and pushed by skopeo through the ghcr-like front.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkGitHubToken,
-  deleteOnGitHub,
-  githubHandlers,
-  listGitHubRepositories,
-} from '../../electron/github/index';
-import { RegistryClient } from '../../electron/registry/client';
-import { LadingError } from '../../electron/registry/errors';
+import { githubHandlers } from '../../electron/app/services/github-handlers';
+import { checkGitHubToken, deleteOnGitHub, listGitHubRepositories } from '../../electron/core/github/index';
+import { RegistryClient } from '../../electron/core/registry/client';
+import { LadingError } from '../../electron/core/registry/errors';
 import type { Connection } from '../../shared/types';
 import { run } from '../support/exec';
 import { type GhcrLikeFront, startGhcrLikeFront } from '../support/github-ghcr-like';

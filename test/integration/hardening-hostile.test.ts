@@ -4,8 +4,8 @@
  * was wrong (the digest, where relevant) and never carries a secret or the raw HTML the server sent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryClient } from '../../electron/registry/client';
-import { LadingError } from '../../electron/registry/errors';
+import { RegistryClient } from '../../electron/core/registry/client';
+import { LadingError } from '../../electron/core/registry/errors';
 import { errorOf } from '../support/clients';
 import { HOSTILE, type HostileRegistry, startHostileRegistry } from '../support/hostile-registry';
 import { peakRssGrowth } from '../support/memory';

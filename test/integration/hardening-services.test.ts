@@ -7,9 +7,9 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySecretStore } from '../../electron/connections/secret-store';
-import { createServices, dispatch, type Services } from '../../electron/services';
-import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
+import { createServices, dispatch, type Services } from '../../electron/app/services';
+import { MemorySecretStore } from '../../electron/core/connections/secret-store';
+import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
 import type { Result } from '../../shared/contract';
 import type { Job } from '../../shared/types';
 import {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runQueuedTransfers } from '../../bench/load';
-import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
+import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
 import { skopeoInspect } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 

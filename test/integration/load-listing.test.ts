@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measure } from '../../bench/load';
-import { MemorySecretStore } from '../../electron/connections/secret-store';
-import { RegistryClient } from '../../electron/registry/client';
-import { createServices, dispatch, type Services } from '../../electron/services';
+import { createServices, dispatch, type Services } from '../../electron/app/services';
+import { MemorySecretStore } from '../../electron/core/connections/secret-store';
+import { RegistryClient } from '../../electron/core/registry/client';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { seedRepositoriesInStorage, seedTagsInStorage } from '../support/storage-seed';
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LadingError } from '../../electron/registry/errors';
-import { parseReference } from '../../electron/registry/reference';
-import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
-import { pullImage } from '../../electron/transfer/pull';
-import { pushArchive } from '../../electron/transfer/push';
+import { LadingError } from '../../electron/core/registry/errors';
+import { parseReference } from '../../electron/core/registry/reference';
+import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
+import { pullImage } from '../../electron/core/transfer/pull';
+import { pushArchive } from '../../electron/core/transfer/push';
 import { startFaultProxy } from '../support/fault-proxy';
 import { type BuiltImage, buildMultiPlatform, pushImage, skopeoCopy, skopeoInspect } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
@@ -57,7 +57,7 @@ describe('pull', () => {
     expect(raw.config.digest).toBe(source.manifest.config.digest);
     expect(raw.layers.map((l: { digest: string }) => l.digest)).toEqual(source.config.rootfs.diff_ids);
     await skopeoCopy(`docker-archive:${file}`, `oci:${join(dir, 'layout')}:x`);
-    const { indexTar, lookupFile, readEntry } = await import('../../electron/archive/tar-index');
+    const { indexTar, lookupFile, readEntry } = await import('../../electron/core/archive/tar-index');
     const idx = await indexTar(file);
     const manifest = JSON.parse((await readEntry(idx, lookupFile(idx, 'manifest.json')!)).toString());
     expect(manifest[0].RepoTags).toEqual([`${registry.host}/src/app:1.0`]);

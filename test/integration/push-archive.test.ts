@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MediaType } from '../../electron/registry/mediatypes';
-import { parseReference } from '../../electron/registry/reference';
-import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
-import type { TransferProgress } from '../../electron/transfer/progress';
-import { pushArchive } from '../../electron/transfer/push';
+import { MediaType } from '../../electron/core/registry/mediatypes';
+import { parseReference } from '../../electron/core/registry/reference';
+import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
+import type { TransferProgress } from '../../electron/core/transfer/progress';
+import { pushArchive } from '../../electron/core/transfer/push';
 import {
   type BuiltImage,
   buildMultiPlatform,

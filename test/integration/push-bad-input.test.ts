@@ -8,10 +8,10 @@ import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LadingError } from '../../electron/registry/errors';
-import { parseReference } from '../../electron/registry/reference';
-import { closeGzipPool } from '../../electron/transfer/gzip-parallel';
-import { pushArchive } from '../../electron/transfer/push';
+import { LadingError } from '../../electron/core/registry/errors';
+import { parseReference } from '../../electron/core/registry/reference';
+import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
+import { pushArchive } from '../../electron/core/transfer/push';
 import { type BuiltImage, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryClient } from '../../electron/registry/client';
-import { inspectImage } from '../../electron/registry/inspect';
+import { RegistryClient } from '../../electron/core/registry/client';
+import { inspectImage } from '../../electron/core/registry/inspect';
 import { errorOf, registrySuite } from '../support/clients';
 import { startFaultProxy } from '../support/fault-proxy';
 import { buildImage, pushImage, seedTags } from '../support/images';

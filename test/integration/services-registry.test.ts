@@ -3,9 +3,9 @@
  * through `window.lading`, called through `dispatch` exactly as the IPC and bridge transports call it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EncryptedFileSecretStore } from '../../electron/connections/secret-store';
-import { createServices, dispatch } from '../../electron/services';
-import { registryFactory } from '../../electron/services/registry-adapter';
+import { createServices, dispatch } from '../../electron/app/services';
+import { registryFactory } from '../../electron/app/services/registry-adapter';
+import { EncryptedFileSecretStore } from '../../electron/core/connections/secret-store';
 import { buildImage, buildMultiPlatform, pushImage, seedTags, skopeoInspect } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LadingError } from '../../electron/registry/errors';
+import { LadingError } from '../../electron/core/registry/errors';
 import { clientFor, readAll, registrySuite } from '../support/clients';
 import { sha256 } from '../support/digest';
 import { startFaultProxy } from '../support/fault-proxy';

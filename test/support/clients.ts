@@ -3,8 +3,8 @@
  * registry with its client, and the small checks every client test needs.
  */
 import { afterAll, beforeAll } from 'vitest';
-import { RegistryClient, type RegistryClientOptions } from '../../electron/registry/client';
-import { LadingError } from '../../electron/registry/errors';
+import { RegistryClient, type RegistryClientOptions } from '../../electron/core/registry/client';
+import { LadingError } from '../../electron/core/registry/errors';
 import { type StartRegistryOptions, startRegistry, type TestRegistry } from './registry';
 
 /** A client for a test registry, with short retry delays so failing cases stay quick. */

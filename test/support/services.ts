@@ -5,14 +5,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EncryptedFileSecretStore, MemorySecretStore } from '../../electron/connections/secret-store';
 import {
   createServices,
   type Dialogs,
   dispatch,
   type Services,
   type ServicesOptions,
-} from '../../electron/services';
+} from '../../electron/app/services';
+import { EncryptedFileSecretStore, MemorySecretStore } from '../../electron/core/connections/secret-store';
 import type { CallName, CallRequest, CallResponse, Result } from '../../shared/contract';
 import type { TestRegistry } from './registry';
 

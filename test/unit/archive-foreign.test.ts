@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspectArchive } from '../../electron/archive/inspect';
-import { parseReference } from '../../electron/registry/reference';
-import { type PushClient, pushArchive } from '../../electron/transfer/push';
+import { inspectArchive } from '../../electron/core/archive/inspect';
+import { parseReference } from '../../electron/core/registry/reference';
+import { type PushClient, pushArchive } from '../../electron/core/transfer/push';
 
 let dir: string;
 let archive: string;

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkEntryPath, resolveLink } from '../../electron/archive/entry-path';
-import { sniff } from '../../electron/archive/sniff';
-import { indexTar, lookupFile, readEntry } from '../../electron/archive/tar-index';
-import { TarFileWriter, tarHeader } from '../../electron/archive/tar-writer';
-import { LadingError } from '../../electron/registry/errors';
+import { checkEntryPath, resolveLink } from '../../electron/core/archive/entry-path';
+import { sniff } from '../../electron/core/archive/sniff';
+import { indexTar, lookupFile, readEntry } from '../../electron/core/archive/tar-index';
+import { TarFileWriter, tarHeader } from '../../electron/core/archive/tar-writer';
+import { LadingError } from '../../electron/core/registry/errors';
 
 let dir: string;
 beforeAll(async () => {

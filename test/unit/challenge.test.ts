@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findChallenge, parseChallenges } from '../../electron/registry/challenge';
+import { findChallenge, parseChallenges } from '../../electron/core/registry/challenge';
 
 describe('parseChallenges', () => {
   it('parses a Docker token challenge', () => {

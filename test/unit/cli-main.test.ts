@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseRegistryArg } from '../../electron/cli/args';
-import { resolveTagTarget } from '../../electron/cli/commands/tag';
-import { type CliIo, isInsecure } from '../../electron/cli/context';
-import { exitCodeFor } from '../../electron/cli/exit-codes';
-import { reportError, runCli } from '../../electron/cli/main';
-import { LadingError } from '../../electron/registry/errors';
+import { parseRegistryArg } from '../../electron/app/cli/args';
+import { resolveTagTarget } from '../../electron/app/cli/commands/tag';
+import { type CliIo, isInsecure } from '../../electron/app/cli/context';
+import { exitCodeFor } from '../../electron/app/cli/exit-codes';
+import { reportError, runCli } from '../../electron/app/cli/main';
+import { LadingError } from '../../electron/core/registry/errors';
 
 /** Runs the CLI in-process with captured output. */
 async function cli(args: string[], opts: { stdin?: string; tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { coalesce } from '../../electron/transfer/coalesce';
+import { coalesce } from '../../electron/core/transfer/coalesce';
 
 async function* from(pieces: Uint8Array[]) {
   for (const p of pieces) yield p;

@@ -3,15 +3,15 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ladingConfigDir } from '../../electron/connections/config-dir';
+import { createServices } from '../../electron/app/services';
+import { dispatch } from '../../electron/app/services/dispatch';
+import { ladingConfigDir } from '../../electron/core/connections/config-dir';
 import {
   EncryptedFileSecretStore,
   type SafeStorageLike,
   SafeStorageSecretStore,
-} from '../../electron/connections/secret-store';
-import { ConnectionStore } from '../../electron/connections/store';
-import { createServices } from '../../electron/services';
-import { dispatch } from '../../electron/services/dispatch';
+} from '../../electron/core/connections/secret-store';
+import { ConnectionStore } from '../../electron/core/connections/store';
 
 const SECRET = 'ghp_SuperSecretTokenValue1234567890';
 

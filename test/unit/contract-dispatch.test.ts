@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemorySecretStore } from '../../electron/connections/secret-store';
-import { createServices, type Services } from '../../electron/services';
-import { dispatch } from '../../electron/services/dispatch';
-import { SavePathGrants } from '../../electron/services/save-grants';
+import { createServices, type Services } from '../../electron/app/services';
+import { dispatch } from '../../electron/app/services/dispatch';
+import { SavePathGrants } from '../../electron/app/services/save-grants';
+import { MemorySecretStore } from '../../electron/core/connections/secret-store';
 import {
   type CallName,
   type CallRequest,

@@ -8,9 +8,9 @@ import {
   login,
   logout,
   machineCredentials,
-} from '../../electron/credentials/index';
-import { bestAuthKey } from '../../electron/credentials/podman-auth';
-import { keyMatchesRegistry, registryHost } from '../../electron/credentials/registry-key';
+} from '../../electron/core/credentials/index';
+import { bestAuthKey } from '../../electron/core/credentials/podman-auth';
+import { keyMatchesRegistry, registryHost } from '../../electron/core/credentials/registry-key';
 import { FAKE_HELPER } from '../integration/cli-helpers';
 
 let dir: string;

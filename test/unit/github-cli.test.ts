@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ghConnection } from '../../electron/cli/commands/gh';
-import { githubApiUrlFor, packageTypeFor } from '../../electron/github/hosts';
+import { ghConnection } from '../../electron/app/cli/commands/gh';
+import { githubApiUrlFor, packageTypeFor } from '../../electron/core/github/hosts';
 
 describe('lading gh connection from flags and environment', () => {
   it('defaults to ghcr.io and api.github.com', () => {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { hasScope, missingScopeFromMessage, parseScopes, toGitHubError } from '../../electron/github/api';
-import { missingScopes, requireScopes, scopesFor } from '../../electron/github/scopes';
-import { LadingError } from '../../electron/registry/errors';
+import {
+  hasScope,
+  missingScopeFromMessage,
+  parseScopes,
+  toGitHubError,
+} from '../../electron/core/github/api';
+import { missingScopes, requireScopes, scopesFor } from '../../electron/core/github/scopes';
+import { LadingError } from '../../electron/core/registry/errors';
 
 function httpError(status: number, message: string, headers: Record<string, string> = {}) {
   return {
@@ -103,7 +108,7 @@ describe('token scopes', () => {
 
 describe('GitHub API client', () => {
   it('retries a GET on 502/503 and a dropped connection, not a DELETE', async () => {
-    const { createGitHubApi } = await import('../../electron/github/api');
+    const { createGitHubApi } = await import('../../electron/core/github/api');
     const answers: Array<number | 'drop'> = [503, 'drop', 200];
     const seen: string[] = [];
     const fetch = (async (url: string, init?: RequestInit) => {

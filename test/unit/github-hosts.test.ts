@@ -8,14 +8,14 @@ import {
   githubKindForRegistry,
   githubWebUrlFor,
   packageTypeFor,
-} from '../../electron/github/hosts';
+} from '../../electron/core/github/hosts';
 import {
   legacyRepositoryFor,
   packageSettingsUrl,
   parsePackageRef,
   repositoryFor,
-} from '../../electron/github/names';
-import { LadingError } from '../../electron/registry/errors';
+} from '../../electron/core/github/names';
+import { LadingError } from '../../electron/core/registry/errors';
 
 describe('GitHub hosts', () => {
   it('derives the REST API base per connection kind', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ArchiveManifestImage } from '../../electron/archive/formats';
+import type { ArchiveManifestImage } from '../../electron/core/archive/formats';
 import {
   githubKindForPushTarget,
   githubPreflightForHost,
   githubPushPreflight,
-} from '../../electron/github/push-preflight';
-import type { Reference } from '../../electron/registry/reference';
-import type { PushPlan } from '../../electron/transfer/push';
+} from '../../electron/core/github/push-preflight';
+import type { Reference } from '../../electron/core/registry/reference';
+import type { PushPlan } from '../../electron/core/transfer/push';
 
 const GiB = 1024 ** 3;
 

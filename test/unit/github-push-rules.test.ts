@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstPushNotice, firstPushNoticeFor, githubPushChecks } from '../../electron/github/push-rules';
+import { firstPushNotice, firstPushNoticeFor, githubPushChecks } from '../../electron/core/github/push-rules';
 
 const GB = 1024 ** 3;
 

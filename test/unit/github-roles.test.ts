@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { GitHubVersion } from '../../electron/github/packages';
+import type { GitHubVersion } from '../../electron/core/github/packages';
 import {
   assertDeletable,
   assignRoles,
   type ManifestReader,
   subjectOfFallbackTag,
-} from '../../electron/github/roles';
-import { LadingError } from '../../electron/registry/errors';
-import type { Manifest } from '../../electron/registry/manifest';
+} from '../../electron/core/github/roles';
+import { LadingError } from '../../electron/core/registry/errors';
+import type { Manifest } from '../../electron/core/registry/manifest';
 
 const d = (n: number) => `sha256:${n.toString(16).padStart(64, '0')}`;
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';

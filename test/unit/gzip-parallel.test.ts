@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { crc32, gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crc32Combine } from '../../electron/transfer/crc32-combine';
-import { closeGzipPool, type GzipStats, gzipParallel } from '../../electron/transfer/gzip-parallel';
+import { crc32Combine } from '../../electron/core/transfer/crc32-combine';
+import { closeGzipPool, type GzipStats, gzipParallel } from '../../electron/core/transfer/gzip-parallel';
 
 async function gzipAll(
   chunks: Uint8Array[],

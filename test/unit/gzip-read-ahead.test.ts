@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAhead } from '../../electron/transfer/read-ahead';
+import { readAhead } from '../../electron/core/transfer/read-ahead';
 
 async function collect(it: AsyncIterable<Uint8Array>): Promise<number[]> {
   const out: number[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EventHub } from '../../electron/jobs/emitter';
-import { type JobContext, JobManager, type JobSpec } from '../../electron/jobs/manager';
+import { EventHub } from '../../electron/core/jobs/emitter';
+import { type JobContext, JobManager, type JobSpec } from '../../electron/core/jobs/manager';
 import type { EventPayload } from '../../shared/contract';
 import type { Job } from '../../shared/types';
 

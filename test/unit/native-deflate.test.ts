@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { nativeDeflate, nativeDeflateBlock } from '../../electron/transfer/native-deflate';
+import { nativeDeflate, nativeDeflateBlock } from '../../electron/core/transfer/native-deflate';
 
 // The ISA-L addon is optional (built only where libisal-dev is installed); gzip-parallel's own tests cover
 // whichever deflater this machine has. These check the addon's block contract directly when it is here.

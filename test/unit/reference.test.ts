@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LadingError } from '../../electron/registry/errors';
-import { parsePlatform, selectPlatform } from '../../electron/registry/inspect';
+import { LadingError } from '../../electron/core/registry/errors';
+import { parsePlatform, selectPlatform } from '../../electron/core/registry/inspect';
 import {
   formatReference,
   isLegacyGitHubDocker,
@@ -9,7 +9,7 @@ import {
   parseReference,
   parseRepository,
   registryBaseUrl,
-} from '../../electron/registry/reference';
+} from '../../electron/core/registry/reference';
 
 const D = `sha256:${'a'.repeat(64)}`;
 

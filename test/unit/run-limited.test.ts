@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { layerWeight } from '../../electron/transfer/push';
-import { runLimited, SLOT_SHARES } from '../../electron/transfer/run-limited';
+import { layerWeight } from '../../electron/core/transfer/push';
+import { runLimited, SLOT_SHARES } from '../../electron/core/transfer/run-limited';
 
 /** Items that finish when told to, recording how many ran at once. */
 function harness() {

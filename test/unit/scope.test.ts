@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGitHubRegistry, patScopeFor } from '../../electron/registry/auth';
+import { isGitHubRegistry, patScopeFor } from '../../electron/core/registry/auth';
 import {
   CATALOG_SCOPE,
   mergeScopes,
@@ -10,7 +10,7 @@ import {
   scopeCovers,
   scopeKey,
   withChallengeScopes,
-} from '../../electron/registry/scope';
+} from '../../electron/core/registry/scope';
 
 describe('scopes', () => {
   it('builds repository and operation scopes', () => {

@@ -1,15 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { RegistryClient } from '../../electron/registry/client';
+import { RegistryClient } from '../../electron/core/registry/client';
 import {
   mediaTypeOf,
   nextLink,
   parseLinks,
   parseRetryAfter,
   parseUploadRange,
-} from '../../electron/registry/headers';
-import { connectionError, readBytes, readJson, Transport } from '../../electron/registry/transport';
+} from '../../electron/core/registry/headers';
+import { connectionError, readBytes, readJson, Transport } from '../../electron/core/registry/transport';
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');

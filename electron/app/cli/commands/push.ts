@@ -1,0 +1,112 @@
+/** `lading push ARCHIVE REFERENCE`: push a docker save / OCI archive (optionally gzip/zstd) to a registry. */
+import { type Command, Option } from 'commander';
+import type { Connection } from '../../../../shared/types';
+import { githubKindForPushTarget, pushWithGitHubRules } from '../../../core/github/push-preflight';
+import { LadingError } from '../../../core/registry/errors';
+import { formatReference, parseReference } from '../../../core/registry/reference';
+import { type Compression, pushArchive } from '../../../core/transfer/push';
+import { progressDisplay } from '../../../core/transfer/terminal-progress';
+import { parsePlatformArg, positiveInt } from '../args';
+import { cliContext, note, print, printJson, registryClient } from '../context';
+
+/**
+ * The target as a connection, for GitHub's push rules: ghcr.io, docker.pkg.github.com and *.ghe.com are
+ * GitHub registries, and so is the GitHub Enterprise Server registry named in LADING_GITHUB_REGISTRY (the
+ * `lading gh` setting; LADING_GITHUB_API gives its REST base for the package settings link). Any other
+ * registry gets kind `generic`, which runs no GitHub rules.
+ */
+function githubTarget(
+  registry: string,
+  env: NodeJS.ProcessEnv,
+): Pick<Connection, 'kind' | 'registry' | 'githubApiUrl'> {
+  const hosts = env.LADING_GITHUB_REGISTRY ? [env.LADING_GITHUB_REGISTRY] : [];
+  const kind = githubKindForPushTarget(registry, hosts);
+  if (!kind) return { kind: 'generic', registry };
+  return { kind, registry, githubApiUrl: env.LADING_GITHUB_API || undefined };
+}
+
+interface PushFlags {
+  image?: string;
+  platform?: string;
+  compression?: Compression;
+  concurrency?: number;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('push')
+    .description('push an image archive (docker save, OCI archive, .tar.gz, .tar.zst) to a registry')
+    .argument('<archive>', 'the archive file')
+    .argument(
+      '<reference>',
+      "where to push, e.g. ghcr.io/acme/app:1.0 (no tag: the archive's own tag, else latest)",
+    )
+    .option('--image <name>', 'which image of a multi-image archive (a RepoTag or ref name)')
+    .option(
+      '--platform <os/arch[/variant]>',
+      'push one platform of a multi-platform archive',
+      parsePlatformArg,
+    )
+    .addOption(
+      new Option('--compression <kind>', 'how to compress uncompressed layers')
+        .choices(['gzip', 'zstd', 'none'])
+        .default('gzip'),
+    )
+    .option(
+      '--concurrency <n>',
+      'layers uploaded at once (default 3; layers under 1 MiB count a quarter each)',
+      positiveInt,
+    )
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      "\nTo ghcr.io, docker.pkg.github.com, *.ghe.com and the GitHub Enterprise Server registry in\nLADING_GITHUB_REGISTRY, GitHub's rules are checked before any upload (lowercase names, OWNER/REPOSITORY/IMAGE\nand a tag on docker.pkg.github.com, layer caps) and its package-page labels are checked (warnings on stderr).\nAfter a new package's first push, a note says it is private and links its settings (LADING_GITHUB_API for GHES).",
+    )
+    .action(async (archive: string, referenceArg: string, opts: PushFlags, cmd: Command) => {
+      const { signal, io } = cliContext();
+      const target = parseReference(referenceArg);
+      if (target.digest && !target.tag) {
+        throw new LadingError(
+          'invalid-reference',
+          'A push needs a tag, not a digest, in the target reference.',
+          {
+            hint: 'Write the target as REGISTRY/REPOSITORY:TAG.',
+          },
+        );
+      }
+      const client = await registryClient(cmd, target.registry);
+      const display = opts.json ? undefined : progressDisplay(io.stderr, process.stderr.isTTY === true);
+      const { result, notice } = await pushWithGitHubRules({
+        connection: githubTarget(target.registry, io.env),
+        repository: target.repository,
+        client,
+        signal,
+        push: (preflight) =>
+          pushArchive({
+            archivePath: archive,
+            target,
+            image: opts.image,
+            platform: opts.platform,
+            compression: opts.compression,
+            concurrency: opts.concurrency,
+            client,
+            signal,
+            onProgress: display ? (p) => display.update(p) : undefined,
+            onWarning: (w) => note(`warning: ${w}`),
+            preflight,
+          }),
+      });
+      display?.done();
+      if (notice) note(`note: ${notice}`);
+      if (opts.json) {
+        printJson(notice ? { ...result, notice } : result);
+        return;
+      }
+      const uploaded = result.layers.filter((l) => l.state === 'done').length;
+      const reused = result.layers.length - uploaded;
+      print(
+        `Pushed ${formatReference({ ...target, tag: result.tag, digest: undefined })}@${result.digest} (${uploaded} layer${uploaded === 1 ? '' : 's'} uploaded, ${reused} already there)`,
+      );
+    });
+}

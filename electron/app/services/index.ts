@@ -1,0 +1,92 @@
+/**
+ * `createServices`: the main-process implementation of every call in `shared/contract.ts`, the same for the
+ * Electron window, the browser bridge, the CLI's `serve` and the tests. Transports call `dispatch`.
+ */
+import { tmpdir } from 'node:os';
+import type { Handlers } from '../../../shared/contract';
+import type { SecretStore } from '../../core/connections/secret-store';
+import { ConnectionStore } from '../../core/connections/store';
+import { EventHub } from '../../core/jobs/emitter';
+import { JobManager } from '../../core/jobs/manager';
+import { archiveHandlers } from './archives';
+import { connectionHandlers } from './connections';
+import { buildContext, type Dialogs, type ServiceContext } from './context';
+import * as defaults from './defaults';
+import { type GithubHandlers, unavailableGithub, unavailableGithubHandlers } from './github-seam';
+import { jobHandlers } from './jobs';
+import { nativeHandlers } from './native';
+import { registryHandlers } from './registry';
+import type { GithubSeam, RegistryFactory, TransferPipelines } from './seams';
+import { UploadStore } from './uploads';
+
+export type { Dialogs, ServiceContext } from './context';
+export { dispatch } from './dispatch';
+
+export interface ServicesOptions {
+  /** Lading's config directory (connections.json, encrypted secrets). */
+  dataDir: string;
+  secretStore: SecretStore;
+  mode: 'electron' | 'bridge';
+  dialogs?: Dialogs;
+  openExternal?: (url: string) => Promise<void>;
+  version?: string;
+  /** Where bridge uploads and downloads live (default: the OS temp dir). */
+  tempDir?: string;
+  transferConcurrency?: number;
+  progressIntervalMs?: number;
+  /** Overrides for tests and for wiring other engineers' modules. */
+  registryFactory?: RegistryFactory;
+  pipelines?: TransferPipelines;
+  github?: GithubSeam;
+  githubHandlers?: (ctx: ServiceContext) => GithubHandlers;
+}
+
+export interface Services {
+  handlers: Handlers;
+  context: ServiceContext;
+  events: EventHub;
+  /** Cancel running jobs and remove temp files. */
+  dispose(): Promise<void>;
+}
+
+export async function createServices(opts: ServicesOptions): Promise<Services> {
+  const events = new EventHub();
+  const tempParent = opts.tempDir ?? tmpdir();
+  const uploads = new UploadStore(tempParent);
+  const ctx = buildContext({
+    mode: opts.mode,
+    version: opts.version ?? defaults.appVersion(),
+    store: new ConnectionStore(opts.dataDir, opts.secretStore),
+    events,
+    jobs: new JobManager({
+      events,
+      transferConcurrency: opts.transferConcurrency,
+      progressIntervalMs: opts.progressIntervalMs,
+    }),
+    uploads,
+    downloads: new Map(),
+    downloadDir: uploads.downloadDir,
+    pipelines: opts.pipelines ?? defaults.transferPipelines(),
+    github: opts.github ?? defaults.githubSeam() ?? unavailableGithub,
+    dialogs: opts.dialogs,
+    openExternal: opts.openExternal,
+    registryFactory: opts.registryFactory ?? defaults.registryFactory(),
+  });
+  const handlers: Handlers = {
+    ...nativeHandlers(ctx),
+    ...connectionHandlers(ctx),
+    ...registryHandlers(ctx),
+    ...archiveHandlers(ctx),
+    ...jobHandlers(ctx),
+    ...(opts.githubHandlers ?? defaults.githubHandlers() ?? unavailableGithubHandlers)(ctx),
+  };
+  return {
+    handlers,
+    context: ctx,
+    events,
+    async dispose() {
+      await ctx.jobs.shutdown();
+      uploads.disposeSync();
+    },
+  };
+}

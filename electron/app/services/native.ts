@@ -1,0 +1,52 @@
+/** app.info and native integration: file dialogs and opening links (Electron only; the bridge says unsupported). */
+import type { Handlers } from '../../../shared/contract';
+import { LadingError } from '../../core/registry/errors';
+import type { ServiceContext } from './context';
+
+/** Only https URLs leave the app, and only to the system browser. */
+export function checkExternalUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new LadingError('invalid-input', 'That is not a URL.', { hint: 'Links must be https URLs.' });
+  }
+  if (parsed.protocol !== 'https:') {
+    throw new LadingError('invalid-input', `Refusing to open a ${parsed.protocol.replace(':', '')} link.`, {
+      hint: 'Only https links are opened in the browser.',
+    });
+  }
+  return parsed.toString();
+}
+
+export function nativeHandlers(
+  ctx: ServiceContext,
+): Pick<Handlers, 'app.info' | 'dialog.openArchives' | 'dialog.saveFile' | 'shell.openExternal'> {
+  return {
+    'app.info': async () => ({ version: ctx.version, mode: ctx.mode, platform: process.platform }),
+    'dialog.openArchives': async () => {
+      if (!ctx.dialogs) return { supported: false, paths: [] };
+      const paths = await ctx.dialogs.openArchives();
+      // The renderer hands these back to archive.inspect and jobs.push, which read only granted paths.
+      for (const path of paths) ctx.readPaths.grant(path);
+      return { supported: true, paths };
+    },
+    'dialog.saveFile': async ({ defaultName }) => {
+      if (!ctx.dialogs) return { supported: false, path: null };
+      const path = await ctx.dialogs.saveFile(defaultName);
+      // The renderer hands this path back to jobs.pull, which writes only to paths granted here.
+      if (path) ctx.savePaths.grant(path);
+      return { supported: true, path };
+    },
+    'shell.openExternal': async ({ url }) => {
+      const safe = checkExternalUrl(url);
+      if (!ctx.openExternal) {
+        throw new LadingError('unsupported', 'Opening links is handled by the browser in the web version.', {
+          hint: 'Open the link from the page instead.',
+        });
+      }
+      await ctx.openExternal(safe);
+      return { ok: true as const };
+    },
+  };
+}

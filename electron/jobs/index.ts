@@ -1,8 +1,0 @@
-export { EventHub, type EventListener } from './emitter';
-export {
-  type JobContext,
-  JobManager,
-  type JobManagerOptions,
-  type JobOutcome,
-  type JobSpec,
-} from './manager';
