@@ -88,7 +88,8 @@ export async function repositoryHasTags(
 /**
  * Runs a push to a GitHub registry with its rules: checks before any upload (errors refuse, warnings reach
  * `push`'s own onWarning through the hook), and after the first push of a new package the
- * private-by-default note, returned as `notice`. Any other registry: `push` runs without a hook.
+ * private-by-default note, returned as `notice`. A connection of another kind to a GitHub host still gets
+ * GitHub's rules (the host decides what it refuses); any other registry: `push` runs without a hook.
  */
 export async function pushWithGitHubRules<T>(opts: {
   connection: Pick<Connection, 'kind' | 'registry' | 'githubApiUrl' | 'owner' | 'ownerType'>;
@@ -98,7 +99,8 @@ export async function pushWithGitHubRules<T>(opts: {
   push: (preflight: PushPreflight | undefined) => Promise<T>;
 }): Promise<{ result: T; notice?: string }> {
   const { connection, repository } = opts;
-  if (!isGitHubKind(connection.kind)) return { result: await opts.push(undefined) };
+  if (!isGitHubKind(connection.kind))
+    return { result: await opts.push(githubPreflightForHost(connection.registry)) };
   // A name GitHub refuses is refused by the hook before any upload; no need to ask about its tags.
   const existed =
     repository === repository.toLowerCase()

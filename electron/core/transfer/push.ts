@@ -22,7 +22,6 @@ import {
   scanCompressedArchive,
 } from '../archive/open-archive';
 import { createZstdCompressOrThrow, decompressorFor } from '../archive/sniff';
-import { githubPreflightForHost } from '../github/push-preflight';
 import type { RegistryClient } from '../registry/client';
 import { LadingError } from '../registry/errors';
 import type { Descriptor, ImageIndex, ImageManifest } from '../registry/manifest';
@@ -58,11 +57,10 @@ export interface PushOptions {
   /** Called as soon as a warning is known (before the upload starts where possible). */
   onWarning?: (message: string) => void;
   /**
-   * The caller's own rules for this target (e.g. GitHub's, from `electron/core/github/`), run once the archive's
-   * manifests and configs are read and before any blob upload of a plain tar (a compressed archive is
-   * streamed, so its layers may already be up, but never the tag). Errors refuse the push; warnings go to
-   * onWarning and the result. Default: GitHub's rules for a GitHub host (ghcr.io, docker.pkg.github.com,
-   * *.ghe.com), none elsewhere.
+   * The target registry's own rules (e.g. GitHub's, which the caller gets from `pushWithGitHubRules`), run
+   * once the archive's manifests and configs are read and before any blob upload of a plain tar (a
+   * compressed archive is streamed, so its layers may already be up, but never the tag). Errors refuse the
+   * push; warnings go to onWarning and the result. None: no rules beyond the registry's own answers.
    */
   preflight?: PushPreflight;
 }
@@ -225,9 +223,7 @@ class Pusher {
   /** Refusals and warnings that must come before any upload. */
   preflight(sel: Selection, images: ArchiveManifestImage[]): void {
     const registry = this.opts.target.registry;
-    // GitHub's rules (electron/core/github/push-rules.ts) apply to GitHub hosts unless the caller chose its own.
-    const hook = this.opts.preflight ?? githubPreflightForHost(registry);
-    const rules = hook?.({
+    const rules = this.opts.preflight?.({
       target: this.opts.target,
       tag: targetTag(this.opts.target, sel.image),
       images,
