@@ -7,7 +7,7 @@
  *     docker-registry with empty storage;
  *   - pull: `lading pull … FILE` (docker archive) vs `skopeo copy docker://… docker-archive:FILE`;
  *   - alternates who goes first, repeats (--runs N, default 3), prints median wall times, the ratio
- *     Lading/skopeo and Lading's peak RSS (read from the child with process.resourceUsage().maxRSS).
+ *     Lading/skopeo and both peak RSS figures, read from outside each child (bench/measure.ts).
  *
  * Lading runs as the installed `lading` command (bin/lading.mjs beside a bundle built like `npm run build`),
  * so tsx's start-up is not measured and the code cache is used as users get it (the first run makes it);
@@ -19,7 +19,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,7 @@ import { nativeDeflate } from '../electron/core/transfer/native-deflate';
 import { buildInstalledCli } from '../scripts/cli-bundle.mjs';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
 import { runLoadBench } from './load';
+import { measure } from './measure';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
@@ -55,31 +56,12 @@ function log(s: string): void {
 
 interface Timed {
   ms: number;
-  /** Peak RSS of the measured process in MiB (Lading only). */
+  /** Peak RSS of the measured process in MiB. */
   rssMiB?: number;
 }
 
 /** Runs a command to completion; throws with its stderr when it fails. */
-function exec(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<{ ms: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const ms = performance.now() - started;
-      if (code === 0) resolve({ ms, stderr });
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
-    });
-  });
-}
+const exec = (cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env) => measure(cmd, args, env);
 
 // ---- images -------------------------------------------------------------------------------------------------
 
@@ -203,43 +185,31 @@ function manyImage(work: string): Promise<string> {
 
 // ---- the contenders -------------------------------------------------------------------------------------
 
-async function bundleCli(dir: string): Promise<{ cli: string; rssHook: string }> {
+async function bundleCli(): Promise<string> {
   // The `lading` command as installed (bin/ beside dist/cli.cjs), inside the checkout so the bundle's
   // require finds the optional native deflater. Its code cache goes to the bench's private HOME: the first
   // push makes it, the later ones use it.
-  const cli = await buildInstalledCli(join(ROOT, 'node_modules', '.cache', `lading-bench-${process.pid}`));
-  // Preloaded into the Lading child: reports its peak RSS (kB) to a file when it exits.
-  const rssHook = join(dir, 'rss-hook.mjs');
-  await writeFile(
-    rssHook,
-    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { if (process.env.LADING_BENCH_RSS) writeFileSync(process.env.LADING_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n",
-  );
-  return { cli, rssHook };
+  return buildInstalledCli(join(ROOT, 'node_modules', '.cache', `lading-bench-${process.pid}`));
 }
 
 interface Env {
   cli: string;
-  rssHook: string;
   work: string;
   skopeoEnv: NodeJS.ProcessEnv;
 }
 
 async function lading(env: Env, args: string[]): Promise<Timed> {
-  const rssFile = join(env.work, `rss-${Date.now()}-${Math.random().toString(16).slice(2)}`);
-  const { ms } = await exec(process.execPath, ['--import', env.rssHook, env.cli, ...args], {
+  const { ms, peakMiB } = await measure(process.execPath, [env.cli, ...args], {
     ...process.env,
-    LADING_BENCH_RSS: rssFile,
     HOME: env.work,
     XDG_CACHE_HOME: join(env.work, 'cache'),
     DOCKER_CONFIG: join(env.work, 'docker'),
   });
-  const kb = Number(await readFile(rssFile, 'utf8'));
-  await rm(rssFile, { force: true });
-  return { ms, rssMiB: kb / 1024 };
+  return { ms, rssMiB: peakMiB };
 }
 
 async function skopeo(env: Env, src: string, dst: string): Promise<Timed> {
-  const { ms } = await exec(
+  const { ms, peakMiB } = await measure(
     'skopeo',
     [
       'copy',
@@ -254,7 +224,7 @@ async function skopeo(env: Env, src: string, dst: string): Promise<Timed> {
     ],
     env.skopeoEnv,
   );
-  return { ms };
+  return { ms, rssMiB: peakMiB };
 }
 
 function median(xs: number[]): number {
@@ -268,6 +238,7 @@ interface Row {
   lading: number[];
   skopeo: number[];
   rss: number[];
+  skopeoRss: number[];
 }
 
 async function withRegistry<T>(fn: (r: TestRegistry) => Promise<T>): Promise<T> {
@@ -280,8 +251,8 @@ async function withRegistry<T>(fn: (r: TestRegistry) => Promise<T>): Promise<T> 
 }
 
 async function benchImage(env: Env, name: string, archive: string, runs: number): Promise<Row[]> {
-  const push: Row = { name: `push ${name}`, lading: [], skopeo: [], rss: [] };
-  const pull: Row = { name: `pull ${name}`, lading: [], skopeo: [], rss: [] };
+  const push: Row = { name: `push ${name}`, lading: [], skopeo: [], rss: [], skopeoRss: [] };
+  const pull: Row = { name: `pull ${name}`, lading: [], skopeo: [], rss: [], skopeoRss: [] };
   for (let run = 0; run < runs; run++) {
     const order = run % 2 === 0 ? (['lading', 'skopeo'] as const) : (['skopeo', 'lading'] as const);
     for (const who of order) {
@@ -293,7 +264,9 @@ async function benchImage(env: Env, name: string, archive: string, runs: number)
           push.lading.push(t.ms);
           push.rss.push(t.rssMiB ?? 0);
         } else {
-          push.skopeo.push((await skopeo(env, `docker-archive:${archive}`, `docker://${target}`)).ms);
+          const t = await skopeo(env, `docker-archive:${archive}`, `docker://${target}`);
+          push.skopeo.push(t.ms);
+          push.skopeoRss.push(t.rssMiB ?? 0);
         }
       });
     }
@@ -313,9 +286,9 @@ async function benchImage(env: Env, name: string, archive: string, runs: number)
           pull.lading.push(t.ms);
           pull.rss.push(t.rssMiB ?? 0);
         } else {
-          pull.skopeo.push(
-            (await skopeo(env, `docker://${source}`, `docker-archive:${out}:bench/${name}:latest`)).ms,
-          );
+          const t = await skopeo(env, `docker://${source}`, `docker-archive:${out}:bench/${name}:latest`);
+          pull.skopeo.push(t.ms);
+          pull.skopeoRss.push(t.rssMiB ?? 0);
         }
         await rm(out, { force: true });
       }
@@ -333,10 +306,9 @@ async function main(): Promise<void> {
   try {
     const skopeoHome = join(work, 'skopeo-home');
     await mkdir(skopeoHome, { recursive: true });
-    const { cli, rssHook } = await bundleCli(work);
+    const cli = await bundleCli();
     const env: Env = {
       cli,
-      rssHook,
       work,
       // A private HOME: no login files, no blob-info cache carried over between runs.
       skopeoEnv: {
@@ -362,13 +334,13 @@ async function main(): Promise<void> {
       `Lading vs skopeo ${await skopeoVersion()}, ${args.runs} runs each, alternating, fresh registry per push (median wall time)`,
       `Lading's deflate: ${nativeDeflate() ? 'ISA-L igzip (native addon)' : 'zlib (the ISA-L addon is not built here, or LADING_NATIVE_GZIP=0)'}`,
       '',
-      `${'case'.padEnd(12)}${'lading'.padStart(10)}${'skopeo'.padStart(10)}${'ratio'.padStart(8)}${'lading peak RSS'.padStart(18)}`,
+      `${'case'.padEnd(12)}${'lading'.padStart(10)}${'skopeo'.padStart(10)}${'ratio'.padStart(8)}${'lading peak RSS'.padStart(18)}${'skopeo peak RSS'.padStart(18)}`,
     ];
     for (const r of rows) {
       const l = median(r.lading);
       const s = median(r.skopeo);
       lines.push(
-        `${r.name.padEnd(12)}${`${(l / 1000).toFixed(2)} s`.padStart(10)}${`${(s / 1000).toFixed(2)} s`.padStart(10)}${`${(l / s).toFixed(2)}x`.padStart(8)}${`${Math.max(...r.rss).toFixed(0)} MiB`.padStart(18)}`,
+        `${r.name.padEnd(12)}${`${(l / 1000).toFixed(2)} s`.padStart(10)}${`${(s / 1000).toFixed(2)} s`.padStart(10)}${`${(l / s).toFixed(2)}x`.padStart(8)}${`${Math.max(...r.rss).toFixed(0)} MiB`.padStart(18)}${`${Math.max(...r.skopeoRss).toFixed(0)} MiB`.padStart(18)}`,
       );
     }
     if (rows.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
