@@ -14,12 +14,15 @@
  * it is laid out inside the checkout so the bundle finds the optional ISA-L addon (the table's header says
  * which deflater ran; LADING_NATIVE_GZIP=0 compares with zlib).
  * Then the load figures of bench/load.ts (listing 50,000 tags and 20,000 repositories, 20 queued transfers).
- * Usage: npm run bench [-- --runs 5 --only big|many|load --keep]
+ * With --wan cdn|slow, the contenders reach each registry through bench/shaper.ts (delay, shared and
+ * per-connection caps), with an image of three ~48 MiB layers of this machine's binaries and one of 30 small
+ * layers, and each case is set against the least time the link allows.
+ * Usage: npm run bench [-- --runs 5 --only big|many|logs|load --keep --wan cdn|slow]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +32,7 @@ import { buildInstalledCli } from '../scripts/cli-bundle.mjs';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
 import { runLoadBench } from './load';
 import { measure } from './measure';
+import { PROFILES, type ShapeOptions, startShaper } from './shaper';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MiB = 1024 * 1024;
@@ -37,6 +41,8 @@ interface Args {
   runs: number;
   only?: string;
   keep: boolean;
+  /** A PROFILES name of bench/shaper.ts: run the wide-area cases through the shaper. */
+  wan?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -46,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     if (a === '--runs') out.runs = Math.max(1, Number(argv[++i]));
     else if (a === '--only') out.only = argv[++i];
     else if (a === '--keep') out.keep = true;
+    else if (a === '--wan') out.wan = argv[++i];
   }
   return out;
 }
@@ -167,11 +174,11 @@ function bigImage(work: string): Promise<string> {
   });
 }
 
-function manyImage(work: string): Promise<string> {
-  return buildArchive('many', work, async (dir) => {
+function smallLayersImage(work: string, name: string, count: number): Promise<string> {
+  return buildArchive(name, work, async (dir) => {
     const tars: string[] = [];
-    for (let i = 0; i < 50; i++) {
-      const t = join(dir, `many-${i}.tar`);
+    for (let i = 0; i < count; i++) {
+      const t = join(dir, `${name}-${i}.tar`);
       const size = 20_000 + ((i * 7919) % 200_000);
       await layerTar(t, [
         { name: `layer-${i}/text.txt`, data: [textChunk(size, i + 7)] },
@@ -181,6 +188,79 @@ function manyImage(work: string): Promise<string> {
     }
     return tars;
   });
+}
+
+/** Log-like text that deflates ~100-fold, and zero-filled regions: where a pull's inflate output dominates. */
+function logsImage(work: string): Promise<string> {
+  return buildArchive('logs', work, async (dir) => {
+    const tars: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const lines: Buffer[] = [];
+      for (let j = 0; j < 64; j++) {
+        const block: string[] = [];
+        for (let k = 0; block.length < 12_000; k++) {
+          block.push(
+            `2026-12-03T12:${String(j % 60).padStart(2, '0')}:${String(k % 60).padStart(2, '0')}Z INFO request served path=/api/v1/items status=200 ms=${k % 7}`,
+          );
+        }
+        lines.push(Buffer.from(`${block.join('\n')}\n`).subarray(0, MiB));
+      }
+      const t = join(dir, `logs-${i}.tar`);
+      await layerTar(t, [
+        { name: `var/log/app-${i}.log`, data: lines },
+        { name: `var/lib/zeros-${i}.img`, data: Array.from({ length: 32 }, () => Buffer.alloc(MiB)) },
+      ]);
+      tars.push(t);
+    }
+    return tars;
+  });
+}
+
+/** Three layers of ~48 MiB of real executables and libraries from this machine (compress like real images). */
+function binariesImage(work: string): Promise<string> {
+  return buildArchive('bins', work, async (dir) => {
+    const files = await binaryFiles(['/usr/lib', '/usr/bin', '/usr/libexec'], 3 * 48 * MiB);
+    const tars: string[] = [];
+    let at = 0;
+    for (let i = 0; i < 3; i++) {
+      const entries: { name: string; data: Buffer[] }[] = [];
+      let size = 0;
+      while (at < files.length && size < 48 * MiB) {
+        const f = files[at++] as string;
+        const data = await readFile(f);
+        entries.push({ name: `bins${f}`, data: [data] });
+        size += data.length;
+      }
+      const t = join(dir, `bins-${i}.tar`);
+      await layerTar(t, entries);
+      tars.push(t);
+    }
+    return tars;
+  });
+}
+
+/** Regular files under `roots`, sorted, up to `budget` bytes in all (each under 16 MiB). */
+async function binaryFiles(roots: string[], budget: number): Promise<string[]> {
+  const out: string[] = [];
+  let total = 0;
+  const walk = async (d: string): Promise<void> => {
+    const entries = await readdir(d, { withFileTypes: true }).catch(() => []);
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      if (total >= budget) return;
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) {
+        const { size } = await stat(p);
+        if (size > 0 && size < 16 * MiB) {
+          out.push(p);
+          total += size;
+        }
+      }
+    }
+  };
+  for (const r of roots) await walk(r);
+  return out;
 }
 
 // ---- the contenders -------------------------------------------------------------------------------------
@@ -227,6 +307,36 @@ async function skopeo(env: Env, src: string, dst: string): Promise<Timed> {
   return { ms, rssMiB: peakMiB };
 }
 
+/** The compressed sizes of an image's config and layers, from its manifest on the registry. */
+async function compressedBlobSizes(registryUrl: string, repository: string): Promise<number[]> {
+  const res = await fetch(`${registryUrl}/v2/${repository}/manifests/latest`, {
+    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  });
+  const m = (await res.json()) as { config: { size: number }; layers: { size: number }[] };
+  return [m.config.size, ...m.layers.map((l) => l.size)];
+}
+
+/**
+ * A push sends each blob on one stream, so it takes at least the longest of: all bytes at the link's rate,
+ * the largest blob at one stream's rate, all bytes over as many streams as blobs; plus the round trips it
+ * cannot avoid (ping, upload start, upload end for the blobs in parallel, manifest PUT).
+ */
+function pushLimitMs(blobs: number[], l: ShapeOptions): number {
+  const bytes = blobs.reduce((a, b) => a + b, 0);
+  const transfer = Math.max(
+    bytes / l.linkBytesPerSec,
+    Math.max(...blobs) / l.streamBytesPerSec,
+    bytes / (blobs.length * l.streamBytesPerSec),
+  );
+  return transfer * 1000 + 4 * 2 * l.delayMs;
+}
+
+/** A pull may split blobs over streams (Range), so bytes at the link's rate; ping, manifest, blob GETs. */
+function pullLimitMs(blobs: number[], l: ShapeOptions): number {
+  const bytes = blobs.reduce((a, b) => a + b, 0);
+  return (bytes / l.linkBytesPerSec) * 1000 + 3 * 2 * l.delayMs;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -235,17 +345,27 @@ function median(xs: number[]): number {
 
 interface Row {
   name: string;
+  /** Under --wan: the least time the link allows for this case, in ms. */
+  limitMs?: number;
   lading: number[];
   skopeo: number[];
   rss: number[];
   skopeoRss: number[];
 }
 
+/** The link between the contenders and the registry: loopback as it is, or shaped (--wan PROFILE). */
+let link: ShapeOptions | undefined;
+
+/** A registry for one case; `host` is what the contenders talk to (the shaper's port under --wan). */
 async function withRegistry<T>(fn: (r: TestRegistry) => Promise<T>): Promise<T> {
   const r = await startRegistry({ mode: 'open' });
+  const shaper = link ? await startShaper(r.host, link) : undefined;
   try {
-    return await fn(r);
+    return await fn(
+      shaper ? { ...r, host: `127.0.0.1:${shaper.port}`, url: `http://127.0.0.1:${shaper.port}` } : r,
+    );
   } finally {
+    await shaper?.close();
     await r.stop();
   }
 }
@@ -277,6 +397,11 @@ async function benchImage(env: Env, name: string, archive: string, runs: number)
   await withRegistry(async (reg) => {
     const source = `${reg.host}/bench/${name}:latest`;
     await skopeo(env, `docker-archive:${archive}`, `docker://${source}`);
+    if (link) {
+      const blobs = await compressedBlobSizes(reg.url, `bench/${name}`);
+      push.limitMs = pushLimitMs(blobs, link);
+      pull.limitMs = pullLimitMs(blobs, link);
+    }
     for (let run = 0; run < runs; run++) {
       const order = run % 2 === 0 ? (['lading', 'skopeo'] as const) : (['skopeo', 'lading'] as const);
       for (const who of order) {
@@ -318,10 +443,20 @@ async function main(): Promise<void> {
         XDG_CONFIG_HOME: join(skopeoHome, 'config'),
       },
     };
-    const images: [string, () => Promise<string>][] = [
-      ['big', () => bigImage(work)],
-      ['many', () => manyImage(work)],
-    ];
+    if (args.wan) {
+      link = PROFILES[args.wan];
+      if (!link) throw new Error(`--wan takes one of ${Object.keys(PROFILES).join(', ')}`);
+    }
+    const images: [string, () => Promise<string>][] = link
+      ? [
+          ['bins', () => binariesImage(work)],
+          ['small30', () => smallLayersImage(work, 'small30', 30)],
+        ]
+      : [
+          ['big', () => bigImage(work)],
+          ['many', () => smallLayersImage(work, 'many', 50)],
+          ['logs', () => logsImage(work)],
+        ];
     const rows: Row[] = [];
     for (const [name, make] of images) {
       if (args.only && args.only !== name) continue;
@@ -332,20 +467,25 @@ async function main(): Promise<void> {
     }
     const lines = [
       `Lading vs skopeo ${await skopeoVersion()}, ${args.runs} runs each, alternating, fresh registry per push (median wall time)`,
+      ...(link
+        ? [
+            `Through the WAN shaper (bench/shaper.ts, profile ${args.wan}): ${link.delayMs} ms each way, ${(link.linkBytesPerSec * 8e-6).toFixed(0)} Mbit/s per direction shared, ${(link.streamBytesPerSec * 8e-6).toFixed(0)} Mbit/s per connection; "limit" is the least time the link allows (bench/run.ts pushLimitMs/pullLimitMs)`,
+          ]
+        : []),
       `Lading's deflate: ${nativeDeflate() ? 'ISA-L igzip (native addon)' : 'zlib (the ISA-L addon is not built here, or LADING_NATIVE_GZIP=0)'}`,
       '',
-      `${'case'.padEnd(12)}${'lading'.padStart(10)}${'skopeo'.padStart(10)}${'ratio'.padStart(8)}${'lading peak RSS'.padStart(18)}${'skopeo peak RSS'.padStart(18)}`,
+      `${'case'.padEnd(12)}${'lading'.padStart(10)}${'skopeo'.padStart(10)}${'ratio'.padStart(8)}${'lading peak RSS'.padStart(18)}${'skopeo peak RSS'.padStart(18)}${link ? `${'limit'.padStart(9)}${'lading/limit'.padStart(14)}${'skopeo/limit'.padStart(14)}` : ''}`,
     ];
     for (const r of rows) {
       const l = median(r.lading);
       const s = median(r.skopeo);
       lines.push(
-        `${r.name.padEnd(12)}${`${(l / 1000).toFixed(2)} s`.padStart(10)}${`${(s / 1000).toFixed(2)} s`.padStart(10)}${`${(l / s).toFixed(2)}x`.padStart(8)}${`${Math.max(...r.rss).toFixed(0)} MiB`.padStart(18)}${`${Math.max(...r.skopeoRss).toFixed(0)} MiB`.padStart(18)}`,
+        `${r.name.padEnd(12)}${`${(l / 1000).toFixed(2)} s`.padStart(10)}${`${(s / 1000).toFixed(2)} s`.padStart(10)}${`${(l / s).toFixed(2)}x`.padStart(8)}${`${Math.max(...r.rss).toFixed(0)} MiB`.padStart(18)}${`${Math.max(...r.skopeoRss).toFixed(0)} MiB`.padStart(18)}${r.limitMs ? `${`${(r.limitMs / 1000).toFixed(2)} s`.padStart(9)}${`${(l / r.limitMs).toFixed(2)}x`.padStart(14)}${`${(s / r.limitMs).toFixed(2)}x`.padStart(14)}` : ''}`,
       );
     }
     if (rows.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
     // Then the load figures (bench/load.ts): 50,000 tags, 20,000 repositories, 20 queued transfers.
-    if (!args.only || args.only === 'load') await runLoadBench();
+    if (!link && (!args.only || args.only === 'load')) await runLoadBench();
   } finally {
     await rm(join(ROOT, 'node_modules', '.cache', `lading-bench-${process.pid}`), {
       recursive: true,
