@@ -42,12 +42,24 @@ export function App() {
     return () => window.removeEventListener(RECONNECTED_EVENT, resync);
   }, [queryClient]);
 
-  // First screen: the first connection's repositories, or how to add one.
+  // First screen: the first connection's repositories, or how to add one. A redirect, not a history entry:
+  // Back from there leaves the app instead of landing here and being sent forward again.
   useEffect(() => {
-    if (route.screen !== 'welcome' || !connections.data) return;
+    if (!connections.data) return;
+    const saved = (id: string) => connections.data.some((c) => c.id === id);
+    const unknown =
+      ('connectionId' in route && !saved(route.connectionId)) ||
+      (route.screen === 'add-connection' && route.editId !== undefined && !saved(route.editId));
+    // A list being refetched may lack a connection saved a moment ago: judge on the fresh one.
+    if (route.screen !== 'welcome' && (!unknown || connections.isFetching)) return;
+    // A bookmark of a connection removed since (or saved in another profile) opens the first one instead.
+    if (unknown)
+      toast('That address names a connection that is not saved here: showing the first one.', 'error');
     const first = connections.data[0];
-    navigate(first ? { screen: 'repositories', connectionId: first.id } : { screen: 'add-connection' });
-  }, [route.screen, connections.data, navigate]);
+    navigate(first ? { screen: 'repositories', connectionId: first.id } : { screen: 'add-connection' }, {
+      replace: true,
+    });
+  }, [route, connections.data, connections.isFetching, navigate, toast]);
 
   return (
     <div className={`app${transfersOpen ? ' with-transfers' : ''}`}>

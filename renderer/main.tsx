@@ -3,6 +3,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiError } from './api';
+import { obtainBridgeToken } from './api/bridge-transport';
+import { followLocation } from './state/ui';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -16,10 +18,17 @@ const queryClient = new QueryClient({
   },
 });
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <App />
-    </QueryClientProvider>
-  </StrictMode>,
-);
+async function start(): Promise<void> {
+  // In a browser, the secret leaves the URL before the router reads it (Electron has no secret: window.lading).
+  if (!window.lading) await obtainBridgeToken();
+  followLocation();
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <App />
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}
+
+void start();
