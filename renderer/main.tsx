@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiError } from './api';
 import { obtainBridgeToken } from './api/bridge-transport';
+import { followHistoryKeys } from './state/router';
 import { followLocation } from './state/ui';
 import './styles.css';
 
@@ -22,6 +23,8 @@ async function start(): Promise<void> {
   // In a browser, the secret leaves the URL before the router reads it (Electron has no secret: window.lading).
   if (!window.lading) await obtainBridgeToken();
   followLocation();
+  // Electron's window has no Back button; a browser tab has its own.
+  if (window.lading) followHistoryKeys();
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>

@@ -29,3 +29,31 @@ export function onLocationChange(listener: (parsed: ParsedRoute) => void): () =>
     window.removeEventListener('hashchange', handler);
   };
 }
+
+/**
+ * Back and Forward from the keyboard (Alt+←/→, ⌘[ / ⌘]) and the mouse's side buttons, for a window without
+ * browser chrome (Electron). Not for a browser tab: the browser already does this, and would do it twice.
+ */
+export function followHistoryKeys(target: Window = window): () => void {
+  const onKey = (e: KeyboardEvent) => {
+    if (e.defaultPrevented || e.shiftKey || e.ctrlKey) return;
+    const back = (e.altKey && e.key === 'ArrowLeft') || (e.metaKey && e.key === '[');
+    const forward = (e.altKey && e.key === 'ArrowRight') || (e.metaKey && e.key === ']');
+    // Alt+arrows inside a text field move the caret by word on some systems: leave them alone.
+    const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, [contenteditable]');
+    if ((!back && !forward) || (typing && e.altKey)) return;
+    e.preventDefault();
+    if (back) target.history.back();
+    else target.history.forward();
+  };
+  const onMouse = (e: MouseEvent) => {
+    if (e.button === 3) target.history.back();
+    else if (e.button === 4) target.history.forward();
+  };
+  target.addEventListener('keydown', onKey);
+  target.addEventListener('mouseup', onMouse);
+  return () => {
+    target.removeEventListener('keydown', onKey);
+    target.removeEventListener('mouseup', onMouse);
+  };
+}

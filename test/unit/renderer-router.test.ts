@@ -4,6 +4,7 @@
  * address move the store, an address that names no screen is replaced by the nearest one with a notice.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { followHistoryKeys } from '../../renderer/state/router';
 import { followLocation, useUi } from '../../renderer/state/ui';
 
 const popped = () => new Promise((resolve) => window.addEventListener('popstate', resolve, { once: true }));
@@ -86,5 +87,32 @@ describe('router', () => {
     expect(useUi.getState().toasts.map((t) => t.text)).toEqual([
       '“not-a-digest” is not a digest: showing the nearest screen instead.',
     ]);
+  });
+
+  it('in a window without browser chrome, Alt+← / Alt+→ and the mouse side buttons go Back and Forward', async () => {
+    stop = followLocation();
+    const keys = followHistoryKeys();
+    try {
+      useUi.getState().navigate({ screen: 'repositories', connectionId: 'c1' });
+      useUi.getState().navigate({ screen: 'tags', connectionId: 'c1', repository: 'a' });
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', altKey: true }));
+      await popped();
+      expect(useUi.getState().route).toEqual({ screen: 'repositories', connectionId: 'c1' });
+      window.dispatchEvent(new MouseEvent('mouseup', { button: 4 }));
+      await popped();
+      expect(useUi.getState().route).toEqual({ screen: 'tags', connectionId: 'c1', repository: 'a' });
+      window.dispatchEvent(new MouseEvent('mouseup', { button: 3 }));
+      await popped();
+      expect(useUi.getState().route).toEqual({ screen: 'repositories', connectionId: 'c1' });
+      // In a text field, Alt+← is the field's (word by word), not Back.
+      const input = document.createElement('input');
+      document.body.append(input);
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowLeft', altKey: true, bubbles: true }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(useUi.getState().route).toEqual({ screen: 'repositories', connectionId: 'c1' });
+      input.remove();
+    } finally {
+      keys();
+    }
   });
 });
