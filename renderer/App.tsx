@@ -1,11 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { RECONNECTED_EVENT } from './api/bridge-constants';
 import { subscribeJobs, useConnections, useJobs } from './api/queries';
 import { DropOverlay } from './components/DropOverlay';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
 import { DialogHost } from './dialogs/DialogHost';
+import { formatRoute } from './lib/routes';
 import { ConnectionScreen } from './screens/ConnectionScreen';
 import { ImageScreen } from './screens/ImageScreen';
 import { RepositoriesScreen } from './screens/RepositoriesScreen';
@@ -42,12 +43,33 @@ export function App() {
     return () => window.removeEventListener(RECONNECTED_EVENT, resync);
   }, [queryClient]);
 
-  // First screen: the first connection's repositories, or how to add one.
+  // First screen: the first connection's repositories, or how to add one. A redirect, not a history entry:
+  // Back from there leaves the app instead of landing here and being sent forward again.
+  const recheckedFor = useRef<string | null>(null);
   useEffect(() => {
-    if (route.screen !== 'welcome' || !connections.data) return;
+    if (!connections.data) return;
+    const saved = (id: string) => connections.data.some((c) => c.id === id);
+    const unknown =
+      ('connectionId' in route && !saved(route.connectionId)) ||
+      (route.screen === 'add-connection' && route.editId !== undefined && !saved(route.editId));
+    if (route.screen !== 'welcome' && !unknown) return;
+    // The list may predate a connection saved since (in another tab, by the CLI): judge on a fresh one.
+    const key = formatRoute(route);
+    if (unknown && (connections.isFetching || recheckedFor.current !== key)) {
+      if (!connections.isFetching) {
+        recheckedFor.current = key;
+        void connections.refetch();
+      }
+      return;
+    }
+    // A bookmark of a connection removed since (or saved in another profile) opens the first one instead.
+    if (unknown)
+      toast('That address names a connection that is not saved here: showing the first one.', 'error');
     const first = connections.data[0];
-    navigate(first ? { screen: 'repositories', connectionId: first.id } : { screen: 'add-connection' });
-  }, [route.screen, connections.data, navigate]);
+    navigate(first ? { screen: 'repositories', connectionId: first.id } : { screen: 'add-connection' }, {
+      replace: true,
+    });
+  }, [route, connections, navigate, toast]);
 
   return (
     <div className={`app${transfersOpen ? ' with-transfers' : ''}`}>

@@ -3,6 +3,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiError } from './api';
+import { obtainBridgeToken } from './api/bridge-transport';
+import { followHistoryKeys } from './state/router';
+import { followLocation } from './state/ui';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -16,10 +19,19 @@ const queryClient = new QueryClient({
   },
 });
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <App />
-    </QueryClientProvider>
-  </StrictMode>,
-);
+async function start(): Promise<void> {
+  // In a browser, the secret leaves the URL before the router reads it (Electron has no secret: window.lading).
+  if (!window.lading) await obtainBridgeToken();
+  followLocation();
+  // Electron's window has no Back button; a browser tab has its own.
+  if (window.lading) followHistoryKeys();
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <App />
+      </QueryClientProvider>
+    </StrictMode>,
+  );
+}
+
+void start();

@@ -8,16 +8,82 @@ import { BRIDGE, RECONNECTED_EVENT } from './bridge-constants';
 
 const TOKEN_KEY = BRIDGE.storageKey;
 
-/** Reads the secret from `#token=…` once, keeps it for reloads in sessionStorage, and clears the fragment. */
+/**
+ * Splits the secret out of a fragment, keeping the rest (a screen's route): `#token=…`, `#token=…&/c/…`,
+ * or `#/c/…?token=…&platform=…`.
+ */
+export function splitBridgeToken(hash: string): { token: string | null; rest: string } {
+  const match = new RegExp(`(^#|[?&])${BRIDGE.tokenFragment}=([^&]*)&?`).exec(hash);
+  if (!match) return { token: null, rest: hash };
+  let token: string | null = null;
+  try {
+    token = match[2] ? decodeURIComponent(match[2]) : null;
+  } catch {
+    // a mangled secret is no secret: the page asks for the printed URL
+  }
+  const rest = (hash.slice(0, match.index) + match[1] + hash.slice(match.index + match[0].length)).replace(
+    /[?&]$/,
+    '',
+  );
+  return { token, rest: rest === '#' ? '' : rest };
+}
+
+/**
+ * Reads the secret from the URL once, keeps it for reloads in sessionStorage (this tab only), and takes it
+ * out of the address, so it is in neither history nor a copied link; the screen's route stays.
+ */
 export function takeBridgeToken(): string | null {
-  const match = new RegExp(`(?:^#|&)${BRIDGE.tokenFragment}=([^&]+)`).exec(window.location.hash);
-  if (match?.[1]) {
-    const token = decodeURIComponent(match[1]);
+  const { hash, pathname, search } = window.location;
+  const { token, rest } = splitBridgeToken(hash);
+  if (rest !== hash) history.replaceState(history.state, '', pathname + search + rest);
+  if (token) {
     sessionStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, '', window.location.pathname + window.location.search);
     return token;
   }
   return sessionStorage.getItem(TOKEN_KEY);
+}
+
+const TOKEN_CHANNEL = 'lading.bridge-token';
+
+/**
+ * Answers other tabs of this bridge that ask for the secret: a copied link never carries it, so a link
+ * opened in a new tab asks an open one. Same-origin only (BroadcastChannel), i.e. the bridge's own pages.
+ */
+export function shareBridgeToken(token: string): void {
+  if (typeof BroadcastChannel === 'undefined') return;
+  const channel = new BroadcastChannel(TOKEN_CHANNEL);
+  channel.onmessage = (event) => {
+    if (event.data === 'request') channel.postMessage({ token });
+  };
+}
+
+/** Asks the bridge's other open tabs for the secret; null if none answers within `timeoutMs`. */
+export function requestBridgeToken(timeoutMs = 500): Promise<string | null> {
+  if (typeof BroadcastChannel === 'undefined') return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const channel = new BroadcastChannel(TOKEN_CHANNEL);
+    const done = (token: string | null) => {
+      clearTimeout(timer);
+      channel.close();
+      resolve(token);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    channel.onmessage = (event) => {
+      const token = (event.data as { token?: unknown } | null)?.token;
+      if (typeof token === 'string' && token) done(token);
+    };
+    channel.postMessage('request');
+  });
+}
+
+/** At start in a browser: the secret from the URL, this tab's storage, or another tab; then shared on. */
+export async function obtainBridgeToken(): Promise<string | null> {
+  const token = takeBridgeToken() ?? (await requestBridgeToken());
+  if (token) {
+    sessionStorage.setItem(TOKEN_KEY, token);
+    shareBridgeToken(token);
+  }
+  return token;
 }
 
 function networkError(what: string, error: unknown): Result<never> {

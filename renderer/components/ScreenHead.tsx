@@ -1,15 +1,20 @@
 import { useConnection } from '../api/queries';
 import { useUi } from '../state/ui';
 
-/** Breadcrumb: connection › repository › reference, each a link back up. */
+/**
+ * Breadcrumb: connection › repository › reference (› platform), each a link back up. A platform of an
+ * index keeps the tag it came from (`latest › linux/arm64`); `platform.of` is that tag or digest in full.
+ */
 export function Breadcrumb({
   connectionId,
   repository,
   reference,
+  platform,
 }: {
   connectionId: string;
   repository?: string;
   reference?: string;
+  platform?: { name: string; of: string };
 }) {
   const connection = useConnection(connectionId);
   const navigate = useUi((s) => s.navigate);
@@ -42,8 +47,28 @@ export function Breadcrumb({
           <span className="crumb-sep" aria-hidden="true">
             ›
           </span>
+          {platform && repository ? (
+            <button
+              type="button"
+              className="crumb"
+              onClick={() => navigate({ screen: 'image', connectionId, repository, reference: platform.of })}
+            >
+              {reference}
+            </button>
+          ) : (
+            <span className="crumb current" aria-current="page">
+              {reference}
+            </span>
+          )}
+        </>
+      )}
+      {reference && platform && (
+        <>
+          <span className="crumb-sep" aria-hidden="true">
+            ›
+          </span>
           <span className="crumb current" aria-current="page">
-            {reference}
+            {platform.name}
           </span>
         </>
       )}

@@ -3,6 +3,7 @@ import type { ImageInspect } from '../../shared/types';
 import { useConnection, useInspect } from '../api/queries';
 import { Spinner } from '../components/bits';
 import { CopyButton } from '../components/CopyButton';
+import { CopyLinkButton } from '../components/CopyLinkButton';
 import { ErrorBox } from '../components/ErrorBox';
 import { ExternalLink } from '../components/ExternalLink';
 import { Icon } from '../components/Icon';
@@ -346,6 +347,13 @@ function RawDocuments({ image }: { image: ImageInspect }) {
 function Platforms({ image, connectionId }: { image: ImageInspect; connectionId: string }) {
   const navigate = useUi((s) => s.navigate);
   const manifests = image.manifests ?? [];
+  const platformOf = (m: (typeof manifests)[number]) =>
+    m.platform
+      ? `${m.platform.os}/${m.platform.architecture}${m.platform.variant ? `/${m.platform.variant}` : ''}`
+      : '';
+  // A platform the index names once opens as `reference?platform=`, so its page keeps the tag it came from.
+  const unique = (p: string) =>
+    p !== 'unknown/unknown' && manifests.filter((m) => platformOf(m) === p).length === 1;
   return (
     <section className="card" aria-labelledby="plat-h">
       <h2 id="plat-h">
@@ -392,7 +400,9 @@ function Platforms({ image, connectionId }: { image: ImageInspect; connectionId:
                         screen: 'image',
                         connectionId,
                         repository: image.repository,
-                        reference: m.digest,
+                        ...(!refType && unique(platformOf(m))
+                          ? { reference: image.reference, platform: platformOf(m) }
+                          : { reference: m.digest }),
                       })
                     }
                   >
@@ -426,6 +436,8 @@ export function ImageScreen({
   const registry = connection?.registry ?? image?.registry ?? '';
   const isDigest = reference.startsWith('sha256:');
   const isIndex = (image?.manifests?.length ?? 0) > 0;
+  // On a platform of an index, pull and re-tag act on that platform's manifest, not the whole tag.
+  const target = platform ? image?.digest : reference;
 
   return (
     <div className="screen image-screen">
@@ -435,6 +447,7 @@ export function ImageScreen({
             connectionId={connectionId}
             repository={repository}
             reference={isDigest ? shortDigest(reference) : reference}
+            platform={platform ? { name: platform, of: reference } : undefined}
           />
           <h1>
             {repository}
@@ -456,21 +469,28 @@ export function ImageScreen({
           )}
         </div>
         <div className="head-actions">
+          <CopyLinkButton route={{ screen: 'image', connectionId, repository, reference, platform }} />
           <button
             type="button"
             className="btn"
-            onClick={() => openDialog({ kind: 'pull', connectionId, repository, reference })}
+            disabled={!target}
+            onClick={() =>
+              target && openDialog({ kind: 'pull', connectionId, repository, reference: target })
+            }
           >
             <Icon name="download" /> Pull…
           </button>
           <button
             type="button"
             className="btn"
-            onClick={() => openDialog({ kind: 'retag', connectionId, repository, reference })}
+            disabled={!target}
+            onClick={() =>
+              target && openDialog({ kind: 'retag', connectionId, repository, reference: target })
+            }
           >
             <Icon name="tag" /> Re-tag…
           </button>
-          {!isDigest && (
+          {!isDigest && !platform && (
             <button
               type="button"
               className="btn ghost"

@@ -1,16 +1,15 @@
-/** UI state that is not remote data: where the user is, what is selected, which dialog is open, the theme. */
+/**
+ * UI state that is not remote data: where the user is, what is selected, which dialog is open, the theme.
+ * `route` mirrors the address bar (see `followLocation`); `navigate` writes the address, then the mirror.
+ */
 import { create } from 'zustand';
+import { type ParsedRoute, type Route, sameRoute } from '../lib/routes';
+import { onLocationChange, readLocation, writeLocation } from './router';
+
+export type { Route } from '../lib/routes';
 
 export type Theme = 'system' | 'light' | 'dark';
 export type TagSort = 'created' | 'name';
-
-/** Where the main pane is. Connection and repository come from the sidebar and repository list. */
-export type Route =
-  | { screen: 'welcome' }
-  | { screen: 'add-connection'; editId?: string }
-  | { screen: 'repositories'; connectionId: string }
-  | { screen: 'tags'; connectionId: string; repository: string }
-  | { screen: 'image'; connectionId: string; repository: string; reference: string; platform?: string };
 
 export type Dialog =
   | { kind: 'push'; files: File[]; paths: string[] }
@@ -43,6 +42,7 @@ function initialTheme(): Theme {
 }
 
 interface UiState {
+  /** The screen the address bar names (read-only here: change it with `navigate`). */
   route: Route;
   /** Repositories the user opened by name on registries without a catalog, per connection. */
   manualRepositories: Record<string, string[]>;
@@ -58,7 +58,8 @@ interface UiState {
   theme: Theme;
   toasts: { id: number; text: string; tone: 'ok' | 'error' }[];
 
-  navigate(route: Route): void;
+  /** Opens `route` as a new history entry (`replace`: instead of the current one, e.g. a redirect). */
+  navigate(route: Route, options?: { replace?: boolean }): void;
   setRepoFilter(filter: string): void;
   setTagFilter(filter: string): void;
   setTagSort(sort: TagSort): void;
@@ -74,6 +75,23 @@ interface UiState {
 
 let toastId = 0;
 
+/** The store after moving to `route`: filters and selection belong to the list they were made in. */
+function enterRoute(s: UiState, route: Route): Partial<UiState> {
+  const sameRepo =
+    'repository' in route &&
+    'repository' in s.route &&
+    route.repository === s.route.repository &&
+    route.connectionId === s.route.connectionId;
+  const sameConnection =
+    'connectionId' in route && 'connectionId' in s.route && route.connectionId === s.route.connectionId;
+  return {
+    route,
+    tagFilter: sameRepo ? s.tagFilter : '',
+    selection: sameRepo ? s.selection : new Set(),
+    repoFilter: sameConnection ? s.repoFilter : '',
+  };
+}
+
 export const useUi = create<UiState>((set) => ({
   route: { screen: 'welcome' },
   manualRepositories: initialManualRepositories(),
@@ -87,23 +105,10 @@ export const useUi = create<UiState>((set) => ({
   theme: initialTheme(),
   toasts: [],
 
-  navigate: (route) =>
-    set((s) => {
-      const sameRepo =
-        'repository' in route &&
-        'repository' in s.route &&
-        route.repository === s.route.repository &&
-        route.connectionId === s.route.connectionId;
-      const sameConnection =
-        'connectionId' in route && 'connectionId' in s.route && route.connectionId === s.route.connectionId;
-      return {
-        route,
-        // Filters and selection belong to the list they were made in.
-        tagFilter: sameRepo ? s.tagFilter : '',
-        selection: sameRepo ? s.selection : new Set(),
-        repoFilter: sameConnection ? s.repoFilter : '',
-      };
-    }),
+  navigate: (route, options) => {
+    writeLocation(route, options?.replace);
+    set((s) => enterRoute(s, route));
+  },
   setRepoFilter: (repoFilter) => set({ repoFilter }),
   setTagFilter: (tagFilter) => set({ tagFilter }),
   setTagSort: (tagSort) => set({ tagSort }),
@@ -137,3 +142,20 @@ export const useUi = create<UiState>((set) => ({
     set((s) => ({ toasts: [...s.toasts.slice(-3), { id: ++toastId, text, tone }] })),
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
 }));
+
+/**
+ * Makes the address the source of truth: shows the screen it names now, and again whenever it changes
+ * (Back, Forward, an edited address). An address that names no screen is replaced by the nearest one, with
+ * a notice. Call once at start, after the bridge secret is out of the URL. Returns a stop function.
+ */
+export function followLocation(): () => void {
+  const show = ({ route, notice }: ParsedRoute) => {
+    if (notice) {
+      writeLocation(route, true);
+      useUi.getState().toast(notice, 'error');
+    }
+    if (!sameRoute(route, useUi.getState().route)) useUi.setState((s) => enterRoute(s, route));
+  };
+  show(readLocation());
+  return onLocationChange(show);
+}

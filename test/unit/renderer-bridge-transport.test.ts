@@ -4,7 +4,14 @@
  * in sessionStorage, removed from the address bar, and sent on every call.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createBridgeTransport, takeBridgeToken } from '../../renderer/api/bridge-transport';
+import {
+  createBridgeTransport,
+  obtainBridgeToken,
+  requestBridgeToken,
+  shareBridgeToken,
+  splitBridgeToken,
+  takeBridgeToken,
+} from '../../renderer/api/bridge-transport';
 import { BRIDGE_TOKEN_HEADER, BRIDGE_TOKEN_STORAGE_KEY } from '../../shared/bridge-protocol';
 
 afterEach(() => {
@@ -20,6 +27,36 @@ describe('bridge transport', () => {
     expect(sessionStorage.getItem(BRIDGE_TOKEN_STORAGE_KEY)).toBe('s3cret-value');
     // A reload has no fragment any more: the stored token is used.
     expect(takeBridgeToken()).toBe('s3cret-value');
+  });
+
+  it('takes only the token out of the fragment: the screen it names stays', () => {
+    history.replaceState(null, '', '/#token=s3cret&/c/c1/r/demo/app/t/1.0');
+    expect(takeBridgeToken()).toBe('s3cret');
+    expect(window.location.hash).toBe('#/c/c1/r/demo/app/t/1.0');
+    expect(window.location.href).not.toContain('s3cret');
+    expect(splitBridgeToken('#/c/c1/r/demo/multi/t/1.0?token=a%2Fb&platform=linux/arm64')).toEqual({
+      token: 'a/b',
+      rest: '#/c/c1/r/demo/multi/t/1.0?platform=linux/arm64',
+    });
+    expect(splitBridgeToken('#/c/c1/r/demo/multi/t/1.0?platform=linux/arm64&token=x')).toEqual({
+      token: 'x',
+      rest: '#/c/c1/r/demo/multi/t/1.0?platform=linux/arm64',
+    });
+    expect(splitBridgeToken('#/c/c1/r/demo/app/t/1.0?token=x')).toEqual({
+      token: 'x',
+      rest: '#/c/c1/r/demo/app/t/1.0',
+    });
+    // `token=` inside a path segment is a tag, not the secret.
+    expect(splitBridgeToken('#/c/c1/r/demo/t/token=x').token).toBeNull();
+  });
+
+  it('a tab without the token (a copied link) gets it from an open tab of the bridge, or from none', async () => {
+    expect(await requestBridgeToken(50)).toBeNull();
+    shareBridgeToken('from-tab-a');
+    history.replaceState(null, '', '/#/c/c1');
+    expect(await obtainBridgeToken()).toBe('from-tab-a');
+    expect(sessionStorage.getItem(BRIDGE_TOKEN_STORAGE_KEY)).toBe('from-tab-a');
+    expect(window.location.hash).toBe('#/c/c1');
   });
 
   it('sends the token header and returns the result envelope; 401 becomes an actionable error', async () => {
