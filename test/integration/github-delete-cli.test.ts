@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { digestOf } from '../../electron/core/registry/digest';
+import { startFaultProxy } from '../support/fault-proxy';
 import { type GhcrLikeWorld, startGhcrLikeWorld } from '../support/github-ghcr-like';
 import { buildImage, buildMultiPlatform, pushImage } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
@@ -154,5 +155,36 @@ describe('lading delete on a registry that refuses DELETE', () => {
     expect((await client.headManifest('plain/app', 'b'))?.digest).toBe(digest);
     expect(await revisions(noDeletes, 'plain/app')).toBe(before);
     expect(await client.blobExists('plain/app', digestOf(Buffer.from('{}')))).toBe(false);
+  });
+});
+
+describe('a tag delete on a registry that fails after the tag moved', () => {
+  it('puts the tag back and removes the placeholder manifest and the blob it uploaded', async () => {
+    const plain = await startRegistry({ mode: 'open' });
+    const proxy = await startFaultProxy(plain.url);
+    try {
+      const app = await buildImage({ layers: [{ 'app.txt': 'generic rollback\n' }] });
+      await pushImage(plain, app, 'plain/app:a');
+      await pushImage(plain, app, 'plain/app:b');
+      const client = new RegistryClient({ registry: proxy.host, retries: 0 });
+      const digest = (await client.headManifest('plain/app', 'b'))?.digest;
+      // The first manifest DELETE (the "do deletes work?" probe) goes through; the placeholder's fails.
+      const manifestDelete = { method: 'DELETE', path: /\/manifests\// };
+      proxy.rules.push(
+        { match: manifestDelete, kind: 'stall', ms: 0 },
+        { match: manifestDelete, kind: 'status', status: 500 },
+      );
+      await expect(client.deleteTag('plain/app', 'b')).rejects.toMatchObject({ code: 'server-error' });
+      const failed = proxy.requests.find((r) => r.method === 'DELETE' && r.status === 500);
+      const placeholder = /manifests\/(sha256:[a-f0-9]{64})/.exec(failed?.path ?? '')?.[1] as string;
+      expect(placeholder).toBeTruthy();
+      expect((await client.headManifest('plain/app', 'b'))?.digest).toBe(digest);
+      expect((await client.headManifest('plain/app', 'a'))?.digest).toBe(digest);
+      expect(await client.headManifest('plain/app', placeholder)).toBeUndefined();
+      expect(await client.blobExists('plain/app', digestOf(Buffer.from('{}')))).toBe(false);
+    } finally {
+      await proxy.stop();
+      await plain.stop();
+    }
   });
 });
