@@ -106,6 +106,17 @@ describe('lading delete on a GitHub host', () => {
     expect(active('app').map((v) => v.tags.sort())).toEqual([['1.0', 'latest']]);
   });
 
+  it('lading gh delete-tag with write:packages but no delete:packages: refused, the tag stays', async () => {
+    const r = await lading(['gh', 'delete-tag', 'acme/app:latest', '--yes', '--registry', world.front.host], {
+      GH_TOKEN: world.standIn.tokens.pusher,
+    });
+    expect(r.code).not.toBe(0);
+    const { message } = expectOneLineError(r.stderr);
+    expect(message).toContain('delete:packages');
+    expect(message).toContain('nothing was changed');
+    expect(active('app').map((v) => v.tags.sort())).toEqual([['1.0', 'latest']]);
+  });
+
   it('refuses a platform manifest of a tagged index by digest (the same guard as the app)', async () => {
     const r = await lading(['delete', `${world.front.host}/acme/multi@${childDigest}`, '--yes']);
     expect(r.code).not.toBe(0);
