@@ -167,6 +167,17 @@ describe('lading delete on a registry that refuses DELETE', () => {
     expect(await revisions(noDeletes, 'plain/app')).toBe(before);
     expect(await client.blobExists('plain/app', digestOf(Buffer.from('{}')))).toBe(false);
   });
+
+  it('a digest: refused with what would make it work', async () => {
+    const client = new RegistryClient({ registry: noDeletes.host, retries: 0 });
+    const digest = (await client.headManifest('plain/app', 'a'))?.digest;
+    const r = await sandbox.lading(['delete', `${noDeletes.host}/plain/app@${digest}`, '--yes']);
+    expect(r.code).not.toBe(0);
+    const { message, hint } = expectOneLineError(r.stderr);
+    expect(message).toMatch(/does not allow deleting manifests/);
+    expect(hint).toMatch(/storage\.delete\.enabled/);
+    expect((await client.headManifest('plain/app', 'a'))?.digest).toBe(digest);
+  });
 });
 
 describe('a tag delete on a registry that fails after the tag moved', () => {

@@ -70,7 +70,7 @@ export async function deleteTag(
   const siblings = (await tagsForDigest(client, repository, head.digest, opts)).filter((t) => t !== tag);
   if (siblings.length === 0) {
     await client.deleteManifest(repository, head.digest, opts).catch((e) => {
-      throw deletesRefused(client, repository, tag, e);
+      throw deletesRefused(client, `${repository}:${tag}`, e);
     });
     return;
   }
@@ -78,7 +78,7 @@ export async function deleteTag(
   // tag at a throwaway manifest instead, then delete that manifest by digest: only this tag goes. Whether
   // the registry deletes at all is asked first, so a refusal leaves no throwaway (or blob) behind.
   await probeManifestDelete(client, repository, opts).catch((e) => {
-    throw deletesRefused(client, repository, tag, e);
+    throw deletesRefused(client, `${repository}:${tag}`, e);
   });
   const configExisted = await client.blobExists(repository, EMPTY_CONFIG_DIGEST, opts);
   const dummy: ImageManifest = {
@@ -143,13 +143,15 @@ async function probeManifestDelete(
 }
 
 /** A registry that does not delete manifests at all (405) says so, with what would make it work. */
-function deletesRefused(client: RegistryClient, repository: string, tag: string, e: unknown): unknown {
+function deletesRefused(client: RegistryClient, what: string, e: unknown): unknown {
   if (!(e instanceof LadingError) || e.code !== 'unsupported') return e;
   return new LadingError(
     'unsupported',
-    `${client.registry} does not allow deleting manifests, so ${repository}:${tag} cannot be removed; nothing was changed.`,
+    `${client.registry} does not allow deleting manifests, so ${what} cannot be removed; nothing was changed.`,
     {
-      hint: 'Ask its administrator to enable deletes (distribution: storage.delete.enabled: true, or REGISTRY_STORAGE_DELETE_ENABLED=true), then run the same lading delete again.',
+      hint: isGitHubRegistry(client.registry)
+        ? `Delete it through GitHub Packages: lading delete ${client.registry}/${what} (the packages API).`
+        : 'Ask its administrator to enable deletes (distribution: storage.delete.enabled: true, or REGISTRY_STORAGE_DELETE_ENABLED=true), then run the same lading delete again.',
       status: e.status,
       registryCode: e.registryCode,
       cause: e,
@@ -175,7 +177,9 @@ export async function deleteDigest(
   validateRepository(repository);
   if (!isValidDigest(digest)) throw new LadingError('invalid-reference', `"${digest}" is not a digest.`);
   const removedTags = await tagsForDigest(client, repository, digest, opts);
-  await client.deleteManifest(repository, digest, opts);
+  await client.deleteManifest(repository, digest, opts).catch((e) => {
+    throw deletesRefused(client, `${repository}@${digest}`, e);
+  });
   return { removedTags };
 }
 
