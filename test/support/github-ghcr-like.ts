@@ -36,8 +36,19 @@ export interface GhcrLikeFront {
   url: string;
   /** The registry with `host`/`url` pointing at the front, for test helpers such as pushImage(). */
   registry: TestRegistry;
-  /** Manifest bytes kept for deleted versions (restore puts them back). */
+  faults: FrontFaults;
   stop(): Promise<void>;
+}
+
+/** Faults a test can switch on in the front (all off by default). */
+export interface FrontFaults {
+  /**
+   * A manifest PUT: `refuse` answers 500 without storing it; `lose-answer` stores it, then answers 500 (the
+   * client cannot tell whether the push happened).
+   */
+  manifestPut?: (repository: string, reference: string) => 'refuse' | 'lose-answer' | undefined;
+  /** A manifest GET answered with a body that is not JSON (an index Lading cannot parse). */
+  garbleManifest?: (repository: string, reference: string) => boolean;
 }
 
 const MANIFEST_RE = /^\/v2\/(.+)\/manifests\/([^/]+)$/;
@@ -69,12 +80,14 @@ export async function startGhcrLikeFront(opts: {
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
   /** `repository@digest` → manifest bytes and media type, saved when a version is deleted. */
   const deleted = new Map<string, { bytes: Buffer; mediaType: string }>();
+  const faults: FrontFaults = {};
 
   function forward(
     req: IncomingMessage,
     res: ServerResponse,
     body?: Buffer,
     onDone?: (status: number, headers: IncomingMessage['headers']) => void,
+    loseAnswer = false,
   ): void {
     // The Host header stays the front's, so the registry's absolute Locations point back at the front.
     const upstream = request({
@@ -87,6 +100,10 @@ export async function startGhcrLikeFront(opts: {
     });
     upstream.on('response', (up) => {
       onDone?.(up.statusCode ?? 0, up.headers);
+      if (loseAnswer) {
+        up.resume();
+        return errorJson(res, 500, 'UNKNOWN', 'ghcr-like front: answer lost (test fault)');
+      }
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     });
@@ -113,23 +130,42 @@ export async function startGhcrLikeFront(opts: {
       req.resume();
       return errorJson(res, 405, 'UNSUPPORTED', 'The operation is unsupported.');
     }
+    if (manifest && req.method === 'GET') {
+      const [, repository, reference] = manifest as unknown as [string, string, string];
+      if (faults.garbleManifest?.(repository, reference)) {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/vnd.oci.image.index.v1+json' });
+        return res.end('{"schemaVersion": 2, "manifests": [');
+      }
+    }
     if (manifest && req.method === 'PUT') {
       const [, repository, reference] = manifest as unknown as [string, string, string];
+      const fault = faults.manifestPut?.(repository, reference);
+      if (fault === 'refuse') {
+        req.resume();
+        return errorJson(res, 500, 'UNKNOWN', 'ghcr-like front: manifest PUT refused (test fault)');
+      }
       void readBody(req).then((body) =>
-        forward(req, res, body, (status, headers) => {
-          if (status !== 201) return;
-          const digest =
-            (headers['docker-content-digest'] as string | undefined) ??
-            `sha256:${createHash('sha256').update(body).digest('hex')}`;
-          let children: string[] = [];
-          try {
-            const doc = JSON.parse(body.toString('utf8')) as { manifests?: Array<{ digest: string }> };
-            children = (doc.manifests ?? []).map((m) => m.digest);
-          } catch {
-            // not JSON: the registry would have refused it
-          }
-          opts.standIn.recordPush(repository, reference, digest, children);
-        }),
+        forward(
+          req,
+          res,
+          body,
+          (status, headers) => {
+            if (status !== 201) return;
+            const digest =
+              (headers['docker-content-digest'] as string | undefined) ??
+              `sha256:${createHash('sha256').update(body).digest('hex')}`;
+            let children: string[] = [];
+            try {
+              const doc = JSON.parse(body.toString('utf8')) as { manifests?: Array<{ digest: string }> };
+              children = (doc.manifests ?? []).map((m) => m.digest);
+            } catch {
+              // not JSON: the registry would have refused it
+            }
+            opts.standIn.recordPush(repository, reference, digest, children);
+          },
+          fault === 'lose-answer',
+        ),
       );
       return;
     }
@@ -201,6 +237,7 @@ export async function startGhcrLikeFront(opts: {
     host,
     url,
     registry: { ...opts.registry, host, url },
+    faults,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -51,6 +51,16 @@ export interface StandInToken {
   orgs?: string[];
   /** The token string; default: a random ghp_… value. */
   value?: string;
+  /** Version DELETE answers 403 "Must have admin rights" (the user is no admin of the package). */
+  denyDelete?: boolean;
+}
+
+/** Faults a test can switch on to reach a delete's failure points (all off by default). */
+export interface StandInFaults {
+  /** Versions left out of every listing (GitHub not having indexed a push yet). */
+  hideVersion?: (version: StandInVersion) => boolean;
+  /** Version DELETEs answered 500 (GitHub failing) while this says so. */
+  failVersionDelete?: (version: StandInVersion) => boolean;
 }
 
 export interface StandInVersion {
@@ -130,6 +140,7 @@ export interface GitHubStandIn {
   /** Reads every repository, tag and index child of the linked registry into versions. */
   syncFromRegistry(): Promise<void>;
   linkRegistry(hooks: LinkedRegistry): void;
+  faults: StandInFaults;
   setVisibility(owner: string, name: string, visibility: 'public' | 'private'): void;
   stop(): Promise<void>;
 }
@@ -180,6 +191,7 @@ export async function startGitHubStandIn(opts: StartGitHubStandInOptions = {}): 
   let nextVersionId = 50_000;
   let linked: LinkedRegistry | undefined;
   let baseUrl = '';
+  const faults: StandInFaults = {};
 
   const tokens: StandInTokens & Record<string, string> = {
     admin: token(),
@@ -645,6 +657,7 @@ export async function startGitHubStandIn(opts: StartGitHubStandInOptions = {}): 
       const state = ctx.query.get('state') ?? 'active';
       const list = pkg.versions
         .filter((v) => (state === 'deleted' ? !!v.deletedAt : !v.deletedAt))
+        .filter((v) => !faults.hideVersion?.(v))
         .sort((a, b) => b.id - a.id);
       const { page, headers } = paginate(ctx, list);
       return send(
@@ -669,6 +682,8 @@ export async function startGitHubStandIn(opts: StartGitHubStandInOptions = {}): 
         'delete:packages, read:packages',
       );
       if (!version || version.deletedAt) throw new HttpError(404, 'Package version not found.');
+      if (ctx.tokenInfo?.denyDelete) throw new HttpError(403, 'Must have admin rights to Repository.');
+      if (faults.failVersionDelete?.(version)) throw new HttpError(500, 'Server Error');
       return void deleteVersion(ctx, pkg, version, repository);
     }
     if (tail.length === 3 && tail[2] === 'restore' && method === 'POST') {
@@ -747,6 +762,7 @@ export async function startGitHubStandIn(opts: StartGitHubStandInOptions = {}): 
     linkRegistry(hooks) {
       linked = hooks;
     },
+    faults,
     setVisibility(owner, name, visibility) {
       const pkg = findPackage(owner, name);
       if (!pkg) throw new Error(`no package ${owner}/${name}`);

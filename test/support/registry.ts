@@ -41,11 +41,18 @@ export interface StartRegistryOptions {
   anonymousPull?: string[];
   /** token mode: token lifetime in seconds (default 300). */
   tokenTtlSeconds?: number;
+  /** storage.delete.enabled (default true); false makes every manifest and blob DELETE answer 405. */
+  deleteEnabled?: boolean;
 }
 
 const READY_TIMEOUT_MS = 15_000;
 
-function configYaml(opts: { port: number; storageDir: string; auth: string }): string {
+function configYaml(opts: {
+  port: number;
+  storageDir: string;
+  auth: string;
+  deleteEnabled: boolean;
+}): string {
   return `version: 0.1
 log:
   level: error
@@ -55,7 +62,7 @@ storage:
   filesystem:
     rootdirectory: ${opts.storageDir}
   delete:
-    enabled: true
+    enabled: ${opts.deleteEnabled}
   maintenance:
     uploadpurging:
       enabled: false
@@ -172,7 +179,10 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<TestReg
   // The free port can be taken between probing and binding; try a few times before giving up.
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
-    await writeFile(configFile, configYaml({ port, storageDir, auth }));
+    await writeFile(
+      configFile,
+      configYaml({ port, storageDir, auth, deleteEnabled: opts.deleteEnabled ?? true }),
+    );
     try {
       await launch();
       break;

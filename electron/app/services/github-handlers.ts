@@ -8,8 +8,9 @@ import { checkAnonymousPull } from '../../core/github/anonymous';
 import type { ManifestWriter } from '../../core/github/delete';
 import { packageTypeFor } from '../../core/github/hosts';
 import { packageSettingsUrl } from '../../core/github/names';
-import { assertDeletable, assignRoles } from '../../core/github/roles';
+import { assignRoles } from '../../core/github/roles';
 import { githubSession, requireToken } from '../../core/github/session';
+import { deleteGuardedVersion } from '../../core/github/version-delete';
 import { LadingError } from '../../core/registry/errors';
 
 export interface GitHubDeps {
@@ -89,7 +90,7 @@ export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
         return await assignRoles(versions, deps.clientFor(connection), repository, { state });
       } catch (e) {
         // The versions are still worth showing when the registry cannot be read; roles are then unknown
-        // (and deleteVersion, which needs them, reports the registry's error).
+        // (and deleteVersion, which needs them, refuses untagged versions).
         if (e instanceof LadingError && e.code !== 'cancelled')
           return assignRoles(versions, undefined, repository, { state });
         throw e;
@@ -98,23 +99,16 @@ export function githubHandlers(deps: GitHubDeps): GitHubHandlers {
 
     async 'github.deleteVersion'({ connectionId, packageName, versionId }) {
       const { connection, session } = await open(connectionId);
-      const { ref, route } = await session.locatePackage(packageName);
-      const raw = await session.packages.listVersions(route, ref.name, 'active');
-      const repository = registryPathOf(packageName, ref);
-      const versions = await assignRoles(raw, deps.clientFor(connection), repository);
-      const version = versions.find((v) => v.id === versionId);
-      if (!version) {
-        throw new LadingError(
-          'manifest-unknown',
-          `${ref.owner}/${ref.name} has no active version ${versionId}.`,
-          {
-            hint: 'Reload the versions; it may have been deleted already.',
-          },
-        );
-      }
-      assertDeletable(version, versions);
-      await session.packages.deleteVersion(route, ref.name, versionId);
-      return { removedTags: version.tags };
+      const located = await session.locatePackage(packageName);
+      // The same guard as the CLI's delete-version: scopes first, and fail closed when roles are unknown.
+      const { removedTags } = await deleteGuardedVersion({
+        session,
+        reader: deps.clientFor(connection),
+        repository: registryPathOf(packageName, located.ref),
+        located,
+        target: { id: versionId },
+      });
+      return { removedTags };
     },
 
     async 'github.restoreVersion'({ connectionId, packageName, versionId }) {

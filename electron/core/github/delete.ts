@@ -10,13 +10,19 @@
  *
  * The throwaway is the tagged manifest itself with one extra annotation: a new digest, but every blob it
  * names is already in the repository, so nothing has to be uploaded.
+ *
+ * Nothing changes before the token's scopes (X-OAuth-Scopes of the versions listing) are known to allow the
+ * whole delete; a failure after the tag was moved puts it back and removes the placeholder where possible.
  */
 import { randomBytes } from 'node:crypto';
 import type { PackageVersion } from '../../../shared/types';
+import { digestOf } from '../registry/digest';
 import { LadingError } from '../registry/errors';
 import type { Manifest } from '../registry/manifest';
-import { assertDeletable, assignRoles, type ManifestReader } from './roles';
+import { assignRoles, type ManifestReader } from './roles';
+import { requireScopesToChange, scopeKindFor } from './scopes';
 import type { GitHubSession } from './session';
+import { deleteGuardedVersion } from './version-delete';
 
 export const THROWAWAY_ANNOTATION = 'io.github.lading.untag';
 
@@ -50,29 +56,21 @@ export interface DeleteRequest {
   settleTimeoutMs?: number;
 }
 
-async function versionsWithRoles(
-  req: DeleteRequest,
-): Promise<{ versions: PackageVersion[]; locate: Awaited<ReturnType<GitHubSession['locate']>> }> {
-  const loc = await req.session.locate(req.repository);
-  const raw = await req.session.packages.listVersions(loc.route, loc.ref.name, 'active');
-  const versions = await assignRoles(raw, req.client, req.repository, { signal: req.signal });
-  return { versions, locate: loc };
-}
-
 /** Deletes tags and digests through the GitHub API; returns every tag that is gone afterwards. */
 export async function deleteOnGitHub(req: DeleteRequest): Promise<{ removedTags: string[] }> {
   const removed = new Set<string>();
   for (const digest of req.digests ?? []) {
-    const { versions, locate } = await versionsWithRoles(req);
-    const version = versions.find((v) => v.digest === digest);
-    if (!version) {
-      throw new LadingError('manifest-unknown', `${req.repository} has no version with digest ${digest}.`, {
-        hint: `List the versions with: lading gh versions ${locate.ref.owner}/${locate.ref.name}`,
-      });
-    }
-    if (!req.force) assertDeletable(version, versions);
-    await req.session.packages.deleteVersion(locate.route, locate.ref.name, version.id);
-    for (const t of version.tags) removed.add(t);
+    const located = await req.session.locate(req.repository);
+    const { removedTags } = await deleteGuardedVersion({
+      session: req.session,
+      reader: req.client,
+      repository: req.repository,
+      located,
+      target: { digest },
+      force: req.force,
+      signal: req.signal,
+    });
+    for (const t of removedTags) removed.add(t);
   }
   for (const tag of req.tags ?? []) {
     await deleteTag(req, tag);
@@ -81,23 +79,47 @@ export async function deleteOnGitHub(req: DeleteRequest): Promise<{ removedTags:
   return { removedTags: [...removed] };
 }
 
+type Located = Awaited<ReturnType<GitHubSession['locate']>>;
+
 async function deleteTag(req: DeleteRequest, tag: string): Promise<void> {
-  const { versions, locate } = await versionsWithRoles(req);
-  const version = versions.find((v) => v.tags.includes(tag));
-  if (!version) {
+  const locate = await req.session.locate(req.repository);
+  const pkg = `${locate.ref.owner}/${locate.ref.name}`;
+  const { versions: raw, scopes } = await req.session.packages.listVersionsAndScopes(
+    locate.route,
+    locate.ref.name,
+    'active',
+  );
+  const listed = raw.find((v) => v.tags.includes(tag));
+  if (!listed) {
     throw new LadingError('manifest-unknown', `${req.repository} has no tag ${tag}.`, {
-      hint: `List the versions with: lading gh versions ${locate.ref.owner}/${locate.ref.name}`,
+      hint: `List the versions with: lading gh versions ${pkg}`,
     });
   }
+  // Scopes first, before any registry call. Fine-grained and App tokens report none, so for them this
+  // cannot be known in advance: the delete goes ahead and a refusal part-way is rolled back below.
+  const kind = scopeKindFor(req.session.connection, req.session.packages.packageType);
+  const purpose = `to delete the tag ${tag} of ${pkg}`;
+  const pushWhy = ', which is moved onto a placeholder first (a push) because its version is shared';
+  requireScopesToChange(
+    scopes,
+    listed.tags.length > 1 ? ['delete', 'push'] : ['delete'],
+    kind,
+    purpose,
+    listed.tags.length > 1 ? pushWhy : '',
+  );
+  const versions = await assignRoles(raw, req.client, req.repository, { signal: req.signal });
+  const version = versions.find((v) => v.id === listed.id) as PackageVersion;
   // Part of a tagged index (not merely an attestation *about* another manifest): deleting it breaks the index.
   const referenced = version.parents.some((p) => versions.find((v) => v.digest === p)?.role === 'index');
   if (version.tags.length === 1 && !referenced) {
     await req.session.packages.deleteVersion(locate.route, locate.ref.name, version.id);
     return;
   }
+  requireScopesToChange(scopes, ['delete', 'push'], kind, purpose, pushWhy);
+
   // Move the tag off the shared version onto a throwaway, then delete the throwaway's version.
-  const current = await req.client.getManifest(req.repository, tag, { signal: req.signal });
-  const doc = JSON.parse(current.bytes.toString('utf8')) as Manifest & {
+  const original = await req.client.getManifest(req.repository, tag, { signal: req.signal });
+  const doc = JSON.parse(original.bytes.toString('utf8')) as Manifest & {
     annotations?: Record<string, string>;
   };
   doc.annotations = {
@@ -105,19 +127,86 @@ async function deleteTag(req: DeleteRequest, tag: string): Promise<void> {
     [THROWAWAY_ANNOTATION]: `${new Date().toISOString()} ${randomBytes(6).toString('hex')}`,
   };
   const bytes = Buffer.from(JSON.stringify(doc));
-  const { digest } = await req.client.putManifest(req.repository, tag, bytes, current.mediaType, {
-    signal: req.signal,
-  });
-  const throwaway = await waitForVersion(req, locate, digest);
-  await req.session.packages.deleteVersion(locate.route, locate.ref.name, throwaway.id);
+  // Known before the PUT, so a PUT whose answer is lost can still be cleaned up.
+  const placeholder = digestOf(bytes);
+  let pushed = false;
+  try {
+    await req.client.putManifest(req.repository, tag, bytes, original.mediaType, { signal: req.signal });
+    pushed = true;
+    const throwaway = await waitForVersion(req, locate, placeholder);
+    await req.session.packages.deleteVersion(locate.route, locate.ref.name, throwaway.id);
+  } catch (e) {
+    throw await rollBack(req, locate, tag, original, { digest: placeholder, pushed }, e);
+  }
+}
+
+/**
+ * After a failure part-way through a tag delete: puts the tag back on its original manifest (if it moved)
+ * and deletes the placeholder's version where GitHub lets us. Returns the error to throw, saying what state
+ * the package is left in. Runs without the caller's signal: a cancelled delete must still be undone.
+ */
+async function rollBack(
+  req: DeleteRequest,
+  locate: Located,
+  tag: string,
+  original: { digest: string; mediaType: string; bytes: Buffer },
+  put: { digest: string; pushed: boolean },
+  cause: unknown,
+): Promise<unknown> {
+  const placeholder = put.digest;
+  const pkg = `${locate.ref.owner}/${locate.ref.name}`;
+  const tagIsBack = async () =>
+    (await req.client.getManifest(req.repository, tag)).digest === original.digest;
+  let restored = await tagIsBack().catch(() => false);
+  if (!restored) {
+    // A PUT whose answer is lost may still have landed: look again before saying it did not.
+    await req.client.putManifest(req.repository, tag, original.bytes, original.mediaType).catch(() => {});
+    restored = await tagIsBack().catch(() => false);
+  }
+  let leftover = false;
+  if (restored) {
+    try {
+      const listed = await req.session.packages.listVersions(locate.route, locate.ref.name, 'active');
+      const version = listed.find((v) => v.digest === placeholder);
+      // Untagged now, so deleting it takes nothing of the user's with it.
+      if (version && version.tags.length === 0)
+        await req.session.packages.deleteVersion(locate.route, locate.ref.name, version.id);
+      // Pushed but not listed yet: GitHub will list it later, as an untagged version.
+      else leftover = version !== undefined || put.pushed;
+    } catch {
+      leftover = true;
+    }
+  }
+  if (req.signal?.aborted && cause === req.signal.reason) return cause;
+  const base = cause instanceof LadingError ? cause : undefined;
+  const why = base?.message ?? (cause instanceof Error ? cause.message : String(cause));
+  const state = restored
+    ? `the tag is back on ${short(original.digest)}`
+    : `the tag may still point at the placeholder ${short(placeholder)}`;
+  const todo = restored
+    ? leftover
+      ? `Nothing of yours was lost. Remove the leftover placeholder version with: lading gh delete-version ${pkg} ${placeholder} --yes`
+      : (base?.hint ?? 'Nothing was lost; try again.')
+    : `Put it back with: lading tag ${req.session.connection.registry}/${req.repository}@${original.digest} ${tag}`;
+  return new LadingError(
+    base?.code ?? 'internal',
+    `Could not delete the tag ${tag} of ${pkg} (${why}); ${state}.`,
+    {
+      hint: todo,
+      status: base?.status,
+      patScope: base?.patScope,
+      temporary: base?.temporary,
+      cause,
+    },
+  );
+}
+
+function short(digest: string): string {
+  return `${digest.slice(0, 19)}…`;
 }
 
 /** GitHub lists a pushed manifest as a version shortly after the push; poll for it. */
-async function waitForVersion(
-  req: DeleteRequest,
-  locate: Awaited<ReturnType<GitHubSession['locate']>>,
-  digest: string,
-): Promise<{ id: number }> {
+async function waitForVersion(req: DeleteRequest, locate: Located, digest: string): Promise<{ id: number }> {
   const deadline = Date.now() + (req.settleTimeoutMs ?? 20_000);
   let delay = 250;
   for (;;) {
@@ -127,15 +216,15 @@ async function waitForVersion(
     if (Date.now() > deadline) {
       throw new LadingError(
         'server-error',
-        `The tag was moved to a placeholder manifest ${digest}, but GitHub has not listed it as a version yet.`,
+        `GitHub did not list the placeholder manifest ${short(digest)} as a version in time`,
         {
-          hint: `The original version is untouched. Delete the placeholder later with: lading gh delete-version ${locate.ref.owner}/${locate.ref.name} ${digest} --yes`,
+          hint: 'GitHub may be slow to index pushes; try again in a minute.',
           temporary: true,
         },
       );
     }
     if (req.signal?.aborted) throw req.signal.reason;
-    await new Promise((r) => setTimeout(r, delay));
+    await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()) + 10)));
     delay = Math.min(delay * 2, 2000);
   }
 }

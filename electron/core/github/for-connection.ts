@@ -49,7 +49,7 @@ function pageOfCursor(cursor: string | undefined): number {
 }
 
 /** What a delete job for a GitHub host knows: the connection and its token instead of a ready session. */
-export interface DeleteOnGitHubArgs extends Omit<DeleteRequest, 'session' | 'settleTimeoutMs'> {
+export interface DeleteOnGitHubArgs extends Omit<DeleteRequest, 'session'> {
   connection: Pick<Connection, 'kind' | 'registry' | 'githubApiUrl' | 'owner' | 'ownerType' | 'insecure'>;
   token: string | undefined;
   fetch?: typeof fetch;

@@ -87,3 +87,14 @@ export function githubWebUrlFor(apiUrl: string): string {
   const path = url.pathname.replace(/\/api\/v3\/?$/, '').replace(/\/+$/, '');
   return `${url.protocol}//${url.host}${path}`;
 }
+
+/**
+ * Whether deletes on `registry` go through the GitHub Packages API: ghcr.io, docker.pkg.github.com, and the
+ * host a GHES user names in LADING_GITHUB_REGISTRY (GHES registries cannot be told apart by name).
+ */
+export function deletesThroughGitHub(registry: string, githubRegistry?: string): boolean {
+  const host = registry.toLowerCase();
+  return (
+    githubKindForRegistry(host) !== undefined || (!!githubRegistry && host === githubRegistry.toLowerCase())
+  );
+}

@@ -37,3 +37,4 @@ export {
 export { assertDeletable, assignRoles } from './roles';
 export { checkGitHubToken, missingScopes, scopesFor, type TokenCheck } from './scopes';
 export { githubSession } from './session';
+export { deleteGuardedVersion, versionToDelete } from './version-delete';

@@ -9,7 +9,7 @@
  */
 import type { RepositorySummary, Visibility } from '../../../shared/types';
 import { LadingError } from '../registry/errors';
-import { callGitHub, type GitHubApi, githubStatusOf, toGitHubError } from './api';
+import { callGitHub, type GitHubApi, githubStatusOf, parseScopes, toGitHubError } from './api';
 import type { GitHubPackageType } from './hosts';
 import { legacyRepositoryFor, type OwnerType, type PackageRef, repositoryFor } from './names';
 
@@ -257,6 +257,24 @@ export class GitHubPackages {
     name: string,
     state: 'active' | 'deleted' = 'active',
   ): Promise<GitHubVersion[]> {
+    return (await this.listVersionsAndScopes(route, name, state)).versions;
+  }
+
+  /**
+   * The versions, and the token's classic scopes from the listing's `X-OAuth-Scopes` (undefined when GitHub
+   * sent none: fine-grained, App and Actions tokens), so a delete can check them before changing anything.
+   */
+  async listVersionsAndScopes(
+    route: OwnerRoute,
+    name: string,
+    state: 'active' | 'deleted' = 'active',
+  ): Promise<{ versions: GitHubVersion[]; scopes: string[] | undefined }> {
+    let scopes: string[] | undefined;
+    const keep = (response: { headers: Record<string, unknown>; data: unknown }): RawVersion[] => {
+      const header = response.headers['x-oauth-scopes'];
+      scopes = parseScopes(typeof header === 'string' ? header : undefined);
+      return response.data as RawVersion[];
+    };
     const params = { package_type: this.packageType, package_name: name, state, per_page: PER_PAGE } as const;
     const ctx = {
       action: `list the versions of ${route.login}/${name}`,
@@ -266,24 +284,27 @@ export class GitHubPackages {
     const raw = await callGitHub(ctx, (): Promise<RawVersion[]> => {
       switch (route.kind) {
         case 'org':
-          return this.api.paginate(this.api.rest.packages.getAllPackageVersionsForPackageOwnedByOrg, {
-            ...params,
-            org: route.login,
-          });
+          return this.api.paginate(
+            this.api.rest.packages.getAllPackageVersionsForPackageOwnedByOrg,
+            { ...params, org: route.login },
+            keep,
+          );
         case 'user':
           // The spec lists no state/page parameters here; GitHub accepts them, and octokit passes them on.
-          return this.api.paginate(this.api.rest.packages.getAllPackageVersionsForPackageOwnedByUser, {
-            ...params,
-            username: route.login,
-          });
+          return this.api.paginate(
+            this.api.rest.packages.getAllPackageVersionsForPackageOwnedByUser,
+            { ...params, username: route.login },
+            keep,
+          );
         case 'self':
           return this.api.paginate(
             this.api.rest.packages.getAllPackageVersionsForPackageOwnedByAuthenticatedUser,
             params,
+            keep,
           );
       }
     });
-    return raw.map(mapVersion);
+    return { versions: raw.map(mapVersion), scopes };
   }
 
   async deleteVersion(route: OwnerRoute, name: string, versionId: number): Promise<void> {

@@ -146,3 +146,37 @@ export function requireScopes(
     },
   );
 }
+
+/**
+ * The registry kind whose scope rules apply to a session: legacy `docker` packages (docker.pkg.github.com,
+ * docker.HOST on GHES) are repository-scoped and also need `repo`.
+ */
+export function scopeKindFor(connection: { kind: ConnectionKind }, packageType: string): ConnectionKind {
+  return packageType === 'docker' ? 'github-docker' : connection.kind;
+}
+
+/**
+ * Before a delete changes anything: refuses (denied, naming every scope to add) when the token's known
+ * scopes cannot do all of `actions`. `purpose` ends the sentence: "to delete the tag old of acme/app".
+ * Unknown scopes (no X-OAuth-Scopes: fine-grained, App, Actions tokens) cannot be checked and pass.
+ */
+export function requireScopesToChange(
+  granted: string[] | undefined,
+  actions: PackageAction[],
+  kind: ConnectionKind,
+  purpose: string,
+  why = '',
+): void {
+  if (granted === undefined) return;
+  const needed = [...new Set(actions.flatMap((a) => scopesFor(a, kind)))];
+  const lacking = missingScopes(granted, needed);
+  if (lacking.length === 0) return;
+  throw new LadingError(
+    'denied',
+    `The token lacks the ${joinWords(lacking)} scope${lacking.length > 1 ? 's' : ''} needed ${purpose}${why}; nothing was changed.`,
+    {
+      hint: `Add ${joinWords(lacking)} to the token, or create a classic personal access token with ${needed.join(', ')} (github.com → Settings → Developer settings → Personal access tokens (classic)).`,
+      patScope: lacking[0],
+    },
+  );
+}

@@ -3,6 +3,7 @@
  * deleting siblings that share its manifest (regctl's dummy-manifest technique), deleting a digest while
  * reporting its tags, and retagging across repositories with blob mounts instead of downloads.
  */
+import { randomBytes } from 'node:crypto';
 import { isGitHubRegistry } from './auth';
 import type { RegistryClient } from './client';
 import { digestOf } from './digest';
@@ -62,25 +63,24 @@ export async function deleteTag(
       'unsupported',
       `${client.registry} does not support deleting tags through the registry API.`,
       {
-        hint: 'Delete the package version (or untag it) through GitHub Packages instead.',
+        hint: `Delete it through GitHub Packages: lading delete ${client.registry}/${repository}:${tag} (or lading gh delete-tag ${repository}:${tag}).`,
       },
     );
   }
   const siblings = (await tagsForDigest(client, repository, head.digest, opts)).filter((t) => t !== tag);
   if (siblings.length === 0) {
-    await client.deleteManifest(repository, head.digest, opts);
+    await client.deleteManifest(repository, head.digest, opts).catch((e) => {
+      throw deletesRefused(client, `${repository}:${tag}`, e);
+    });
     return;
   }
   // Deleting by digest would take the siblings with it, and distribution 2.8 has no tag DELETE. Point the
-  // tag at a throwaway manifest instead, then delete that manifest by digest: only this tag goes.
+  // tag at a throwaway manifest instead, then delete that manifest by digest: only this tag goes. Whether
+  // the registry deletes at all is asked first, so a refusal leaves no throwaway (or blob) behind.
+  await probeManifestDelete(client, repository, opts).catch((e) => {
+    throw deletesRefused(client, `${repository}:${tag}`, e);
+  });
   const configExisted = await client.blobExists(repository, EMPTY_CONFIG_DIGEST, opts);
-  if (!configExisted) {
-    await client.uploadBlob(repository, [EMPTY_CONFIG], {
-      expectedDigest: EMPTY_CONFIG_DIGEST,
-      size: EMPTY_CONFIG.length,
-      ...opts,
-    });
-  }
   const dummy: ImageManifest = {
     schemaVersion: 2,
     mediaType: MediaType.ociManifest,
@@ -93,30 +93,78 @@ export async function deleteTag(
   };
   const original = await client.getManifest(repository, head.digest, opts);
   const bytes = Buffer.from(JSON.stringify(dummy));
-  const { digest } = await client.putManifest(repository, tag, bytes, MediaType.ociManifest, opts);
+  const dummyDigest = digestOf(bytes);
+  let put = false;
   try {
-    await client.deleteManifest(repository, digest, opts);
+    if (!configExisted) {
+      await client.uploadBlob(repository, [EMPTY_CONFIG], {
+        expectedDigest: EMPTY_CONFIG_DIGEST,
+        size: EMPTY_CONFIG.length,
+        ...opts,
+      });
+    }
+    put = true;
+    await client.putManifest(repository, tag, bytes, MediaType.ociManifest, opts);
+    await client.deleteManifest(repository, dummyDigest, opts);
   } catch (e) {
-    // The registry refuses manifest deletes: put the tag back where it was rather than leave it on the dummy.
-    await client.putManifest(repository, tag, original.bytes, original.mediaType).catch(() => {});
+    // Put the tag back where it was rather than leave it on the dummy, then remove the dummy (untagged now).
+    // No signal: a cancelled delete must still be undone.
+    if (put) {
+      const now = await client.headManifest(repository, tag).catch(() => undefined);
+      if (now?.digest !== head.digest)
+        await client.putManifest(repository, tag, original.bytes, original.mediaType).catch(() => {});
+      const back =
+        (await client.headManifest(repository, tag).catch(() => undefined))?.digest === head.digest;
+      if (back) await client.deleteManifest(repository, dummyDigest).catch(() => {});
+    }
+    throw e;
+  } finally {
+    // Only the blob we uploaded is removed; an existing empty config may be used by other artifacts.
+    if (!configExisted) await deleteBlobQuietly(client, repository, EMPTY_CONFIG_DIGEST);
+  }
+}
+
+/**
+ * Asks the registry to delete a manifest that cannot exist: "unknown" (404) means deletes work and are
+ * allowed; 405 (deletes disabled) or a refusal says so before anything was changed.
+ */
+async function probeManifestDelete(
+  client: RegistryClient,
+  repository: string,
+  opts: CallOptions,
+): Promise<void> {
+  const nothing = digestOf(Buffer.from(`lading delete probe ${randomBytes(16).toString('hex')}`));
+  try {
+    await client.deleteManifest(repository, nothing, opts);
+  } catch (e) {
+    if (e instanceof LadingError && (e.status === 404 || e.code === 'manifest-unknown')) return;
     throw e;
   }
-  if (!configExisted) {
-    // Only the blob we uploaded is removed; an existing empty config may be used by other artifacts.
-    const scopes = [`repository:${repository}:pull,delete`];
-    const res = await client
-      .send(
-        {
-          method: 'DELETE',
-          url: `/v2/${repository}/blobs/${EMPTY_CONFIG_DIGEST}`,
-          retries: 0,
-          signal: opts.signal,
-        },
-        scopes,
-      )
-      .catch(() => undefined);
-    await res?.body.dump().catch(() => {});
-  }
+}
+
+/** A registry that does not delete manifests at all (405) says so, with what would make it work. */
+function deletesRefused(client: RegistryClient, what: string, e: unknown): unknown {
+  if (!(e instanceof LadingError) || e.code !== 'unsupported') return e;
+  return new LadingError(
+    'unsupported',
+    `${client.registry} does not allow deleting manifests, so ${what} cannot be removed; nothing was changed.`,
+    {
+      hint: isGitHubRegistry(client.registry)
+        ? `Delete it through GitHub Packages: lading delete ${client.registry}/${what} (the packages API).`
+        : 'Ask its administrator to enable deletes (distribution: storage.delete.enabled: true, or REGISTRY_STORAGE_DELETE_ENABLED=true), then run the same lading delete again.',
+      status: e.status,
+      registryCode: e.registryCode,
+      cause: e,
+    },
+  );
+}
+
+async function deleteBlobQuietly(client: RegistryClient, repository: string, digest: string): Promise<void> {
+  const scopes = [`repository:${repository}:pull,delete`];
+  const res = await client
+    .send({ method: 'DELETE', url: `/v2/${repository}/blobs/${digest}`, retries: 0 }, scopes)
+    .catch(() => undefined);
+  await res?.body.dump().catch(() => {});
 }
 
 /** Deletes a manifest by digest, reporting the tags that pointed at it (they all go with it). */
@@ -129,7 +177,9 @@ export async function deleteDigest(
   validateRepository(repository);
   if (!isValidDigest(digest)) throw new LadingError('invalid-reference', `"${digest}" is not a digest.`);
   const removedTags = await tagsForDigest(client, repository, digest, opts);
-  await client.deleteManifest(repository, digest, opts);
+  await client.deleteManifest(repository, digest, opts).catch((e) => {
+    throw deletesRefused(client, `${repository}@${digest}`, e);
+  });
   return { removedTags };
 }
 

@@ -1,8 +1,10 @@
 /** `lading delete REFERENCE`: delete one tag (siblings stay) or a manifest by digest (with all its tags). */
 import type { Command } from 'commander';
+import { deletesThroughGitHub } from '../../../core/github/hosts';
 import { LadingError } from '../../../core/registry/errors';
 import { formatReference, parseReference } from '../../../core/registry/reference';
 import { cliContext, confirm, print, printJson, registryClient } from '../context';
+import { githubContextFor } from './gh';
 
 export function register(program: Command): void {
   program
@@ -44,8 +46,23 @@ export function register(program: Command): void {
         );
         if (!yes) throw new LadingError('cancelled', 'Nothing was deleted.');
       }
+      const { signal, io } = cliContext();
+      if (deletesThroughGitHub(ref.registry, io.env.LADING_GITHUB_REGISTRY)) {
+        // ghcr answers 405 to manifest DELETE: the packages API does it, with the app's guards.
+        const removedTags = await deleteThroughGitHub(cmd, ref, signal);
+        if (opts.json)
+          printJson({ deleted: name, ...(ref.digest ? { digest: ref.digest } : {}), removedTags });
+        else {
+          print(ref.digest ? `Deleted ${name}` : `Deleted tag ${name}`);
+          if (ref.digest)
+            print(removedTags.length ? `Removed tags: ${removedTags.join(', ')}` : 'No tags pointed to it.');
+          print(
+            'Through the GitHub Packages API: deleted versions are restorable for 30 days (lading gh versions --deleted).',
+          );
+        }
+        return;
+      }
       const client = await registryClient(cmd, ref.registry);
-      const { signal } = cliContext();
       if (ref.digest) {
         const { removedTags } = await client.deleteDigest(ref.repository, ref.digest, { signal });
         if (opts.json) printJson({ deleted: name, digest: ref.digest, removedTags });
@@ -60,4 +77,24 @@ export function register(program: Command): void {
       if (opts.json) printJson({ deleted: name, removedTags: [tag] });
       else print(`Deleted tag ${name}`);
     });
+}
+
+/** A tag or digest delete on a GitHub host, with `lading gh`'s token (GH_TOKEN or the docker/podman login). */
+async function deleteThroughGitHub(
+  cmd: Command,
+  ref: ReturnType<typeof parseReference>,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const ctx = await githubContextFor(cmd, ref.registry, ref.repository.split('/')[0]);
+  const { deleteOnGitHub } = await import('../../../core/github/index');
+  const { removedTags } = await deleteOnGitHub({
+    connection: ctx.connection,
+    token: ctx.token,
+    client: ctx.client(),
+    repository: ref.repository,
+    tags: ref.tag ? [ref.tag] : [],
+    digests: ref.digest ? [ref.digest] : [],
+    signal,
+  });
+  return removedTags;
 }

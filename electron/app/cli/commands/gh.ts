@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { Connection, ConnectionKind, PackageVersion } from '../../../../shared/types';
 import { githubKindForRegistry } from '../../../core/github/hosts';
 import { parsePackageRef, parseVersionId } from '../../../core/github/names';
-import { assertDeletable, assignRoles } from '../../../core/github/roles';
+import { assignRoles } from '../../../core/github/roles';
 import { RegistryClient } from '../../../core/registry/client';
 import type { Credential } from '../../../core/registry/credential-types';
 import { LadingError } from '../../../core/registry/errors';
@@ -84,6 +84,11 @@ async function resolveToken(
   const fromEnv = env.GH_TOKEN || env.GITHUB_TOKEN;
   if (fromEnv) return { token: fromEnv, credential: found ?? { username: 'lading', password: fromEnv } };
   return { token: found?.password ?? found?.registryToken, credential: found };
+}
+
+/** What a GitHub delete from `lading delete` needs for `registry`: the same token and clients as `lading gh`. */
+export function githubContextFor(cmd: Command, registry: string, owner?: string) {
+  return context(cmd, { registry }, owner);
 }
 
 async function context(cmd: Command, opts: GhOptions, owner?: string) {
@@ -289,22 +294,29 @@ export function register(program: Command): void {
         }
         const ref = parsePackageRef(input);
         const ctx = await context(cmd, opts, ref.owner);
-        const { versions, owner, name } = await versionsWithRoles(ctx, input, 'active');
-        const version = versions.find((v) => (id !== undefined ? v.id === id : v.digest === versionArg));
-        if (!version) {
-          throw new LadingError('manifest-unknown', `${owner}/${name} has no active version ${versionArg}.`, {
-            hint: `List the versions with: lading gh versions ${input}`,
-          });
-        }
-        if (!opts.force) assertDeletable(version, versions);
+        const located = await ctx.session.locate(input);
+        const { owner, name } = located.ref;
+        const { versionToDelete } = await githubRest();
+        // The app's github.deleteVersion makes the same decision (core/github/version-delete.ts).
+        const { version, rolesUnknown } = await versionToDelete({
+          session: ctx.session,
+          reader: ctx.client(),
+          repository: `${owner}/${name}`.toLowerCase(),
+          located,
+          target: id !== undefined ? { id } : { digest: versionArg },
+          force: opts.force,
+          forceHint: 'add --force',
+          signal: ctx.signal,
+        });
+        if (rolesUnknown)
+          note(`note: --force: deleting without knowing whether a tagged index uses it (${rolesUnknown})`);
         const tags = version.tags.length ? ` and its tags ${version.tags.join(', ')}` : '';
         await confirmOrRefuse(
           opts.yes,
           `Delete version ${version.id} (${version.digest.slice(0, 19)}…)${tags} of ${owner}/${name}?`,
           'delete a version',
         );
-        const { route } = await ctx.session.locate(input);
-        await ctx.session.packages.deleteVersion(route, name, version.id);
+        await ctx.session.packages.deleteVersion(located.route, name, version.id);
         if (opts.json) printJson({ id: version.id, digest: version.digest, removedTags: version.tags });
         else {
           print(`Deleted version ${version.id} (${version.digest}) of ${owner}/${name}.`);
