@@ -3,21 +3,17 @@
  * (https links go to the system browser), no <webview>, no permission grants.
  */
 import { app, type Session, shell, type WebContents } from 'electron';
+import { checkExternalUrl } from '../../shared/external-url';
 import { CONTENT_SECURITY_POLICY } from '../app/bridge/security';
+import { LadingError } from '../core/registry/errors';
 
 export { CONTENT_SECURITY_POLICY };
 
-export function isHttpsUrl(url: string): boolean {
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
+/** Only https links without userinfo reach the system browser (shared/external-url); others are refused. */
 export function openExternalHttps(url: string): Promise<void> {
-  if (!isHttpsUrl(url)) return Promise.resolve();
-  return shell.openExternal(url);
+  const check = checkExternalUrl(url);
+  if (!check.ok) return Promise.reject(new LadingError('invalid-input', check.message, { hint: check.hint }));
+  return shell.openExternal(check.url);
 }
 
 function hardenContents(contents: WebContents): void {
@@ -25,7 +21,8 @@ function hardenContents(contents: WebContents): void {
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    void openExternalHttps(url);
+    // A refused link is simply not opened: the window never navigates either way.
+    openExternalHttps(url).catch(() => undefined);
     return { action: 'deny' };
   });
 }
