@@ -1,11 +1,12 @@
 /**
- * Window hardening that applies to every web contents: no navigation away from the app, no new windows
+ * Window hardening that applies to every web contents: no navigation away from app://lading, no new windows
  * (https links go to the system browser), no <webview>, no permission grants.
  */
 import { app, type Session, shell, type WebContents } from 'electron';
 import { checkExternalUrl } from '../../shared/external-url';
 import { CONTENT_SECURITY_POLICY } from '../app/bridge/security';
 import { LadingError } from '../core/registry/errors';
+import { isAppUrl } from './app-scheme';
 
 export { CONTENT_SECURITY_POLICY };
 
@@ -17,8 +18,13 @@ export function openExternalHttps(url: string): Promise<void> {
 }
 
 function hardenContents(contents: WebContents): void {
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.on('will-redirect', (event) => event.preventDefault());
+  // Only our own origin (a reload of app://lading/...); everything else is refused, links included.
+  contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
     // A refused link is simply not opened: the window never navigates either way.
