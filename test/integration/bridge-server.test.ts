@@ -314,10 +314,29 @@ describe('bridge downloads: one-time tickets, never the secret in a URL', () => 
     expect((await download('job-a', `?ticket=${bridge.token}`)).status).toBe(403);
     const t = await ticket('job-a');
     expect((await download('job-a', `?ticket=${t}&token=${bridge.token}`)).status).toBe(403);
+    // ...and that ticket is spent with it.
+    expect((await download('job-a', `?ticket=${t}`)).status).toBe(403);
     // Without a ticket at all: unauthorised, with a hint to click Download.
     const bare = await download('job-a', '');
     expect(bare.status).toBe(401);
     expect(await bare.json()).toMatchObject({ error: { code: 'unauthorized', hint: expect.any(String) } });
+  });
+
+  it('answers GET only, and a HEAD or POST does not spend the ticket', async () => {
+    const t = await ticket('job-b');
+    const head = await fetch(`${bridge.origin}/api/download/job-b?ticket=${t}`, { method: 'HEAD' });
+    expect(head.status).toBe(405);
+    const post = await fetch(`${bridge.origin}/api/download/job-b?ticket=${t}`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect((await download('job-b', `?ticket=${t}`)).status).toBe(200);
+  });
+
+  it('keeps a bounded number of outstanding tickets, dropping the oldest', async () => {
+    const first = await ticket('job-a');
+    for (let i = 0; i < 256; i++) await ticket('job-a');
+    expect((await download('job-a', `?ticket=${first}`)).status).toBe(403);
+    const last = await ticket('job-a');
+    expect((await download('job-a', `?ticket=${last}`)).status).toBe(200);
   });
 
   it('refuses an expired ticket', async () => {

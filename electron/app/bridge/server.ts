@@ -257,11 +257,16 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   }
 
   async function handleDownload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    // Before the ticket is looked at, so a HEAD or POST does not spend it.
+    if (req.method !== 'GET')
+      return sendError(res, 405, { code: 'invalid-input', message: 'Downloads are GET requests.' });
     const jobId = safeDecode(url.pathname.slice(BRIDGE_DOWNLOAD_PATH.length + 1));
+    const ticket = url.searchParams.get(BRIDGE_TICKET_QUERY);
+    // Spent whatever else is wrong with the request.
+    const redeemed = ticket !== null && tickets.redeem(ticket, jobId);
     // The session secret must never be put in a URL (history, logs): refuse it outright.
     const secretInUrl = [...url.searchParams.values()].some((v) => secretMatches(token, v));
-    const ticket = url.searchParams.get(BRIDGE_TICKET_QUERY);
-    if (secretInUrl || (ticket !== null && !tickets.redeem(ticket, jobId))) {
+    if (secretInUrl || (ticket !== null && !redeemed)) {
       return sendError(res, 403, {
         code: 'denied',
         message: 'This download link is used up, expired or not for this file.',
@@ -275,8 +280,6 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         hint: 'Click Download in Lading; the link it opens carries the ticket.',
       });
     }
-    if (req.method !== 'GET')
-      return sendError(res, 405, { code: 'invalid-input', message: 'Downloads are GET requests.' });
     const download = services.context.downloads.get(jobId);
     const info = download && (await stat(download.path).catch(() => undefined));
     if (!download || !info) {

@@ -6,6 +6,8 @@
 import { newSecret } from './security';
 
 export const TICKET_TTL_MS = 60_000;
+/** Outstanding tickets kept at most (oldest dropped first), so asking in a loop cannot grow memory. */
+export const MAX_TICKETS = 256;
 
 export class DownloadTickets {
   private readonly tickets = new Map<string, { jobId: string; expires: number }>();
@@ -17,6 +19,8 @@ export class DownloadTickets {
 
   issue(jobId: string): string {
     this.prune();
+    // A Map iterates in insertion order: the first key is the oldest ticket.
+    while (this.tickets.size >= MAX_TICKETS) this.tickets.delete(this.tickets.keys().next().value as string);
     const ticket = newSecret();
     this.tickets.set(ticket, { jobId, expires: this.now() + this.ttlMs });
     return ticket;
