@@ -1,8 +1,10 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
-// The renderer is served from file:// (Electron) and from the browser bridge under a strict CSP
-// (`script-src 'self'`), so: relative asset URLs, no inline scripts, no module preload polyfill.
+// The renderer is served from app://lading (Electron) and from the browser bridge under a strict CSP
+// (`script-src 'self'`, `connect-src 'self'`: the meta tag in index.html says the same, so the dev server's
+// own-origin HMR socket is the only one allowed), so: relative asset URLs, no inline scripts, no module
+// preload polyfill.
 export default defineConfig({
   root: 'renderer',
   base: './',

@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lockfileDrift } from './lockfile-drift.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -188,6 +189,19 @@ function playwrightCounts(file) {
   }
 }
 
+/** package.json and package-lock.json must agree (what `npm ci` needs); semver's ranges when it is installed. */
+async function checkLockfile() {
+  const read = (f) => JSON.parse(readFileSync(join(root, f), 'utf8'));
+  const semver = await import('semver').catch(() => null);
+  const satisfies = semver
+    ? (v, r) => semver.default.satisfies(v, r, { includePrerelease: true })
+    : undefined;
+  const problems = lockfileDrift(read('package.json'), read('package-lock.json'), satisfies);
+  for (const p of problems) log(`lockfile drift: ${p}`);
+  if (problems.length) log('run `npm install` and commit package-lock.json with package.json');
+  return problems.length ? 1 : 0;
+}
+
 async function main() {
   const started = Date.now();
   const reportDir = mkdtempSync(join(tmpdir(), 'lading-test-report-'));
@@ -197,6 +211,7 @@ async function main() {
   const totals = { passed: 0, failed: 0, skipped: 0 };
 
   const steps = [
+    { name: 'lockfile in sync', fn: checkLockfile },
     { name: 'system tools', fn: async () => ((await ensureSystemTools()) ? 0 : 1) },
     { name: 'lint', fn: () => run('npm', ['run', '-s', 'lint']) },
     { name: 'typecheck', fn: () => run('npm', ['run', '-s', 'typecheck']) },

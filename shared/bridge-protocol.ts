@@ -24,8 +24,14 @@ export const BRIDGE_WS_PROTOCOL_PREFIX = 'lading.';
  */
 export const BRIDGE_UPLOAD_PATH = '/api/upload';
 export const BRIDGE_FILENAME_HEADER = 'x-lading-filename';
-/** `GET {DOWNLOAD_PATH}/{jobId}?token=SECRET` → the file of a finished bridge pull (Content-Disposition: attachment). */
+/** `GET {DOWNLOAD_PATH}/{jobId}?ticket=TICKET` → the file of a finished bridge pull (Content-Disposition: attachment). */
 export const BRIDGE_DOWNLOAD_PATH = '/api/download';
+/**
+ * `POST {TICKET_PATH}` with the token header and JSON `{ jobId }` → `Result<{ ticket }>`: a one-time ticket,
+ * valid for a minute, for that job's download URL (the secret itself never goes in a URL).
+ */
+export const BRIDGE_TICKET_PATH = '/api/download-ticket';
+export const BRIDGE_TICKET_QUERY = 'ticket';
 
 /** Bounds. */
 export const BRIDGE_MAX_CALL_BODY_BYTES = 1024 * 1024;

@@ -4,11 +4,12 @@
  * to the window. This folder is the only place that imports Electron.
  */
 import { isAbsolute, join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
 import { callNames, channelFor } from '../../shared/contract';
 import { createServices, dispatch, type Services } from '../app/services/index';
 import { ladingConfigDir } from '../core/connections/config-dir';
 import { nodeSecretStore, SafeStorageSecretStore, type SecretStore } from '../core/connections/secret-store';
+import { APP_INDEX_URL, APP_SCHEME, APP_SCHEME_PRIVILEGES, appSchemeResponse } from './app-scheme';
 import { FILES_CHOSEN_CHANNEL, MAX_CHOSEN_PATH_LENGTH, MAX_CHOSEN_PATHS } from './internal-ipc';
 import { installMenu } from './menu';
 import { hardenApp, hardenSession, openExternalHttps } from './security';
@@ -54,7 +55,7 @@ function createWindow(): BrowserWindow {
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });
-  void win.loadFile(join(__dirname, '..', 'renderer', 'index.html'));
+  void win.loadURL(APP_INDEX_URL);
   return win;
 }
 
@@ -93,6 +94,9 @@ async function start(): Promise<void> {
   hardenApp();
   await app.whenReady();
   hardenSession(session.defaultSession);
+  // The renderer comes from app://lading (dist/renderer only), never from file://.
+  const rendererDir = join(__dirname, '..', 'renderer');
+  protocol.handle(APP_SCHEME, (request) => appSchemeResponse(rendererDir, request));
   installMenu();
   const dataDir = ladingConfigDir();
   services = await createServices({
@@ -135,6 +139,9 @@ async function start(): Promise<void> {
     if (BrowserWindow.getAllWindows().length === 0) mainWindow = createWindow();
   });
 }
+
+// Must happen before the app is ready: a standard, secure scheme gets its own origin for CSP 'self'.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();

@@ -1,31 +1,34 @@
 /**
- * Window hardening that applies to every web contents: no navigation away from the app, no new windows
+ * Window hardening that applies to every web contents: no navigation away from app://lading, no new windows
  * (https links go to the system browser), no <webview>, no permission grants.
  */
 import { app, type Session, shell, type WebContents } from 'electron';
+import { checkExternalUrl } from '../../shared/external-url';
 import { CONTENT_SECURITY_POLICY } from '../app/bridge/security';
+import { LadingError } from '../core/registry/errors';
+import { isAppUrl } from './app-scheme';
 
 export { CONTENT_SECURITY_POLICY };
 
-export function isHttpsUrl(url: string): boolean {
-  try {
-    return new URL(url).protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
+/** Only https links without userinfo reach the system browser (shared/external-url); others are refused. */
 export function openExternalHttps(url: string): Promise<void> {
-  if (!isHttpsUrl(url)) return Promise.resolve();
-  return shell.openExternal(url);
+  const check = checkExternalUrl(url);
+  if (!check.ok) return Promise.reject(new LadingError('invalid-input', check.message, { hint: check.hint }));
+  return shell.openExternal(check.url);
 }
 
 function hardenContents(contents: WebContents): void {
-  contents.on('will-navigate', (event) => event.preventDefault());
-  contents.on('will-redirect', (event) => event.preventDefault());
+  // Only our own origin (a reload of app://lading/...); everything else is refused, links included.
+  contents.on('will-navigate', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event) => {
+    if (!isAppUrl(event.url)) event.preventDefault();
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    void openExternalHttps(url);
+    // A refused link is simply not opened: the window never navigates either way.
+    openExternalHttps(url).catch(() => undefined);
     return { action: 'deny' };
   });
 }

@@ -1,9 +1,11 @@
 /**
  * `window.lading` over the browser bridge: calls are `POST /api/call/:name`, events arrive over a WebSocket,
  * dropped files are streamed with `POST /api/upload`, pulled files come from `GET /api/download/:jobId`.
- * Every request carries the per-launch secret that the bridge printed in the URL fragment.
+ * Every request carries the per-launch secret that the bridge printed in the URL fragment, in a header; a
+ * download link carries only a one-time ticket, fetched when it is clicked (see `followDownloadLinks`).
  */
 import type { CallName, EventName, EventPayload, LadingApi, Result } from '../../shared/contract';
+import { useUi } from '../state/ui';
 import { BRIDGE, RECONNECTED_EVENT } from './bridge-constants';
 
 const TOKEN_KEY = BRIDGE.storageKey;
@@ -120,6 +122,48 @@ async function readResult<T>(response: Response): Promise<Result<T>> {
 }
 
 type Listener = (payload: unknown) => void;
+type TicketFetcher = (jobId: string) => Promise<Result<{ ticket: string }>>;
+
+let fetchTicket: TicketFetcher | null = null;
+
+/**
+ * `downloadUrl()` links carry no credential, so the bridge would refuse them. A click on one is caught here
+ * (one listener per page, for the current transport), a one-time ticket is fetched over the authenticated
+ * channel, and the browser is sent to the link with only that ticket added.
+ */
+function followDownloadLinks(base: string, fetcher: TicketFetcher): void {
+  const installed = fetchTicket !== null;
+  fetchTicket = fetcher;
+  if (installed) return;
+  const prefix = new URL(`${base}${BRIDGE.downloadPath}`, window.location.href);
+  document.addEventListener(
+    'click',
+    (event) => {
+      const link = (event.target as Element | null)?.closest?.('a[href]') as HTMLAnchorElement | null;
+      if (!link || !fetchTicket || event.defaultPrevented) return;
+      const target = new URL(link.href, window.location.href);
+      if (target.origin !== prefix.origin || !target.pathname.startsWith(prefix.pathname)) return;
+      if (target.searchParams.has(BRIDGE.ticketQuery)) return;
+      event.preventDefault();
+      const jobId = decodeURIComponent(target.pathname.slice(prefix.pathname.length));
+      void fetchTicket(jobId).then((result) => {
+        if (!result.ok) {
+          useUi.getState().toast(`${result.error.message} ${result.error.hint ?? ''}`.trim(), 'error');
+          return;
+        }
+        target.searchParams.set(BRIDGE.ticketQuery, result.value.ticket);
+        const once = document.createElement('a');
+        once.href = target.toString();
+        once.download = link.getAttribute('download') ?? '';
+        once.rel = 'noreferrer';
+        document.body.append(once);
+        once.click();
+        once.remove();
+      });
+    },
+    true,
+  );
+}
 
 export function createBridgeTransport(token: string, base = ''): LadingApi {
   const headers = { [BRIDGE.tokenHeader]: token };
@@ -127,6 +171,20 @@ export function createBridgeTransport(token: string, base = ''): LadingApi {
   let socket: WebSocket | null = null;
   let retryMs = 500;
   let connectedBefore = false;
+
+  async function ticketFor(jobId: string): Promise<Result<{ ticket: string }>> {
+    try {
+      const response = await fetch(`${base}${BRIDGE.ticketPath}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ jobId }),
+      });
+      return readResult(response);
+    } catch (error) {
+      return networkError('download', error);
+    }
+  }
+  if (typeof document !== 'undefined') followDownloadLinks(base, ticketFor);
 
   function connectEvents(): void {
     const url = new URL(BRIDGE.eventsPath, window.location.href);
@@ -210,7 +268,8 @@ export function createBridgeTransport(token: string, base = ''): LadingApi {
       });
     },
     downloadUrl(jobId) {
-      return `${base}${BRIDGE.downloadPath}${encodeURIComponent(jobId)}?${BRIDGE.tokenQuery}=${encodeURIComponent(token)}`;
+      // No credential here: a click fetches the one-time ticket (followDownloadLinks).
+      return `${base}${BRIDGE.downloadPath}${encodeURIComponent(jobId)}`;
     },
   } as LadingApi;
 }

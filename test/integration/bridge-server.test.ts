@@ -252,3 +252,103 @@ describe('browser bridge', () => {
     controller.abort();
   });
 });
+
+describe('bridge downloads: one-time tickets, never the secret in a URL', () => {
+  const ticketFor = (
+    jobId: string,
+    headers: Record<string, string> = { [BRIDGE_TOKEN_HEADER]: bridge.token },
+  ) =>
+    fetch(`${bridge.origin}/api/download-ticket`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ jobId }),
+    });
+  const ticket = async (jobId: string, on = bridge) => {
+    const res = await fetch(`${on.origin}/api/download-ticket`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [BRIDGE_TOKEN_HEADER]: on.token },
+      body: JSON.stringify({ jobId }),
+    });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { value: { ticket: string } }).value.ticket;
+  };
+  const download = (jobId: string, query: string, on = bridge) =>
+    fetch(`${on.origin}/api/download/${encodeURIComponent(jobId)}${query}`);
+
+  beforeAll(async () => {
+    for (const id of ['job-a', 'job-b']) {
+      const path = join(dir, `${id}.tar`);
+      await writeFile(path, `contents of ${id}`);
+      services.context.downloads.set(id, { path, fileName: `${id}.tar` });
+    }
+  });
+
+  it('hands out tickets only with the secret header, and only for a pulled file', async () => {
+    expect((await ticketFor('job-a', {})).status).toBe(401);
+    expect((await ticketFor('job-a', { [BRIDGE_TOKEN_HEADER]: 'wrong' })).status).toBe(401);
+    const missing = await ticketFor('no-such-job');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ ok: false, error: { code: 'file-error' } });
+  });
+
+  it('serves the file once per ticket; a reused ticket is refused', async () => {
+    const t = await ticket('job-a');
+    expect(t).not.toContain(bridge.token);
+    const first = await download('job-a', `?ticket=${t}`);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-disposition')).toContain('job-a.tar');
+    expect(await first.text()).toBe('contents of job-a');
+    const again = await download('job-a', `?ticket=${t}`);
+    expect(again.status).toBe(403);
+    expect(await again.json()).toMatchObject({ ok: false, error: { code: 'denied' } });
+  });
+
+  it("refuses a ticket for another job's file, and spends it", async () => {
+    const t = await ticket('job-a');
+    expect((await download('job-b', `?ticket=${t}`)).status).toBe(403);
+    expect((await download('job-a', `?ticket=${t}`)).status).toBe(403);
+  });
+
+  it('refuses the session secret in a download URL, even alongside a good ticket', async () => {
+    expect((await download('job-a', `?token=${bridge.token}`)).status).toBe(403);
+    expect((await download('job-a', `?ticket=${bridge.token}`)).status).toBe(403);
+    const t = await ticket('job-a');
+    expect((await download('job-a', `?ticket=${t}&token=${bridge.token}`)).status).toBe(403);
+    // ...and that ticket is spent with it.
+    expect((await download('job-a', `?ticket=${t}`)).status).toBe(403);
+    // Without a ticket at all: unauthorised, with a hint to click Download.
+    const bare = await download('job-a', '');
+    expect(bare.status).toBe(401);
+    expect(await bare.json()).toMatchObject({ error: { code: 'unauthorized', hint: expect.any(String) } });
+  });
+
+  it('answers GET only, and a HEAD or POST does not spend the ticket', async () => {
+    const t = await ticket('job-b');
+    const head = await fetch(`${bridge.origin}/api/download/job-b?ticket=${t}`, { method: 'HEAD' });
+    expect(head.status).toBe(405);
+    const post = await fetch(`${bridge.origin}/api/download/job-b?ticket=${t}`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect((await download('job-b', `?ticket=${t}`)).status).toBe(200);
+  });
+
+  it('keeps a bounded number of outstanding tickets, dropping the oldest', async () => {
+    const first = await ticket('job-a');
+    for (let i = 0; i < 256; i++) await ticket('job-a');
+    expect((await download('job-a', `?ticket=${first}`)).status).toBe(403);
+    const last = await ticket('job-a');
+    expect((await download('job-a', `?ticket=${last}`)).status).toBe(200);
+  });
+
+  it('refuses an expired ticket', async () => {
+    const short = await startBridge({ services, ticketTtlMs: 50 });
+    try {
+      const t = await ticket('job-b', short);
+      await new Promise((r) => setTimeout(r, 120));
+      expect((await download('job-b', `?ticket=${t}`, short)).status).toBe(403);
+      const fresh = await ticket('job-b', short);
+      expect((await download('job-b', `?ticket=${fresh}`, short)).status).toBe(200);
+    } finally {
+      await short.close();
+    }
+  });
+});

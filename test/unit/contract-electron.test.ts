@@ -30,6 +30,11 @@ const rec = vi.hoisted(() => ({
   documentListeners: new Map<string, { fn: (e: unknown) => void; capture: unknown }>(),
   /** What the next open dialog returns (empty: cancelled). */
   openDialogPaths: [] as string[],
+  /** protocol.registerSchemesAsPrivileged (and whether the app was ready by then), protocol.handle, loadURL. */
+  privileged: [] as Array<{ scheme: string; privileges: Record<string, boolean>; whenReady: boolean }>,
+  protocolHandlers: new Map<string, (req: { url: string; method: string }) => Promise<Response>>(),
+  loaded: [] as string[],
+  ready: false,
 }));
 
 // The preload watches the document for drops; vitest runs in Node, so it gets this recording stand-in.
@@ -47,7 +52,8 @@ vi.mock('electron', () => {
     }
     once() {}
     on() {}
-    loadFile() {
+    loadURL(url: string) {
+      rec.loaded.push(url);
       return Promise.resolve();
     }
     isDestroyed() {
@@ -61,13 +67,23 @@ vi.mock('electron', () => {
     app: {
       requestSingleInstanceLock: () => true,
       on: (name: string, fn: (...a: unknown[]) => void) => rec.appEvents.set(name, fn),
-      whenReady: () => Promise.resolve(),
+      whenReady: () => {
+        rec.ready = true;
+        return Promise.resolve();
+      },
       getVersion: () => '9.9.9',
       getPath: () => tmpdir(),
       quit: () => {},
       exit: () => {},
     },
     BrowserWindow,
+    protocol: {
+      registerSchemesAsPrivileged: (
+        schemes: Array<{ scheme: string; privileges: Record<string, boolean> }>,
+      ) => rec.privileged.push(...schemes.map((s) => ({ ...s, whenReady: rec.ready }))),
+      handle: (scheme: string, fn: (req: { url: string; method: string }) => Promise<Response>) =>
+        rec.protocolHandlers.set(scheme, fn),
+    },
     ipcMain: {
       handle: (ch: string, fn: Handler) => rec.ipcHandlers.set(ch, fn),
       on: (ch: string, fn: Handler) => rec.ipcListeners.set(ch, fn),
@@ -224,6 +240,22 @@ describe('main process', () => {
     expect(String(rec.windows[0]!.options.webPreferences.preload)).toMatch(/preload\.cjs$/);
   });
 
+  it('loads the renderer from the privileged app://lading scheme, not file://', async () => {
+    expect(rec.privileged).toEqual([
+      expect.objectContaining({
+        scheme: 'app',
+        whenReady: false,
+        privileges: expect.objectContaining({ standard: true, secure: true }),
+      }),
+    ]);
+    expect(rec.loaded).toEqual(['app://lading/index.html']);
+    const handler = rec.protocolHandlers.get('app')!;
+    const refused = await handler({ url: 'app://lading/..%2f..%2fpackage.json', method: 'GET' });
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('registers one IPC handler per contract call, answering through dispatch', async () => {
     expect([...rec.ipcHandlers.keys()].sort()).toEqual(callNames.map(channelFor).sort());
     const win = rec.windows[0]!;
@@ -258,6 +290,17 @@ describe('main process', () => {
     listeners.get('will-navigate')!({ preventDefault: prevent });
     listeners.get('will-attach-webview')!({ preventDefault: prevent });
     expect(prevent).toHaveBeenCalledTimes(2);
+    // Navigation within app://lading (a reload) is allowed; anywhere else, or a redirect away, is not.
+    const navigate = (name: string, url: string) => {
+      const stop = vi.fn();
+      listeners.get(name)!({ url, preventDefault: stop } as never);
+      return stop.mock.calls.length > 0;
+    };
+    expect(navigate('will-navigate', 'app://lading/index.html')).toBe(false);
+    expect(navigate('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(navigate('will-navigate', 'file:///etc/passwd')).toBe(true);
+    expect(navigate('will-navigate', 'app://other/index.html')).toBe(true);
+    expect(navigate('will-redirect', 'https://evil.example/')).toBe(true);
     expect(openHandler!({ url: 'https://github.com/x' })).toEqual({ action: 'deny' });
     expect(openHandler!({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(rec.opened).toEqual(['https://github.com/x']);

@@ -1,12 +1,15 @@
 /**
  * Runs Doyensec's Electronegativity over the Electron shell (and the built renderer, when present) and fails
  * on any HIGH or MEDIUM finding that is not in the allowlist below, each entry with the reason it is safe.
+ * Offline: the scan runs with every TCP connection and DNS lookup refused, and must not even try one.
  */
+import dns from 'node:dns';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 interface Issue {
@@ -26,7 +29,7 @@ const ALLOWLIST: Record<string, Record<string, string>> = {
   },
   OPEN_EXTERNAL_JS_CHECK: {
     'security.ts':
-      'openExternalHttps() parses the URL and calls shell.openExternal only for https: URLs (no file:, smb:, custom schemes); the shell.openExternal contract call checks the same in services/native.ts.',
+      'openExternalHttps() calls shell.openExternal only for https: URLs without userinfo (no file:, smb:, custom schemes, no https://good.com@evil.com), by the one rule in shared/external-url.ts that the shell.openExternal contract call (services/native.ts) applies too.',
   },
 };
 
@@ -34,10 +37,78 @@ const root = join(__dirname, '..', '..');
 
 // Plain CommonJS without type declarations: describe the one function we call.
 type Runner = (options: Record<string, unknown>) => Promise<unknown>;
-const run = createRequire(import.meta.url)('@doyensec/electronegativity') as Runner;
+const runnerPath = createRequire(import.meta.url).resolve('@doyensec/electronegativity');
+
+/**
+ * Electronegativity's runner downloads translations on every run (locales/i18n.js, from S3). Put a loader
+ * in its place, before the runner is first required, that configures the same bundled en-US strings
+ * without the download.
+ */
+function offlineTranslations(): void {
+  const path = join(dirname(runnerPath), 'locales', 'i18n.js');
+  const i18n = createRequire(runnerPath)('i18n') as {
+    configure(o: Record<string, unknown>): void;
+    setLocale(l: string): void;
+  };
+  const load = async () => {
+    i18n.configure({
+      locales: ['en-US'],
+      defaultLocale: 'en-US',
+      directory: dirname(path),
+      updateFiles: false,
+      objectNotation: true,
+      retryInDefaultLocale: true,
+      register: globalThis,
+    });
+    i18n.setLocale('en-US');
+  };
+  const mod = new Module(path);
+  mod.filename = path;
+  mod.loaded = true;
+  mod.exports = load;
+  createRequire(runnerPath).cache[path] = mod;
+}
+
+/** Runs fn with outgoing TCP connections and DNS lookups refused; returns what was attempted. */
+async function withoutNetwork<T>(fn: () => Promise<T>): Promise<{ value: T; attempts: string[] }> {
+  const attempts: string[] = [];
+  const connect = net.Socket.prototype.connect;
+  const lookup = dns.lookup;
+  // biome-ignore lint/suspicious/noExplicitAny: patching Node's own overloaded signatures
+  net.Socket.prototype.connect = function (this: net.Socket, ...args: any[]) {
+    const o = typeof args[0] === 'object' ? args[0] : { port: args[0], host: args[1] };
+    // Local IPC (a path) is the test runner's own business; only network connections are refused.
+    if (o && typeof o === 'object' && 'path' in o && o.path) return connect.apply(this, args as never);
+    attempts.push(`connect ${o?.host ?? ''}:${o?.port ?? ''}`);
+    throw new Error('network access is blocked in this test');
+  } as typeof connect;
+  dns.lookup = ((host: string) => {
+    attempts.push(`lookup ${host}`);
+    throw new Error('network access is blocked in this test');
+  }) as unknown as typeof dns.lookup;
+  try {
+    return { value: await fn(), attempts };
+  } finally {
+    net.Socket.prototype.connect = connect;
+    dns.lookup = lookup;
+  }
+}
 
 async function scan(dir: string): Promise<Issue[]> {
-  const result = (await run({ input: dir, electronVersionOverride: '45.0.0', isRelative: true })) as {
+  offlineTranslations();
+  const run = createRequire(import.meta.url)('@doyensec/electronegativity') as Runner;
+  const { value, attempts } = await withoutNetwork(() =>
+    run({
+      input: dir,
+      // Pinned, so no version lookup; Electron's security releases are tracked by npm, not by this scan,
+      // and the one check that downloads Electron's release list is left out.
+      electronVersionOverride: '45.0.0',
+      excludeFromScan: ['AvailableSecurityFixesGlobalCheck'],
+      isRelative: true,
+    }),
+  );
+  expect(attempts).toEqual([]);
+  const result = value as {
     issues: Issue[];
     errors: Array<{ file: string; message: string; tolerable?: boolean }>;
   };

@@ -72,7 +72,39 @@ describe('bridge transport', () => {
     const bad = await createBridgeTransport('bad').call('connections.list', {});
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.hint).toMatch(/lading serve/);
-    expect(good.downloadUrl?.('job 1')).toBe('/api/download/job%201?token=good');
+    // The secret never goes in a URL (browser history): download links carry no credential.
+    expect(good.downloadUrl?.('job 1')).toBe('/api/download/job%201');
+  });
+
+  it('a click on a download link fetches a one-time ticket, then follows the link with only the ticket', async () => {
+    const fetchMock = vi.fn(async (_url: string, _init: RequestInit) =>
+      Response.json({ ok: true, value: { ticket: 'T1' } }),
+    );
+    vi.stubGlobal('fetch', fetchMock);
+    const followed: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
+      followed.push(this.href);
+    });
+    const api = createBridgeTransport('good');
+    const link = document.createElement('a');
+    link.href = api.downloadUrl!('job 1');
+    link.setAttribute('download', 'app.tar');
+    link.textContent = 'Download';
+    document.body.append(link);
+    const event = new MouseEvent('click', { bubbles: true, cancelable: true });
+    link.dispatchEvent(event);
+    expect(event.defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(followed).toHaveLength(1));
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe('/api/download-ticket');
+    expect((init.headers as Record<string, string>)[BRIDGE_TOKEN_HEADER]).toBe('good');
+    expect(JSON.parse(String(init.body))).toEqual({ jobId: 'job 1' });
+    expect(followed[0]).toBe(`${window.location.origin}/api/download/job%201?ticket=T1`);
+    expect(followed[0]).not.toContain('good');
+    click.mockRestore();
+    link.remove();
   });
 
   it('reports an unreachable bridge instead of throwing', async () => {

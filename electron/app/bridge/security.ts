@@ -42,13 +42,17 @@ export function originAllowed(origin: string | undefined, port: number): boolean
   );
 }
 
-/** The renderer's Content-Security-Policy; the Electron shell sends the same. */
+/**
+ * The renderer's Content-Security-Policy; the Electron shell (app://lading) sends the same. connect-src is
+ * 'self' alone: CSP 3 lets 'self' match ws: to the page's own host and port, so the bridge's event socket
+ * works and no other WebSocket (any port on 127.0.0.1 included) does.
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
+  "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",
   "frame-ancestors 'none'",

@@ -22,6 +22,8 @@ import {
   BRIDGE_FILENAME_HEADER,
   BRIDGE_MAX_CALL_BODY_BYTES,
   BRIDGE_MAX_UPLOAD_BYTES,
+  BRIDGE_TICKET_PATH,
+  BRIDGE_TICKET_QUERY,
   BRIDGE_TOKEN_FRAGMENT,
   BRIDGE_TOKEN_HEADER,
   BRIDGE_UPLOAD_PATH,
@@ -41,6 +43,7 @@ import {
   secretMatches,
 } from './security';
 import { serveStatic } from './static';
+import { DownloadTickets } from './tickets';
 
 export interface BridgeOptions {
   services: Services;
@@ -51,6 +54,8 @@ export interface BridgeOptions {
   rendererDir?: string;
   /** Fixed secret (tests); default: random per launch. */
   token?: string;
+  /** How long a download ticket stays valid (default 60 s). */
+  ticketTtlMs?: number;
   maxUploadBytes?: number;
   /** An upload must finish within this time (default 2 h) and never stall longer than uploadIdleMs (60 s). */
   uploadTimeoutMs?: number;
@@ -132,6 +137,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const uploadTimeout = opts.uploadTimeoutMs ?? 2 * 60 * 60 * 1000;
   const uploadIdle = opts.uploadIdleMs ?? 60_000;
   let port = 0;
+  const tickets = new DownloadTickets(opts.ticketTtlMs);
 
   const sockets = new Set<WebSocket>();
   const sseClients = new Set<ServerResponse>();
@@ -141,10 +147,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     for (const res of sseClients) res.write(`data: ${message}\n\n`);
   });
 
-  const authorised = (req: IncomingMessage, url: URL, allowQueryToken = false) => {
+  const authorised = (req: IncomingMessage) => {
     const given = req.headers[BRIDGE_TOKEN_HEADER];
-    if (secretMatches(token, typeof given === 'string' ? given : undefined)) return true;
-    return allowQueryToken && secretMatches(token, url.searchParams.get('token'));
+    return secretMatches(token, typeof given === 'string' ? given : undefined);
   };
 
   async function handleCall(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
@@ -226,7 +231,55 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     }
   }
 
-  async function handleDownload(res: ServerResponse, jobId: string): Promise<void> {
+  async function handleTicket(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST' || !(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return sendError(res, 415, {
+        code: 'invalid-input',
+        message: 'Ticket requests are JSON POST requests.',
+      });
+    }
+    const body = await readBody(req, 4096);
+    if (!body) return refuseBody(req, res, { code: 'too-large', message: 'The request body is too large.' });
+    let jobId: unknown;
+    try {
+      jobId = (JSON.parse(body.toString('utf8')) as { jobId?: unknown }).jobId;
+    } catch {
+      jobId = undefined;
+    }
+    if (typeof jobId !== 'string' || !services.context.downloads.has(jobId)) {
+      return sendError(res, 404, {
+        code: 'file-error',
+        message: 'There is no pulled file for this job.',
+        hint: 'It is available once the pull has finished, until the job is cleared.',
+      });
+    }
+    sendJson(res, 200, { ok: true, value: { ticket: tickets.issue(jobId) } });
+  }
+
+  async function handleDownload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    // Before the ticket is looked at, so a HEAD or POST does not spend it.
+    if (req.method !== 'GET')
+      return sendError(res, 405, { code: 'invalid-input', message: 'Downloads are GET requests.' });
+    const jobId = safeDecode(url.pathname.slice(BRIDGE_DOWNLOAD_PATH.length + 1));
+    const ticket = url.searchParams.get(BRIDGE_TICKET_QUERY);
+    // Spent whatever else is wrong with the request.
+    const redeemed = ticket !== null && tickets.redeem(ticket, jobId);
+    // The session secret must never be put in a URL (history, logs): refuse it outright.
+    const secretInUrl = [...url.searchParams.values()].some((v) => secretMatches(token, v));
+    if (secretInUrl || (ticket !== null && !redeemed)) {
+      return sendError(res, 403, {
+        code: 'denied',
+        message: 'This download link is used up, expired or not for this file.',
+        hint: 'Click Download again in Lading for a fresh link.',
+      });
+    }
+    if (ticket === null) {
+      return sendError(res, 401, {
+        code: 'unauthorized',
+        message: 'A download needs a one-time ticket.',
+        hint: 'Click Download in Lading; the link it opens carries the ticket.',
+      });
+    }
     const download = services.context.downloads.get(jobId);
     const info = download && (await stat(download.path).catch(() => undefined));
     if (!download || !info) {
@@ -279,8 +332,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       const path = url.pathname;
       if (!path.startsWith('/api/')) return serveStatic(req, res, opts.rendererDir);
 
-      const isDownload = path.startsWith(`${BRIDGE_DOWNLOAD_PATH}/`);
-      if (!authorised(req, url, isDownload)) {
+      // A download authenticates with its one-time ticket alone; everything else with the secret header.
+      if (path.startsWith(`${BRIDGE_DOWNLOAD_PATH}/`)) return handleDownload(req, res, url);
+      if (!authorised(req)) {
         return sendError(res, 401, {
           code: 'unauthorized',
           message: 'Missing or wrong bridge secret.',
@@ -290,7 +344,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
       if (path.startsWith(`${BRIDGE_CALL_PATH}/`))
         return handleCall(req, res, path.slice(BRIDGE_CALL_PATH.length + 1));
       if (path === BRIDGE_UPLOAD_PATH) return handleUpload(req, res);
-      if (isDownload) return handleDownload(res, safeDecode(path.slice(BRIDGE_DOWNLOAD_PATH.length + 1)));
+      if (path === BRIDGE_TICKET_PATH) return handleTicket(req, res);
       if (path === BRIDGE_EVENTS_PATH && req.method === 'GET') return handleSse(req, res);
       sendError(res, 404, { code: 'invalid-input', message: `No such endpoint: ${path}` });
     })().catch((e: unknown) => {
@@ -363,6 +417,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     server,
     async close() {
       unsubscribe();
+      tickets.clear();
       for (const ws of sockets) ws.terminate();
       for (const res of sseClients) res.end();
       wss.close();

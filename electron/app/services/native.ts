@@ -1,22 +1,14 @@
 /** app.info and native integration: file dialogs and opening links (Electron only; the bridge says unsupported). */
 import type { Handlers } from '../../../shared/contract';
+import { checkExternalUrl as externalUrlRule } from '../../../shared/external-url';
 import { LadingError } from '../../core/registry/errors';
 import type { ServiceContext } from './context';
 
-/** Only https URLs leave the app, and only to the system browser. */
+/** Only https URLs without userinfo leave the app, and only to the system browser (rule: shared/external-url). */
 export function checkExternalUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new LadingError('invalid-input', 'That is not a URL.', { hint: 'Links must be https URLs.' });
-  }
-  if (parsed.protocol !== 'https:') {
-    throw new LadingError('invalid-input', `Refusing to open a ${parsed.protocol.replace(':', '')} link.`, {
-      hint: 'Only https links are opened in the browser.',
-    });
-  }
-  return parsed.toString();
+  const check = externalUrlRule(url);
+  if (!check.ok) throw new LadingError('invalid-input', check.message, { hint: check.hint });
+  return check.url;
 }
 
 export function nativeHandlers(
