@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Bridge, startBridge } from '../../electron/app/bridge/server';
 import { dispatch } from '../../electron/app/services';
-import { BRIDGE_FILENAME_HEADER, BRIDGE_TOKEN_HEADER } from '../../shared/bridge-protocol';
+import {
+  BRIDGE_DOWNLOAD_PATH,
+  BRIDGE_FILENAME_HEADER,
+  BRIDGE_TICKET_PATH,
+  BRIDGE_TICKET_QUERY,
+  BRIDGE_TOKEN_HEADER,
+} from '../../shared/bridge-protocol';
 import type { EventPayload } from '../../shared/contract';
 import type { Job } from '../../shared/types';
 import { buildImage, writeArchive } from '../support/images';
@@ -93,7 +99,13 @@ describe('transfer jobs', () => {
     expect(pulled).toMatchObject({ state: 'done', resultDigest: pushed.resultDigest });
     unsubscribe();
 
-    const res = await fetch(`${bridge.origin}/api/download/${pull.jobId}?token=${bridge.token}`);
+    const issued = await fetch(`${bridge.origin}${BRIDGE_TICKET_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [BRIDGE_TOKEN_HEADER]: bridge.token },
+      body: JSON.stringify({ jobId: pull.jobId }),
+    });
+    const { ticket } = ((await issued.json()) as { value: { ticket: string } }).value;
+    const res = await fetch(`${bridge.origin}${BRIDGE_DOWNLOAD_PATH}/${pull.jobId}?${BRIDGE_TICKET_QUERY}=${ticket}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain('small-1.tar');
     const bytes = Buffer.from(await res.arrayBuffer());

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { githubPreflightForHost } from '../../electron/core/github/push-preflight';
 import { inspectArchive } from '../../electron/core/archive/inspect';
 import { parseReference } from '../../electron/core/registry/reference';
 import { type PushClient, pushArchive } from '../../electron/core/transfer/push';
@@ -77,6 +78,7 @@ describe('foreign layers', () => {
         archivePath: archive,
         target: parseReference('docker.pkg.github.com/o/r/app:1'),
         client: offline,
+        preflight: githubPreflightForHost('docker.pkg.github.com'),
       }),
     ).rejects.toThrow(/docker\.pkg\.github\.com does not accept foreign/);
   });
