@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { digestOf } from '../../electron/core/registry/digest';
+import { deleteTag, tagImage } from '../../electron/core/registry/tagging';
 import { startFaultProxy } from '../support/fault-proxy';
 import { type GhcrLikeWorld, startGhcrLikeWorld } from '../support/github-ghcr-like';
 import { buildImage, buildMultiPlatform, pushImage } from '../support/images';
@@ -58,7 +59,11 @@ beforeAll(async () => {
   const app = await buildImage({ layers: [{ 'app.txt': 'cli delete\n' }] });
   await pushImage(world.front.registry, app, 'acme/app:1.0');
   for (const tag of ['latest', 'old']) {
-    await githubClient().tag({ repository: 'acme/app', reference: '1.0' }, { repository: 'acme/app', tag });
+    await tagImage(
+      githubClient(),
+      { repository: 'acme/app', reference: '1.0' },
+      { repository: 'acme/app', tag },
+    );
   }
   await pushImage(noDeletes, app, 'plain/app:a');
   await pushImage(noDeletes, app, 'plain/app:b');
@@ -196,7 +201,7 @@ describe('a tag delete on a registry that fails after the tag moved', () => {
         { match: manifestDelete, kind: 'stall', ms: 0 },
         { match: manifestDelete, kind: 'status', status: 500 },
       );
-      await expect(client.deleteTag('plain/app', 'b')).rejects.toMatchObject({ code: 'server-error' });
+      await expect(deleteTag(client, 'plain/app', 'b')).rejects.toMatchObject({ code: 'server-error' });
       const failed = proxy.requests.find((r) => r.method === 'DELETE' && r.status === 500);
       const placeholder = /manifests\/(sha256:[a-f0-9]{64})/.exec(failed?.path ?? '')?.[1] as string;
       expect(placeholder).toBeTruthy();

@@ -9,6 +9,7 @@ import { githubHandlers } from '../../electron/app/services/github-handlers';
 import { deleteOnGitHub } from '../../electron/core/github/index';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { LadingError } from '../../electron/core/registry/errors';
+import { tagImage } from '../../electron/core/registry/tagging';
 import type { Connection } from '../../shared/types';
 import { type GhcrLikeFront, startGhcrLikeFront } from '../support/github-ghcr-like';
 import { type GitHubStandIn, startGitHubStandIn } from '../support/github-standin';
@@ -39,8 +40,9 @@ async function caught(p: Promise<unknown>): Promise<LadingError> {
 async function sharedTags(): Promise<{ repository: string; name: string; digest: string }> {
   const name = `shared-${++repoCount}`;
   const repository = `acme/${name}`;
-  await client().tag({ repository: 'acme/base', reference: '1.0' }, { repository, tag: '1.0' });
-  const { digest } = await client().tag(
+  await tagImage(client(), { repository: 'acme/base', reference: '1.0' }, { repository, tag: '1.0' });
+  const { digest } = await tagImage(
+    client(),
     { repository: 'acme/base', reference: '1.0' },
     { repository, tag: 'latest' },
   );
@@ -156,7 +158,8 @@ describe('a tag delete checks the token before changing anything', () => {
 
   it('read:packages only, a tag alone on its version: refused naming delete:packages', async () => {
     const name = `shared-${++repoCount}`;
-    await client().tag(
+    await tagImage(
+      client(),
       { repository: 'acme/base', reference: '1.0' },
       { repository: `acme/${name}`, tag: 'only' },
     );

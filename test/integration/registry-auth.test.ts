@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { inspectImage } from '../../electron/core/registry/inspect';
+import { deleteDigest, deleteTag } from '../../electron/core/registry/tagging';
 import { errorOf, registrySuite } from '../support/clients';
 import { startFaultProxy } from '../support/fault-proxy';
 import { buildImage, pushImage, seedTags } from '../support/images';
@@ -107,12 +108,12 @@ describe('registry client with token auth', () => {
     const m = await user.getManifest('team/del', 'a');
     await user.putManifest('team/del', 'b', m.bytes, m.mediaType);
     const reader = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.reader });
-    const e = await errorOf(reader.deleteDigest('team/del', m.digest));
+    const e = await errorOf(deleteDigest(reader, 'team/del', m.digest));
     expect(e.code).toBe('denied');
     expect(e.scope).toContain('delete');
-    await user.deleteTag('team/del', 'b');
+    await deleteTag(user, 'team/del', 'b');
     expect(await user.tags('team/del')).toEqual(['a']);
-    expect((await user.deleteDigest('team/del', m.digest)).removedTags).toEqual(['a']);
+    expect((await deleteDigest(user, 'team/del', m.digest)).removedTags).toEqual(['a']);
   });
 
   it('uses a registry token as is and an identity token through the OAuth2 refresh grant', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { deleteDigest, deleteTag, tagImage, tagsForDigest } from '../../electron/core/registry/tagging';
 import { clientFor, errorOf, readAll, registrySuite } from '../support/clients';
 import { sha256 } from '../support/digest';
 import { startFaultProxy } from '../support/fault-proxy';
@@ -286,22 +287,22 @@ describe('registry client write paths (open registry)', () => {
     await pushImage(suite.registry, image, 'del/app:keep');
     const m = await suite.client.getManifest('del/app', 'keep');
     await suite.client.putManifest('del/app', 'gone', m.bytes, m.mediaType);
-    expect((await suite.client.tagsForDigest('del/app', m.digest)).sort()).toEqual(['gone', 'keep']);
+    expect((await tagsForDigest(suite.client, 'del/app', m.digest)).sort()).toEqual(['gone', 'keep']);
 
-    await suite.client.deleteTag('del/app', 'gone');
+    await deleteTag(suite.client, 'del/app', 'gone');
     expect(await suite.client.tags('del/app')).toEqual(['keep']);
     expect((await suite.client.getManifest('del/app', 'keep')).digest).toBe(m.digest);
     const inspected = await skopeoInspect(`docker://${suite.registry.host}/del/app:keep`);
     expect(inspected.Digest).toBe(m.digest);
     await skopeoCopy(`docker://${suite.registry.host}/del/app:keep`, `oci:${image.layoutDir}:pulled`);
-    expect((await errorOf(suite.client.deleteTag('del/app', 'gone'))).code).toBe('manifest-unknown');
+    expect((await errorOf(deleteTag(suite.client, 'del/app', 'gone'))).code).toBe('manifest-unknown');
   });
 
   it('deletes the manifest when the tag is its only one', async () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'lonely\n' }] });
     await pushImage(suite.registry, image, 'del/lonely:only');
     const m = await suite.client.getManifest('del/lonely', 'only');
-    await suite.client.deleteTag('del/lonely', 'only');
+    await deleteTag(suite.client, 'del/lonely', 'only');
     expect(await suite.client.headManifest('del/lonely', m.digest)).toBeUndefined();
   });
 
@@ -312,7 +313,7 @@ describe('registry client write paths (open registry)', () => {
     await suite.client.putManifest('del/digest', 'b', m.bytes, m.mediaType);
     const other = await buildImage({ layers: [{ 'f.txt': 'other\n' }] });
     await pushImage(suite.registry, other, 'del/digest:c');
-    const { removedTags } = await suite.client.deleteDigest('del/digest', m.digest);
+    const { removedTags } = await deleteDigest(suite.client, 'del/digest', m.digest);
     expect(removedTags.sort()).toEqual(['a', 'b']);
     expect(await suite.client.tags('del/digest')).toEqual(['c']);
     expect(await suite.client.headManifest('del/digest', m.digest)).toBeUndefined();
@@ -322,7 +323,8 @@ describe('registry client write paths (open registry)', () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'same repo\n' }] });
     await pushImage(suite.registry, image, 'tag/same:1');
     const src = await suite.client.getManifest('tag/same', '1');
-    const result = await suite.client.tag(
+    const result = await tagImage(
+      suite.client,
       { repository: 'tag/same', reference: '1' },
       { repository: 'tag/same', tag: 'stable' },
     );
@@ -334,7 +336,8 @@ describe('registry client write paths (open registry)', () => {
     const image = await buildImage({ layers: [{ 'a.txt': 'one\n' }, { 'b.txt': 'two\n' }] });
     await pushImage(suite.registry, image, 'tag/src:1');
     const src = await suite.client.getManifest('tag/src', '1');
-    const result = await suite.client.tag(
+    const result = await tagImage(
+      suite.client,
       { repository: 'tag/src', reference: '1' },
       { repository: 'tag/dst', tag: 'promoted' },
     );
@@ -352,7 +355,8 @@ describe('registry client write paths (open registry)', () => {
     });
     await pushImage(suite.registry, image, 'tag/multi:1', { all: true });
     const src = await suite.client.getManifest('tag/multi', '1');
-    const result = await suite.client.tag(
+    const result = await tagImage(
+      suite.client,
       { repository: 'tag/multi', reference: '1' },
       { repository: 'tag/multi-copy', tag: '1' },
     );

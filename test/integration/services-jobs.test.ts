@@ -105,7 +105,9 @@ describe('transfer jobs', () => {
       body: JSON.stringify({ jobId: pull.jobId }),
     });
     const { ticket } = ((await issued.json()) as { value: { ticket: string } }).value;
-    const res = await fetch(`${bridge.origin}${BRIDGE_DOWNLOAD_PATH}/${pull.jobId}?${BRIDGE_TICKET_QUERY}=${ticket}`);
+    const res = await fetch(
+      `${bridge.origin}${BRIDGE_DOWNLOAD_PATH}/${pull.jobId}?${BRIDGE_TICKET_QUERY}=${ticket}`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain('small-1.tar');
     const bytes = Buffer.from(await res.arrayBuffer());

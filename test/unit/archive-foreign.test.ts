@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { githubPreflightForHost } from '../../electron/core/github/push-preflight';
 import { inspectArchive } from '../../electron/core/archive/inspect';
+import { githubPreflightForHost } from '../../electron/core/github/push-preflight';
 import { parseReference } from '../../electron/core/registry/reference';
 import { type PushClient, pushArchive } from '../../electron/core/transfer/push';
 

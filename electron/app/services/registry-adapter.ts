@@ -2,6 +2,7 @@
 import type { LoginHints } from '../../core/registry/auth';
 import { RegistryClient } from '../../core/registry/client';
 import { LadingError } from '../../core/registry/errors';
+import { deleteDigest, deleteTag, tagImage } from '../../core/registry/tagging';
 import type { RegistryPort } from './registry-port';
 import type { ConnectionAccess } from './seams';
 
@@ -51,11 +52,11 @@ export function registryPortFor(client: RegistryClient): RegistryPort {
       const c = await client.getConfig(repository, descriptor, { signal });
       return { config: c.config, raw: c.bytes };
     },
-    deleteTag: (repository, tag, signal) => client.deleteTag(repository, tag, { signal }),
+    deleteTag: (repository, tag, signal) => deleteTag(client, repository, tag, { signal }),
     async deleteDigest(repository, digest, signal) {
-      await client.deleteDigest(repository, digest, { signal });
+      await deleteDigest(client, repository, digest, { signal });
     },
-    tag: (source, target, signal) => client.tag(source, target, { signal }),
+    tag: (source, target, signal) => tagImage(client, source, target, { signal }),
   };
 }
 

@@ -15,7 +15,6 @@ import { MANIFEST_ACCEPT, MediaType } from './mediatypes';
 import { isValidDigest, registryBaseUrl, validateRepository } from './reference';
 import { CATALOG_SCOPE, operationScope } from './scope';
 import { type CallOptions, type RegistrySession, v2Path } from './session';
-import * as tagging from './tagging';
 import {
   parseJsonBody,
   type Response,
@@ -528,32 +527,6 @@ export class RegistryClient implements RegistrySession {
       { chunkSize: this.chunkSize, maxChunkSize: this.maxChunkSize },
       opts,
     );
-  }
-
-  // --- tags and deletes ------------------------------------------------------------------------------
-
-  tagsForDigest(repository: string, digest: string, opts: CallOptions = {}): Promise<string[]> {
-    return tagging.tagsForDigest(this, repository, digest, opts);
-  }
-
-  deleteTag(repository: string, tag: string, opts: CallOptions = {}): Promise<void> {
-    return tagging.deleteTag(this, repository, tag, opts);
-  }
-
-  deleteDigest(
-    repository: string,
-    digest: string,
-    opts: CallOptions = {},
-  ): Promise<{ removedTags: string[] }> {
-    return tagging.deleteDigest(this, repository, digest, opts);
-  }
-
-  tag(
-    source: { repository: string; reference: string },
-    target: { repository: string; tag: string },
-    opts: CallOptions = {},
-  ): Promise<{ digest: string; mountedBlobs: number }> {
-    return tagging.tagImage(this, source, target, opts);
   }
 }
 

@@ -13,6 +13,25 @@ import { isNonDistributable, MediaType } from './mediatypes';
 import { isValidDigest, validateRepository, validateTag } from './reference';
 import type { CallOptions } from './session';
 
+/**
+ * The part of a registry client tag and delete semantics need (go-containerregistry's `remote.Tag(ref, …)`
+ * shape: functions over a client, so the client does not depend on them).
+ */
+export type TaggingClient = Pick<
+  RegistryClient,
+  | 'registry'
+  | 'tags'
+  | 'headManifest'
+  | 'getManifest'
+  | 'putManifest'
+  | 'deleteManifest'
+  | 'blobExists'
+  | 'mountBlob'
+  | 'openBlob'
+  | 'uploadBlob'
+  | 'send'
+>;
+
 const HEAD_CONCURRENCY = 8;
 const EMPTY_CONFIG = Buffer.from('{}');
 const EMPTY_CONFIG_DIGEST = digestOf(EMPTY_CONFIG);
@@ -32,7 +51,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 
 /** Tags of `repository` whose manifest digest is `digest` (one HEAD per tag, a few at a time). */
 export async function tagsForDigest(
-  client: RegistryClient,
+  client: TaggingClient,
   repository: string,
   digest: string,
   opts: CallOptions = {},
@@ -44,7 +63,7 @@ export async function tagsForDigest(
 
 /** Removes only `tag`; sibling tags on the same manifest keep working. */
 export async function deleteTag(
-  client: RegistryClient,
+  client: TaggingClient,
   repository: string,
   tag: string,
   opts: CallOptions = {},
@@ -129,7 +148,7 @@ export async function deleteTag(
  * allowed; 405 (deletes disabled) or a refusal says so before anything was changed.
  */
 async function probeManifestDelete(
-  client: RegistryClient,
+  client: TaggingClient,
   repository: string,
   opts: CallOptions,
 ): Promise<void> {
@@ -143,7 +162,7 @@ async function probeManifestDelete(
 }
 
 /** A registry that does not delete manifests at all (405) says so, with what would make it work. */
-function deletesRefused(client: RegistryClient, what: string, e: unknown): unknown {
+function deletesRefused(client: TaggingClient, what: string, e: unknown): unknown {
   if (!(e instanceof LadingError) || e.code !== 'unsupported') return e;
   return new LadingError(
     'unsupported',
@@ -159,7 +178,7 @@ function deletesRefused(client: RegistryClient, what: string, e: unknown): unkno
   );
 }
 
-async function deleteBlobQuietly(client: RegistryClient, repository: string, digest: string): Promise<void> {
+async function deleteBlobQuietly(client: TaggingClient, repository: string, digest: string): Promise<void> {
   const scopes = [`repository:${repository}:pull,delete`];
   const res = await client
     .send({ method: 'DELETE', url: `/v2/${repository}/blobs/${digest}`, retries: 0 }, scopes)
@@ -169,7 +188,7 @@ async function deleteBlobQuietly(client: RegistryClient, repository: string, dig
 
 /** Deletes a manifest by digest, reporting the tags that pointed at it (they all go with it). */
 export async function deleteDigest(
-  client: RegistryClient,
+  client: TaggingClient,
   repository: string,
   digest: string,
   opts: CallOptions = {},
@@ -185,7 +204,7 @@ export async function deleteDigest(
 
 /** Makes `blob` available in `target`: already there, mounted from `source`, or copied as a stream. */
 async function ensureBlob(
-  client: RegistryClient,
+  client: TaggingClient,
   source: string,
   target: string,
   blob: { digest: string; size: number },
@@ -199,7 +218,7 @@ async function ensureBlob(
 }
 
 async function copyImageBlobs(
-  client: RegistryClient,
+  client: TaggingClient,
   source: string,
   target: string,
   manifest: ImageManifest,
@@ -216,7 +235,7 @@ async function copyImageBlobs(
  * repository: every blob (and, for an index, every child manifest first) is mounted, then the manifest is put.
  */
 export async function tagImage(
-  client: RegistryClient,
+  client: TaggingClient,
   source: { repository: string; reference: string },
   target: { repository: string; tag: string },
   opts: CallOptions = {},

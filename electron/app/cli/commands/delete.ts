@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { deletesThroughGitHub } from '../../../core/github/hosts';
 import { LadingError } from '../../../core/registry/errors';
 import { formatReference, parseReference } from '../../../core/registry/reference';
+import { deleteDigest, deleteTag } from '../../../core/registry/tagging';
 import { cliContext, confirm, print, printJson, registryClient } from '../context';
 import { githubContextFor } from './gh';
 
@@ -64,7 +65,7 @@ export function register(program: Command): void {
       }
       const client = await registryClient(cmd, ref.registry);
       if (ref.digest) {
-        const { removedTags } = await client.deleteDigest(ref.repository, ref.digest, { signal });
+        const { removedTags } = await deleteDigest(client, ref.repository, ref.digest, { signal });
         if (opts.json) printJson({ deleted: name, digest: ref.digest, removedTags });
         else {
           print(`Deleted ${name}`);
@@ -73,7 +74,7 @@ export function register(program: Command): void {
         return;
       }
       const tag = ref.tag as string;
-      await client.deleteTag(ref.repository, tag, { signal });
+      await deleteTag(client, ref.repository, tag, { signal });
       if (opts.json) printJson({ deleted: name, removedTags: [tag] });
       else print(`Deleted tag ${name}`);
     });

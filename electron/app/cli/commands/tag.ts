@@ -7,6 +7,7 @@ import {
   parseReference,
   type Reference,
 } from '../../../core/registry/reference';
+import { tagImage } from '../../../core/registry/tagging';
 import { parseReferenceArg } from '../args';
 import { cliContext, print, printJson, registryClient } from '../context';
 
@@ -49,7 +50,8 @@ export function register(program: Command): void {
       const source = parseReferenceArg(sourceArg);
       const target = resolveTagTarget(source, targetArg);
       const client = await registryClient(cmd, source.registry);
-      const result = await client.tag(
+      const result = await tagImage(
+        client,
         { repository: source.repository, reference: source.digest ?? source.tag ?? 'latest' },
         { repository: target.repository, tag: target.tag },
         { signal: cliContext().signal },
