@@ -1,6 +1,8 @@
 /** Remote data as react-query hooks. Keys are arrays starting with the call's subject. */
+
 import { type QueryClient, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { isDigestReference } from '../../shared/reference-grammar';
 import type { Job, RepositoriesResult, TagDetail } from '../../shared/types';
 import { call, getApi } from './index';
 
@@ -194,7 +196,7 @@ export function useInspect(connectionId: string, repository: string, reference: 
     queryKey: keys.inspect(connectionId, repository, reference, platform),
     queryFn: () => call('registry.inspect', { connectionId, repository, reference, platform }),
     // A digest never changes; a tag may move.
-    staleTime: reference.startsWith('sha256:') ? Infinity : 15_000,
+    staleTime: isDigestReference(reference) ? Infinity : 15_000,
   });
 }
 

@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { digestHex12, isDigestReference } from '../../shared/reference-grammar';
 import { call, getApi } from '../api';
 import { useInspect, useJobs } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
@@ -11,7 +12,7 @@ import { useUi } from '../state/ui';
 
 function fileName(repository: string, reference: string, format: 'docker' | 'oci', platform: string): string {
   const base = repository.split('/').pop() ?? 'image';
-  const ref = reference.startsWith('sha256:') ? reference.slice(7, 19) : reference;
+  const ref = isDigestReference(reference) ? digestHex12(reference) : reference;
   const plat = platform ? `-${platform.replaceAll('/', '-')}` : '';
   return `${base}-${ref}${plat}${format === 'oci' ? '.oci' : ''}.tar`;
 }
@@ -72,7 +73,7 @@ export function PullDialog({
 
   return (
     <Dialog
-      title={`Pull ${repository}${reference.startsWith('sha256:') ? `@${reference.slice(7, 19)}` : `:${reference}`}`}
+      title={`Pull ${repository}${isDigestReference(reference) ? `@${digestHex12(reference)}` : `:${reference}`}`}
       onClose={onClose}
       footer={
         jobId ? (

@@ -1,6 +1,8 @@
 // biome-ignore-all lint/a11y/useSemanticElements: mode cards are buttons with role radio (two lines of text each)
+
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { isDigestReference } from '../../shared/reference-grammar';
 import type { TagDetail } from '../../shared/types';
 import { call } from '../api';
 import { keys, useConnection, useInspect, useTags } from '../api/queries';
@@ -71,7 +73,7 @@ export function RetagDialog({
 
   return (
     <Dialog
-      title={`Re-tag ${repository}${reference.startsWith('sha256:') ? `@${shortDigest(reference)}` : `:${reference}`}`}
+      title={`Re-tag ${repository}${isDigestReference(reference) ? `@${shortDigest(reference)}` : `:${reference}`}`}
       onClose={onClose}
       footer={
         <>

@@ -1,4 +1,5 @@
 /** Human-readable sizes, dates, digests. Binary units, as registries and `docker images` report them. */
+import { digestHex12 } from '../../shared/reference-grammar';
 
 export function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined || !Number.isFinite(bytes)) return '—';
@@ -56,9 +57,7 @@ export function formatDate(iso: string | undefined): string {
 
 /** sha256:0123456789ab… → 0123456789ab (12 hex digits, as docker shows image IDs). */
 export function shortDigest(digest: string | undefined): string {
-  if (!digest) return '—';
-  const hex = digest.includes(':') ? digest.slice(digest.indexOf(':') + 1) : digest;
-  return hex.slice(0, 12);
+  return digest ? digestHex12(digest) : '—';
 }
 
 export function shortMediaType(mediaType: string): string {

@@ -1,7 +1,8 @@
+import { isGitHubKind } from '../../shared/connection-kinds';
 import type { Connection } from '../../shared/types';
 
 export function isGithub(connection: Pick<Connection, 'kind'>): boolean {
-  return connection.kind === 'ghcr' || connection.kind === 'github-docker' || connection.kind === 'ghes';
+  return isGitHubKind(connection.kind);
 }
 
 /** Only https links are rendered as links (a label can say anything). */

@@ -2,10 +2,14 @@
  * Live validation of a push/tag target, with the rules of the OCI distribution spec and GitHub's registries.
  * Errors block the action; warnings are shown but allowed.
  */
+import { isGitHubKind } from '../../shared/connection-kinds';
+import {
+  isValidPathComponent,
+  isValidTag,
+  MAX_NAME_LENGTH,
+  referenceSeparator,
+} from '../../shared/reference-grammar';
 import type { ConnectionKind } from '../../shared/types';
-
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export interface Validation {
   errors: string[];
@@ -23,9 +27,10 @@ export function validateRepository(
   if (name !== name.toLowerCase()) {
     errors.push(`Repository names must be lowercase: try “${name.toLowerCase()}”.`);
   }
-  if (name.length > 255) errors.push('Repository names are at most 255 characters.');
+  if (name.length > MAX_NAME_LENGTH)
+    errors.push(`Repository names are at most ${MAX_NAME_LENGTH} characters.`);
   const parts = name.split('/');
-  const bad = parts.find((p) => !COMPONENT.test(p.toLowerCase()));
+  const bad = parts.find((p) => !isValidPathComponent(p.toLowerCase()));
   if (bad !== undefined) {
     errors.push(
       bad === ''
@@ -41,7 +46,8 @@ export function validateRepository(
   }
   if (
     owner &&
-    (kind === 'ghcr' || kind === 'ghes' || kind === 'github-docker') &&
+    kind !== undefined &&
+    isGitHubKind(kind) &&
     parts.length >= 2 &&
     parts[0] !== owner.toLowerCase()
   ) {
@@ -56,7 +62,7 @@ export function validateRepository(
 export function validateTag(tag: string): Validation {
   if (!tag) return { errors: ['Enter a tag.'], warnings: [] };
   if (tag.length > 128) return { errors: ['Tags are at most 128 characters.'], warnings: [] };
-  if (!TAG.test(tag)) {
+  if (!isValidTag(tag)) {
     return {
       errors: ['Tags use letters, digits, “_”, “.” and “-”, and cannot start with “.” or “-”.'],
       warnings: [],
@@ -93,7 +99,7 @@ export function parseImageName(input: string): ParsedImageName {
 
 /** Pull command for a tag or a digest reference. */
 export function pullCommand(registry: string, repository: string, reference: string): string {
-  const sep = reference.includes(':') && reference.startsWith('sha256') ? '@' : ':';
+  const sep = referenceSeparator(reference);
   const host = registry === 'registry-1.docker.io' || registry === 'index.docker.io' ? 'docker.io' : registry;
   return `docker pull ${host}/${repository}${sep}${reference}`;
 }

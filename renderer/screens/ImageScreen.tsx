@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { isDigestReference } from '../../shared/reference-grammar';
 import type { ImageInspect } from '../../shared/types';
 import { useConnection, useInspect } from '../api/queries';
 import { Spinner } from '../components/bits';
@@ -434,7 +435,7 @@ export function ImageScreen({
   const openDialog = useUi((s) => s.openDialog);
   const image = inspect.data;
   const registry = connection?.registry ?? image?.registry ?? '';
-  const isDigest = reference.startsWith('sha256:');
+  const isDigest = isDigestReference(reference);
   const isIndex = (image?.manifests?.length ?? 0) > 0;
   // On a platform of an index, pull and re-tag act on that platform's manifest, not the whole tag.
   const target = platform ? image?.digest : reference;

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, dispatch } from '../../electron/app/services';
-import { registryFactory } from '../../electron/app/services/registry-adapter';
+import { createRegistryClient, registryPortFor } from '../../electron/app/services/dependencies';
 import { EncryptedFileSecretStore } from '../../electron/core/connections/secret-store';
 import { buildImage, buildMultiPlatform, pushImage, seedTags, skopeoInspect } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
@@ -188,23 +188,25 @@ describe('services against a real registry', () => {
       secretStore: new EncryptedFileSecretStore(sandbox.dir),
       mode: 'bridge',
       tempDir: sandbox.dir,
-      registryFactory: (access) => {
-        const port = registryFactory(access);
-        return {
-          ...port,
-          headManifest: (...a) => {
-            counts.head++;
-            return port.headManifest(...a);
-          },
-          getManifest: (...a) => {
-            counts.get++;
-            return port.getManifest(...a);
-          },
-          getConfig: (...a) => {
-            counts.config++;
-            return port.getConfig(...a);
-          },
-        };
+      dependencies: {
+        registryFor: (access) => {
+          const port = registryPortFor(createRegistryClient(access));
+          return {
+            ...port,
+            headManifest: (...a) => {
+              counts.head++;
+              return port.headManifest(...a);
+            },
+            getManifest: (...a) => {
+              counts.get++;
+              return port.getManifest(...a);
+            },
+            getConfig: (...a) => {
+              counts.config++;
+              return port.getConfig(...a);
+            },
+          };
+        },
       },
     });
     try {

@@ -315,11 +315,13 @@ describe('Electron-mode pulls write only where the save dialog said', () => {
       tempDir: dir,
       dialogs: { openArchives: async () => [], saveFile: async () => nextChoice },
       // Records where a pull would write instead of pulling: the path check is what is under test.
-      pipelines: {
-        push: async () => ({ message: 'pushed' }),
-        pull: async ({ outputPath }) => {
-          written.push(outputPath);
-          return { message: `Pulled to ${outputPath}` };
+      dependencies: {
+        pipelines: {
+          push: async () => ({ message: 'pushed' }),
+          pull: async ({ outputPath }) => {
+            written.push(outputPath);
+            return { message: `Pulled to ${outputPath}` };
+          },
         },
       },
     });

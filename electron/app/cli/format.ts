@@ -37,7 +37,4 @@ export function fields(pairs: Array<[string, string | undefined]>): string[] {
 }
 
 /** A long digest shortened for tables: "sha256:0123456789ab". */
-export function shortDigest(digest: string): string {
-  const colon = digest.indexOf(':');
-  return colon < 0 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
-}
+export { shortDigest } from '../../../shared/reference-grammar';

@@ -1,12 +1,13 @@
 /** Saved connections, verification and credentials found on this machine. */
+import { isGitHubKind } from '../../../shared/connection-kinds';
 import type { Handlers } from '../../../shared/contract';
 import type { Connection, ConnectionInput, VerifyResult } from '../../../shared/types';
 import { ConnectionInputSchema } from '../../../shared/types';
 import { defaultGithubApiUrl } from '../../core/connections/store';
 import { listMachineCredentials } from '../../core/credentials';
 import { isLadingError, toErrorInfo } from '../../core/registry/errors';
-import { credentialFor, GITHUB_KINDS, type ServiceContext } from './context';
-import type { ConnectionAccess } from './seams';
+import { credentialFor, type ServiceContext } from './context';
+import type { ConnectionAccess } from './dependencies';
 
 /** "pull, push and delete" */
 const listOf = (items: string[], last: 'and' | 'or') =>
@@ -65,7 +66,7 @@ export async function verifyConnection(ctx: ServiceContext, access: ConnectionAc
   // Authenticate with a real request: the catalog for generic registries (what the app lists first).
   let authOk = true;
   let authMessage: string;
-  if (GITHUB_KINDS.has(connection.kind)) {
+  if (isGitHubKind(connection.kind)) {
     // GitHub hosts have no catalog; the token is checked against the REST API below.
     authMessage = hasCredential ? 'Credentials will be checked against the GitHub API.' : 'Anonymous access.';
   } else if (connection.kind === 'dockerhub') {
@@ -104,7 +105,7 @@ export async function verifyConnection(ctx: ServiceContext, access: ConnectionAc
 
   let scopes: string[] | undefined;
   let missingScopes: string[] = [];
-  if (GITHUB_KINDS.has(connection.kind) && hasCredential) {
+  if (isGitHubKind(connection.kind) && hasCredential) {
     try {
       scopes = await ctx.github.tokenScopes(access);
       if (scopes) {

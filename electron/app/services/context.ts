@@ -1,4 +1,5 @@
-/** Everything the handlers share: stores, clients per connection, caches, the job manager, seams. */
+/** Everything the handlers share: stores, clients per connection, caches, the job manager, dependencies. */
+import { isGitHubKind } from '../../../shared/connection-kinds';
 import type { Connection } from '../../../shared/types';
 import type { ConnectionStore } from '../../core/connections/store';
 import { machineCredentials } from '../../core/credentials';
@@ -6,10 +7,15 @@ import type { EventHub } from '../../core/jobs/emitter';
 import type { JobManager } from '../../core/jobs/manager';
 import type { Credential } from '../../core/registry/credential-types';
 import type { ImageConfig } from '../../core/registry/manifest';
+import type {
+  ConnectionAccess,
+  FetchedManifest,
+  GithubSeam,
+  RegistryPort,
+  TransferPipelines,
+} from './dependencies';
 import { Lru } from './lru';
-import type { FetchedManifest, RegistryPort } from './registry-port';
 import { ReadPathGrants, SavePathGrants } from './save-grants';
-import type { ConnectionAccess, GithubSeam, RegistryFactory, TransferPipelines } from './seams';
 import type { UploadStore } from './uploads';
 
 export interface Dialogs {
@@ -46,32 +52,23 @@ export interface ServiceContext {
   forget(connectionId: string): void;
 }
 
-/** GitHub's registries accept any username with a PAT; Docker's token flow still wants one. */
-export const GITHUB_KINDS: ReadonlySet<Connection['kind']> = new Set(['ghcr', 'github-docker', 'ghes']);
-
 export async function credentialFor(
   connection: Connection,
   secret: string | undefined,
 ): Promise<Credential | undefined> {
   if (connection.credentialSource === 'machine') return machineCredentials()(connection.registry);
   if (secret === undefined) return undefined;
-  const username = connection.username ?? (GITHUB_KINDS.has(connection.kind) ? 'lading' : undefined);
+  // GitHub's registries accept any username with a PAT; Docker's token flow still wants one.
+  const username = connection.username ?? (isGitHubKind(connection.kind) ? 'lading' : undefined);
   return { username, password: secret };
 }
 
 export interface ContextParts
   extends Omit<
     ServiceContext,
-    | 'access'
-    | 'registry'
-    | 'registryFor'
-    | 'forget'
-    | 'configCache'
-    | 'manifestCache'
-    | 'savePaths'
-    | 'readPaths'
+    'access' | 'registry' | 'forget' | 'configCache' | 'manifestCache' | 'savePaths' | 'readPaths'
   > {
-  registryFactory: RegistryFactory;
+  registryFor(access: ConnectionAccess): RegistryPort;
 }
 
 export function buildContext(parts: ContextParts): ServiceContext {
@@ -94,11 +91,10 @@ export function buildContext(parts: ContextParts): ServiceContext {
       const cached = clients.get(connectionId);
       if (cached && cached.key === key && connection.credentialSource !== 'machine') return cached;
       const access = await ctx.access(connectionId);
-      const entry = { key, port: parts.registryFactory(access), access };
+      const entry = { key, port: parts.registryFor(access), access };
       clients.set(connectionId, entry);
       return entry;
     },
-    registryFor: (access) => parts.registryFactory(access),
     forget(connectionId) {
       clients.delete(connectionId);
     },

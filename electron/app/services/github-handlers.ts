@@ -2,6 +2,7 @@
  * The `github.*` calls of the contract, and the GitHub side of `registry.repositories`,
  * `connections.verify` and delete jobs, over injected access to connections, tokens and registry clients.
  */
+import { isGitHubKind } from '../../../shared/connection-kinds';
 import type { Handlers } from '../../../shared/contract';
 import type { Connection } from '../../../shared/types';
 import { checkAnonymousPull } from '../../core/github/anonymous';
@@ -29,7 +30,7 @@ export type GitHubHandlers = Pick<
 >;
 
 function assertGitHub(connection: Connection): void {
-  if (connection.kind === 'ghcr' || connection.kind === 'github-docker' || connection.kind === 'ghes') return;
+  if (isGitHubKind(connection.kind)) return;
   throw new LadingError(
     'unsupported',
     `${connection.name} (${connection.registry}) is not a GitHub Packages registry.`,

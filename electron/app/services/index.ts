@@ -11,12 +11,10 @@ import { JobManager } from '../../core/jobs/manager';
 import { archiveHandlers } from './archives';
 import { connectionHandlers } from './connections';
 import { buildContext, type Dialogs, type ServiceContext } from './context';
-import * as defaults from './defaults';
-import { type GithubHandlers, unavailableGithub, unavailableGithubHandlers } from './github-seam';
+import { defaultDependencies, type ServiceDependencies } from './dependencies';
 import { jobHandlers } from './jobs';
 import { nativeHandlers } from './native';
 import { registryHandlers } from './registry';
-import type { GithubSeam, RegistryFactory, TransferPipelines } from './seams';
 import { UploadStore } from './uploads';
 
 export type { Dialogs, ServiceContext } from './context';
@@ -34,11 +32,8 @@ export interface ServicesOptions {
   tempDir?: string;
   transferConcurrency?: number;
   progressIntervalMs?: number;
-  /** Overrides for tests and for wiring other engineers' modules. */
-  registryFactory?: RegistryFactory;
-  pipelines?: TransferPipelines;
-  github?: GithubSeam;
-  githubHandlers?: (ctx: ServiceContext) => GithubHandlers;
+  /** Replacements for the real registry, pipelines or GitHub module (tests count or stub them here). */
+  dependencies?: Partial<ServiceDependencies>;
 }
 
 export interface Services {
@@ -50,12 +45,13 @@ export interface Services {
 }
 
 export async function createServices(opts: ServicesOptions): Promise<Services> {
+  const deps: ServiceDependencies = { ...defaultDependencies(), ...opts.dependencies };
   const events = new EventHub();
   const tempParent = opts.tempDir ?? tmpdir();
   const uploads = new UploadStore(tempParent);
   const ctx = buildContext({
     mode: opts.mode,
-    version: opts.version ?? defaults.appVersion(),
+    version: opts.version ?? deps.version,
     store: new ConnectionStore(opts.dataDir, opts.secretStore),
     events,
     jobs: new JobManager({
@@ -66,11 +62,11 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     uploads,
     downloads: new Map(),
     downloadDir: uploads.downloadDir,
-    pipelines: opts.pipelines ?? defaults.transferPipelines(),
-    github: opts.github ?? defaults.githubSeam() ?? unavailableGithub,
+    pipelines: deps.pipelines,
+    github: deps.github,
     dialogs: opts.dialogs,
     openExternal: opts.openExternal,
-    registryFactory: opts.registryFactory ?? defaults.registryFactory(),
+    registryFor: deps.registryFor,
   });
   const handlers: Handlers = {
     ...nativeHandlers(ctx),
@@ -78,7 +74,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     ...registryHandlers(ctx),
     ...archiveHandlers(ctx),
     ...jobHandlers(ctx),
-    ...(opts.githubHandlers ?? defaults.githubHandlers() ?? unavailableGithubHandlers)(ctx),
+    ...deps.githubHandlers(ctx),
   };
   return {
     handlers,

@@ -1,16 +1,23 @@
 /** jobs.*: everything that changes a registry or moves bytes runs as a job in the job manager. */
+
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { isGitHubKind } from '../../../shared/connection-kinds';
 import type { Handlers } from '../../../shared/contract';
+import {
+  digestHex12,
+  isDigestReference,
+  referenceSeparator,
+  shortDigest,
+} from '../../../shared/reference-grammar';
 import type { TransferProgress } from '../../../shared/types';
 import type { JobSpec } from '../../core/jobs/manager';
 import { LadingError } from '../../core/registry/errors';
 import { resolveArchiveSource } from './archives';
-import { GITHUB_KINDS, type ServiceContext } from './context';
+import type { ServiceContext } from './context';
 
-const shortRef = (reference: string) =>
-  reference.startsWith('sha256:') ? reference.slice(0, 19) : reference;
+const shortRef = (reference: string) => (isDigestReference(reference) ? shortDigest(reference) : reference);
 
 /** Progress for jobs without bytes (delete, tag): one "layer" per item. */
 function countProgress(done: number, total: number): TransferProgress {
@@ -19,7 +26,7 @@ function countProgress(done: number, total: number): TransferProgress {
 
 function pullFileName(repository: string, reference: string, format: 'docker' | 'oci'): string {
   const name = repository.split('/').at(-1) ?? 'image';
-  const ref = reference.startsWith('sha256:') ? reference.slice(7, 19) : reference;
+  const ref = isDigestReference(reference) ? digestHex12(reference) : reference;
   return `${name}-${ref}${format === 'oci' ? '.oci' : ''}.tar`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
@@ -92,7 +99,7 @@ export function jobHandlers(
         : pullFileName(req.repository, req.reference, req.format);
       const spec: JobSpec = {
         kind: 'pull',
-        title: `Pull ${connection.registry}/${req.repository}${req.reference.startsWith('sha256:') ? '@' : ':'}${shortRef(req.reference)} → ${fileName}`,
+        title: `Pull ${connection.registry}/${req.repository}${referenceSeparator(req.reference)}${shortRef(req.reference)} → ${fileName}`,
         connectionId: req.connectionId,
         run: async (job) => {
           const access = await ctx.access(req.connectionId);
@@ -128,7 +135,7 @@ export function jobHandlers(
         connectionId: req.connectionId,
         run: async (job) => {
           const { port, access } = await ctx.registry(req.connectionId);
-          if (GITHUB_KINDS.has(access.connection.kind) && ctx.github.deleteFromPackage) {
+          if (isGitHubKind(access.connection.kind)) {
             return ctx.github.deleteFromPackage(
               access,
               req.repository,
@@ -158,7 +165,7 @@ export function jobHandlers(
 
     'jobs.tag': async (req) => {
       const { connection } = await ctx.access(req.connectionId);
-      const sep = req.source.reference.startsWith('sha256:') ? '@' : ':';
+      const sep = referenceSeparator(req.source.reference);
       const spec: JobSpec = {
         kind: 'tag',
         title: `Tag ${req.source.repository}${sep}${shortRef(req.source.reference)} as ${req.target.repository}:${req.target.tag} on ${connection.registry}`,

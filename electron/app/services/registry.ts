@@ -1,13 +1,14 @@
 /** Browsing: repositories, tags, tag details (digest, platforms, size, created) and inspect. */
+import { isGitHubKind } from '../../../shared/connection-kinds';
 import type { Handlers } from '../../../shared/contract';
 import type { ImageInspect, RepositoriesResult, TagDetail } from '../../../shared/types';
 import { isLadingError, LadingError } from '../../core/registry/errors';
 import { parsePlatform, selectPlatform } from '../../core/registry/inspect';
 import { formatPlatform, type ImageConfig, type ImageManifest, isIndex } from '../../core/registry/manifest';
-import { GITHUB_KINDS, type ServiceContext } from './context';
+import type { ServiceContext } from './context';
+import type { FetchedManifest, RegistryPort } from './dependencies';
 import { labelWarnings } from './label-warnings';
 import { mapLimit } from './lru';
-import type { FetchedManifest, RegistryPort } from './registry-port';
 
 /** Manifest requests in flight per tagDetails call: fast enough, polite to the registry. */
 const MANIFEST_CONCURRENCY = 6;
@@ -25,7 +26,7 @@ export async function listRepositories(
   const { port, access } = await ctx.registry(connectionId);
   const { kind } = access.connection;
   if (kind === 'dockerhub') return { source: 'manual', repositories: [], note: MANUAL_NOTE_HUB };
-  if (GITHUB_KINDS.has(kind)) return ctx.github.repositories(access, cursor);
+  if (isGitHubKind(kind)) return ctx.github.repositories(access, cursor);
   try {
     const page = await port.catalogPage(cursor);
     return {

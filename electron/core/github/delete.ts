@@ -14,7 +14,9 @@
  * Nothing changes before the token's scopes (X-OAuth-Scopes of the versions listing) are known to allow the
  * whole delete; a failure after the tag was moved puts it back and removes the placeholder where possible.
  */
+
 import { randomBytes } from 'node:crypto';
+import { shortDigest } from '../../../shared/reference-grammar';
 import type { PackageVersion } from '../../../shared/types';
 import { digestOf } from '../registry/digest';
 import { LadingError } from '../registry/errors';
@@ -202,7 +204,7 @@ async function rollBack(
 }
 
 function short(digest: string): string {
-  return `${digest.slice(0, 19)}…`;
+  return `${shortDigest(digest)}…`;
 }
 
 /** GitHub lists a pushed manifest as a version shortly after the push; poll for it. */

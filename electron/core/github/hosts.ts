@@ -16,9 +16,7 @@ export const LEGACY_DOCKER = 'docker.pkg.github.com';
 /** `container` for ghcr.io-style registries, `docker` for the legacy docker.pkg.github.com one. */
 export type GitHubPackageType = 'container' | 'docker';
 
-export function isGitHubKind(kind: ConnectionKind): boolean {
-  return kind === 'ghcr' || kind === 'github-docker' || kind === 'ghes';
-}
+export { isGitHubKind } from '../../../shared/connection-kinds';
 
 /** The kind a registry host implies when the user has not said (used by the CLI and the connection form). */
 export function githubKindForRegistry(registry: string): ConnectionKind | undefined {

@@ -4,6 +4,7 @@
  * breaks the tagged index above it (pulls then fail with "manifest unknown"). So untagged versions are
  * mapped to the tagged indexes that reference them before anything offers to delete them.
  */
+import { isValidDigest, shortDigest } from '../../../shared/reference-grammar';
 import type { PackageVersion } from '../../../shared/types';
 import { LadingError } from '../registry/errors';
 import { formatPlatform, type ImageIndex, isIndex, type Manifest } from '../registry/manifest';
@@ -172,5 +173,5 @@ export function assertDeletable(version: PackageVersion, all: PackageVersion[], 
 }
 
 function short(digest: string): string {
-  return /^sha256:[a-f0-9]{64}$/.test(digest) ? `${digest.slice(0, 19)}…` : digest;
+  return isValidDigest(digest) ? `${shortDigest(digest)}…` : digest;
 }

@@ -2,7 +2,16 @@
  * Image references: `[host[:port]/]name[:tag][@digest]`, following the grammar of distribution/reference
  * (the one Docker, skopeo and crane accept), with Docker Hub normalisation.
  */
+import {
+  DIGEST_RE,
+  DOMAIN_RE,
+  MAX_NAME_LENGTH,
+  PATH_COMPONENT_RE,
+  TAG_RE,
+} from '../../../shared/reference-grammar';
 import { LadingError } from './errors';
+
+export { isValidDigest, isValidTag } from '../../../shared/reference-grammar';
 
 export interface Reference {
   /** Host with optional port, lowercased; Docker Hub is always "docker.io". */
@@ -27,15 +36,6 @@ const DOCKER_HUB_ALIASES = new Set([
 ]);
 export const LEGACY_GITHUB_DOCKER = 'docker.pkg.github.com';
 
-const MAX_NAME_LENGTH = 255;
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN_RE = new RegExp(
-  `^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]{1,5})?$`,
-);
-const PATH_COMPONENT_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-const DIGEST_RE = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
-
 function invalid(message: string, hint?: string): LadingError {
   return new LadingError('invalid-reference', message, { hint });
 }
@@ -48,14 +48,6 @@ function looksLikeDomain(component: string): boolean {
     component === 'localhost' ||
     component.startsWith('[')
   );
-}
-
-export function isValidTag(tag: string): boolean {
-  return TAG_RE.test(tag);
-}
-
-export function isValidDigest(digest: string): boolean {
-  return DIGEST_RE.test(digest);
 }
 
 export function validateTag(tag: string): void {

@@ -4,7 +4,9 @@
  * `--registry`); the token from GH_TOKEN or GITHUB_TOKEN, else `-u USER --password-stdin`, else this
  * machine's docker/podman login for the registry (a classic PAT is the password there).
  */
+
 import type { Command } from 'commander';
+import { shortDigest } from '../../../../shared/reference-grammar';
 import type { Connection, ConnectionKind, PackageVersion } from '../../../../shared/types';
 import { githubKindForRegistry } from '../../../core/github/hosts';
 import { parsePackageRef, parseVersionId } from '../../../core/github/names';
@@ -256,7 +258,7 @@ export function register(program: Command): void {
         const role = v.platform ? `${v.role} (${v.platform})` : v.role;
         rows.push([
           String(v.id),
-          v.digest.slice(0, 19),
+          shortDigest(v.digest),
           v.tags.join(',') || '-',
           role,
           (opts.deleted ? v.deletedAt : v.createdAt) ?? '',
@@ -313,7 +315,7 @@ export function register(program: Command): void {
         const tags = version.tags.length ? ` and its tags ${version.tags.join(', ')}` : '';
         await confirmOrRefuse(
           opts.yes,
-          `Delete version ${version.id} (${version.digest.slice(0, 19)}…)${tags} of ${owner}/${name}?`,
+          `Delete version ${version.id} (${shortDigest(version.digest)}…)${tags} of ${owner}/${name}?`,
           'delete a version',
         );
         await ctx.session.packages.deleteVersion(located.route, name, version.id);

@@ -1,0 +1,306 @@
+/**
+ * What the services depend on beyond their stores, in one place: a registry port per connection, the push
+ * and pull pipelines, and the GitHub module. `defaultDependencies()` wires the real core; a test passes its
+ * own parts to `createServices({ dependencies })`.
+ */
+
+import pkg from '../../../package.json' with { type: 'json' };
+import { referenceSeparator, shortDigest } from '../../../shared/reference-grammar';
+import type { Connection, RepositoriesResult, TransferProgress } from '../../../shared/types';
+import {
+  checkGitHubToken,
+  deleteOnGitHub,
+  githubApiUrlFor,
+  listGitHubRepositories,
+  pushWithGitHubRules,
+} from '../../core/github/index';
+import type { JobOutcome } from '../../core/jobs/manager';
+import type { LoginHints } from '../../core/registry/auth';
+import { RegistryClient } from '../../core/registry/client';
+import type { Credential } from '../../core/registry/credential-types';
+import { LadingError } from '../../core/registry/errors';
+import type { ImageConfig, Manifest } from '../../core/registry/manifest';
+import { parseReference } from '../../core/registry/reference';
+import { deleteDigest, deleteTag, tagImage } from '../../core/registry/tagging';
+import { pullImage } from '../../core/transfer/pull';
+import { pushArchive } from '../../core/transfer/push';
+import type { ServiceContext } from './context';
+import { type GitHubHandlers, githubHandlers } from './github-handlers';
+
+// --- what a handler is given ---------------------------------------------------------------------------
+
+/** A connection with the credential it should use (already resolved from the secret store or the machine). */
+export interface ConnectionAccess {
+  connection: Connection;
+  credential?: Credential;
+}
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+export interface FetchedManifest extends ManifestHead {
+  manifest: Manifest;
+  /** The bytes as served (their sha256 is the digest). */
+  raw: Buffer;
+}
+
+export interface FetchedConfig {
+  config: ImageConfig;
+  raw: Buffer;
+}
+
+/** The registry operations the handlers use, narrower than RegistryClient so a test can wrap or count them. */
+export interface RegistryPort {
+  readonly registry: string;
+  ping(signal?: AbortSignal): Promise<{ authScheme: 'none' | 'basic' | 'bearer' }>;
+  catalog(signal?: AbortSignal): Promise<string[]>;
+  /** One catalog page; `cursor` is the previous page's `next`. */
+  catalogPage(
+    cursor: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<{ repositories: string[]; next?: string }>;
+  tags(repository: string, signal?: AbortSignal): Promise<string[]>;
+  headManifest(repository: string, reference: string, signal?: AbortSignal): Promise<ManifestHead>;
+  getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<FetchedManifest>;
+  getConfig(
+    repository: string,
+    descriptor: { digest: string; size: number },
+    signal?: AbortSignal,
+  ): Promise<FetchedConfig>;
+  deleteTag(repository: string, tag: string, signal?: AbortSignal): Promise<void>;
+  deleteDigest(repository: string, digest: string, signal?: AbortSignal): Promise<void>;
+  /** Point target at source's manifest; across repositories the blobs are mounted, nothing downloaded. */
+  tag(
+    source: { repository: string; reference: string },
+    target: { repository: string; tag: string },
+    signal?: AbortSignal,
+  ): Promise<{ digest: string }>;
+}
+
+export interface PushArgs extends ConnectionAccess {
+  archivePath: string;
+  target: { repository: string; tag: string };
+  image?: string;
+  platform?: string;
+  compression?: 'gzip' | 'zstd' | 'none';
+  signal: AbortSignal;
+  onProgress(p: TransferProgress): void;
+}
+
+export interface PullArgs extends ConnectionAccess {
+  repository: string;
+  reference: string;
+  outputPath: string;
+  format: 'docker' | 'oci';
+  platform?: string;
+  allPlatforms?: boolean;
+  signal: AbortSignal;
+  onProgress(p: TransferProgress): void;
+}
+
+export interface TransferPipelines {
+  push(args: PushArgs): Promise<JobOutcome>;
+  pull(args: PullArgs): Promise<JobOutcome>;
+}
+
+/** What the registry, connection and job services need from the GitHub module. */
+export interface GithubSeam {
+  /** Packages of the connection's owner, as repositories, a page at a time (`cursor` from the last `next`). */
+  repositories(access: ConnectionAccess, cursor?: string): Promise<RepositoriesResult>;
+  /** Classic-PAT scopes from `X-OAuth-Scopes`; undefined for fine-grained tokens or no token. */
+  tokenScopes(access: ConnectionAccess): Promise<string[] | undefined>;
+  /** Delete tags / digests through the packages API (ghcr has no manifest DELETE), with its guards. */
+  deleteFromPackage(
+    access: ConnectionAccess,
+    repository: string,
+    what: { tags: string[]; digests: string[] },
+    signal: AbortSignal,
+  ): Promise<{ message: string; warnings?: string[] }>;
+}
+
+export interface ServiceDependencies {
+  version: string;
+  registryFor(access: ConnectionAccess): RegistryPort;
+  pipelines: TransferPipelines;
+  github: GithubSeam;
+  githubHandlers(ctx: ServiceContext): GitHubHandlers;
+}
+
+// --- the real ones -------------------------------------------------------------------------------------
+
+/** `unauthorized` hints for the app: the fix is in the connection's settings, not a command. */
+export const appLoginHints: LoginHints = {
+  rejected: () =>
+    'Check the username and password (or token) saved for this connection; it may be wrong, expired or revoked.',
+  missing: () => 'Edit this connection and add a username and password (or token).',
+};
+
+export function createRegistryClient(access: ConnectionAccess): RegistryClient {
+  return new RegistryClient({
+    registry: access.connection.registry,
+    insecure: access.connection.insecure,
+    credentials: access.credential,
+    loginHints: appLoginHints,
+  });
+}
+
+export function registryPortFor(client: RegistryClient): RegistryPort {
+  return {
+    registry: client.registry,
+    async ping(signal) {
+      return { authScheme: (await client.ping({ signal })).scheme };
+    },
+    catalog: (signal) => client.catalog({ signal }),
+    catalogPage: (cursor, signal) => client.catalogPage({ cursor, signal }),
+    tags: (repository, signal) => client.tags(repository, { signal }),
+    async headManifest(repository, reference, signal) {
+      const head = await client.headManifest(repository, reference, { signal });
+      if (!head) {
+        throw new LadingError(
+          'manifest-unknown',
+          `${repository}:${reference} does not exist on ${client.registry}.`,
+          { hint: 'Reload the tag list; it may have been deleted.' },
+        );
+      }
+      return head;
+    },
+    async getManifest(repository, reference, signal) {
+      const m = await client.getManifest(repository, reference, { signal });
+      return { digest: m.digest, mediaType: m.mediaType, size: m.size, manifest: m.manifest, raw: m.bytes };
+    },
+    async getConfig(repository, descriptor, signal) {
+      const c = await client.getConfig(repository, descriptor, { signal });
+      return { config: c.config, raw: c.bytes };
+    },
+    deleteTag: (repository, tag, signal) => deleteTag(client, repository, tag, { signal }),
+    async deleteDigest(repository, digest, signal) {
+      await deleteDigest(client, repository, digest, { signal });
+    },
+    tag: (source, target, signal) => tagImage(client, source, target, { signal }),
+  };
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The push and pull pipelines of `electron/core/transfer/`, with outcome lines for the transfers panel. */
+export function transferPipelines(): TransferPipelines {
+  return {
+    async push(a) {
+      const target = parseReference(`${a.connection.registry}/${a.target.repository}:${a.target.tag}`);
+      const warnings: string[] = [];
+      const client = createRegistryClient(a);
+      // GitHub connections: GitHub's rules before any upload, the private-by-default note after a first push.
+      const { result: r, notice } = await pushWithGitHubRules({
+        connection: a.connection,
+        repository: target.repository,
+        client,
+        signal: a.signal,
+        push: (preflight) =>
+          pushArchive({
+            archivePath: a.archivePath,
+            target,
+            image: a.image,
+            platform: a.platform,
+            compression: a.compression,
+            client,
+            signal: a.signal,
+            onProgress: a.onProgress,
+            onWarning: (w) => warnings.push(w),
+            preflight,
+          }),
+      });
+      if (notice) warnings.push(notice);
+      const uploaded = r.layers.filter((l) => l.state === 'done').length;
+      const reused = r.layers.filter((l) => l.state === 'exists' || l.state === 'mounted').length;
+      const counts = [
+        `${plural(uploaded, 'layer')} uploaded`,
+        ...(reused ? [`${reused} already there`] : []),
+      ].join(', ');
+      return {
+        message: `Pushed ${shortDigest(r.digest)} as ${r.tag} (${counts}).`,
+        digest: r.digest,
+        warnings: [...new Set([...warnings, ...r.warnings])],
+      };
+    },
+    async pull(a) {
+      const sep = referenceSeparator(a.reference);
+      const r = await pullImage({
+        client: createRegistryClient(a),
+        reference: parseReference(`${a.connection.registry}/${a.repository}${sep}${a.reference}`),
+        outputPath: a.outputPath,
+        format: a.format,
+        platform: a.platform,
+        allPlatforms: a.allPlatforms,
+        signal: a.signal,
+        onProgress: a.onProgress,
+      });
+      return {
+        message: `Pulled ${shortDigest(r.digest)} (${r.platforms.join(', ') || 'image'}) as a ${r.format} archive, ${(r.size / 1e6).toFixed(1)} MB.`,
+        digest: r.digest,
+      };
+    },
+  };
+}
+
+/** A classic PAT is the password of a GitHub registry login (saved or from docker/podman config). */
+export function tokenOf(access: ConnectionAccess): string | undefined {
+  return access.credential?.password || access.credential?.registryToken || undefined;
+}
+
+export function githubSeam(): GithubSeam {
+  return {
+    repositories: (access, cursor) => listGitHubRepositories(access.connection, tokenOf(access), { cursor }),
+    async tokenScopes(access) {
+      const token = tokenOf(access);
+      if (!token) return undefined;
+      const check = await checkGitHubToken(githubApiUrlFor(access.connection), token, {
+        kind: access.connection.kind,
+      });
+      return check.scopesReported ? check.scopes : undefined;
+    },
+    async deleteFromPackage(access, repository, what, signal) {
+      const { removedTags } = await deleteOnGitHub({
+        connection: access.connection,
+        token: tokenOf(access),
+        client: createRegistryClient(access),
+        repository,
+        tags: what.tags,
+        digests: what.digests,
+        signal,
+      });
+      const gone = removedTags.length ? `tags ${removedTags.join(', ')}` : 'untagged versions';
+      return { message: `Deleted ${gone} of ${repository} through the GitHub API (restorable for 30 days).` };
+    },
+  };
+}
+
+/** The `github.*` handlers over the services' connection store and credentials. */
+export function githubServiceHandlers(ctx: ServiceContext): GitHubHandlers {
+  const accesses = new WeakMap<Connection, ConnectionAccess>();
+  return githubHandlers({
+    async getConnection(id) {
+      const access = await ctx.access(id);
+      accesses.set(access.connection, access);
+      return access.connection;
+    },
+    async getSecret(id) {
+      return tokenOf(await ctx.access(id));
+    },
+    clientFor(connection) {
+      return createRegistryClient(accesses.get(connection) ?? { connection });
+    },
+  });
+}
+
+export function defaultDependencies(): ServiceDependencies {
+  return {
+    version: pkg.version,
+    registryFor: (access) => registryPortFor(createRegistryClient(access)),
+    pipelines: transferPipelines(),
+    github: githubSeam(),
+    githubHandlers: githubServiceHandlers,
+  };
+}
