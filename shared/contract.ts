@@ -40,7 +40,13 @@ function call<Req extends z.ZodType, Res extends z.ZodType>(request: Req, respon
 export const contract = {
   'app.info': call(
     Empty,
-    z.object({ version: z.string(), mode: z.enum(['electron', 'bridge']), platform: z.string() }),
+    z.object({
+      version: z.string(),
+      mode: z.enum(['electron', 'bridge']),
+      platform: z.string(),
+      /** What protects saved secrets; `encrypted-file` (no keychain: the key sits beside them) is the weak one. */
+      secretStorage: z.enum(['safe-storage', 'docker-credential-helper', 'encrypted-file', 'memory']),
+    }),
   ),
 
   // Connections. Secrets go in, never come out.

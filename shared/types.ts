@@ -3,6 +3,7 @@
  * the process boundary is validated. Types are inferred from the schemas: one definition each.
  */
 import { z } from 'zod';
+import { githubApiUrlProblem } from './api-url';
 
 export const ErrorInfoSchema = z.object({
   code: z.string(),
@@ -43,6 +44,8 @@ export const ConnectionSchema = z.object({
   ownerType: z.enum(['org', 'user']).optional(),
   /** GitHub hosts: REST API base, e.g. https://api.github.com or https://HOST/api/v3. */
   githubApiUrl: z.string().url().optional(),
+  /** Send the saved secret to a token service on another site when the registry's challenge names one. */
+  allowCrossHostRealm: z.boolean().optional(),
   createdAt: z.string(),
 });
 export type Connection = z.infer<typeof ConnectionSchema>;
@@ -60,7 +63,16 @@ export const ConnectionInputSchema = z.object({
   useMachineCredentials: z.boolean().default(false),
   owner: z.string().max(100).optional(),
   ownerType: z.enum(['org', 'user']).optional(),
-  githubApiUrl: z.string().url().max(500).optional(),
+  githubApiUrl: z
+    .string()
+    .max(500)
+    .superRefine((url, ctx) => {
+      const problem = githubApiUrlProblem(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  /** Off unless the user trusts the registry's token service on another site with the saved secret. */
+  allowCrossHostRealm: z.boolean().default(false),
 });
 export type ConnectionInput = z.input<typeof ConnectionInputSchema>;
 

@@ -1,9 +1,11 @@
 // biome-ignore-all lint/a11y/useSemanticElements: preset cards are buttons with role radio (two lines of text each)
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { secretWidening } from '../../shared/secret-binding';
+import { FILE_STORE_WARNING } from '../../shared/secret-storage';
 import type { MachineCredential, VerifyResult } from '../../shared/types';
 import { call } from '../api';
-import { keys, useConnections } from '../api/queries';
+import { keys, useAppInfo, useConnections } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
 import { ErrorBox } from '../components/ErrorBox';
 import { useUi } from '../state/ui';
@@ -81,6 +83,7 @@ export function ConnectionScreen({ editId }: { editId?: string }) {
       ownerType: editing.ownerType ?? 'org',
       githubApiUrl: editing.githubApiUrl ?? presetFor(editing.kind).githubApiUrl ?? '',
       useMachineCredentials: editing.credentialSource === 'machine',
+      allowCrossHostRealm: editing.allowCrossHostRealm ?? false,
     });
   }, [editing]);
 
@@ -90,6 +93,13 @@ export function ConnectionScreen({ editId }: { editId?: string }) {
     setProblem(null);
   };
   const preset = presetFor(draft.kind);
+  const appInfo = useAppInfo();
+  // An edit that sends the saved secret somewhere new needs it typed again (the main process insists).
+  const pending = editing?.hasSecret ? draftToInput(draft, editId).input : undefined;
+  const widening =
+    editing && pending && !pending.secret && !pending.useMachineCredentials
+      ? secretWidening(editing, { ...pending, insecure: !!pending.insecure })
+      : undefined;
 
   const verify = useMutation({
     mutationFn: async () => {
@@ -260,17 +270,25 @@ export function ConnectionScreen({ editId }: { editId?: string }) {
               spellCheck={false}
             />
           </Field>
-          <Field label={preset.secretLabel} hint={preset.secretHint}>
+          <Field
+            label={preset.secretLabel}
+            hint={widening ? `Changing ${widening} needs it typed again.` : preset.secretHint}
+          >
             <input
               type="password"
               value={draft.secret}
               onChange={(e) => set('secret', e.target.value)}
               disabled={draft.useMachineCredentials}
-              placeholder={editing?.hasSecret ? '(unchanged)' : ''}
+              placeholder={widening ? 'type it again' : editing?.hasSecret ? '(unchanged)' : ''}
               autoComplete="current-password"
             />
           </Field>
         </div>
+        {appInfo.data?.secretStorage === 'encrypted-file' && !draft.useMachineCredentials && (
+          <p className="notice file-store-notice" role="note">
+            {`Weaker storage on this system: ${FILE_STORE_WARNING}`}
+          </p>
+        )}
         <div className="row checks-row">
           <label className="check">
             <input
@@ -288,6 +306,16 @@ export function ConnectionScreen({ editId }: { editId?: string }) {
                 onChange={(e) => set('insecure', e.target.checked)}
               />
               Plain HTTP or self-signed TLS (insecure)
+            </label>
+          )}
+          {(draft.kind === 'generic' || draft.kind === 'dockerhub') && (
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={draft.allowCrossHostRealm}
+                onChange={(e) => set('allowCrossHostRealm', e.target.checked)}
+              />
+              Allow a token service on another site (cross-host token realm) to receive the password
             </label>
           )}
         </div>

@@ -90,6 +90,8 @@ export interface Draft {
   ownerType: 'org' | 'user';
   githubApiUrl: string;
   useMachineCredentials: boolean;
+  /** Send the secret to a token service on another site when the registry names one. */
+  allowCrossHostRealm: boolean;
 }
 
 export function emptyDraft(kind: ConnectionKind): Draft {
@@ -105,6 +107,7 @@ export function emptyDraft(kind: ConnectionKind): Draft {
     ownerType: 'org',
     githubApiUrl: p.githubApiUrl ?? '',
     useMachineCredentials: false,
+    allowCrossHostRealm: false,
   };
 }
 
@@ -135,6 +138,7 @@ export function draftToInput(draft: Draft, id?: string): { input?: ConnectionInp
     username: draft.username.trim() || undefined,
     secret: draft.useMachineCredentials ? undefined : draft.secret || undefined,
     useMachineCredentials: draft.useMachineCredentials,
+    allowCrossHostRealm: draft.allowCrossHostRealm,
   };
   if (p.needsOwner) {
     input.owner = owner;

@@ -36,6 +36,10 @@ describe('bridge process', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     const firstLine = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no URL within 30 s')), 30_000);
       child!.stdout!.on('data', (d: Buffer) => {
@@ -54,7 +58,12 @@ describe('bridge process', () => {
       headers: { 'content-type': 'application/json', [BRIDGE_TOKEN_HEADER]: match![2]! },
       body: '{}',
     });
-    expect(await res.json()).toMatchObject({ ok: true, value: { mode: 'bridge' } });
+    // No credential helper in this Docker config: the weaker file store, said on stderr and to the app.
+    expect(await res.json()).toMatchObject({
+      ok: true,
+      value: { mode: 'bridge', secretStorage: 'encrypted-file' },
+    });
+    expect(err).toContain('anyone who can read your files can read them');
     expect((await readdir(temp)).some((f) => f.startsWith('lading-transfers-'))).toBe(true);
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');

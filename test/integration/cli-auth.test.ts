@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HOSTILE, startHostileRegistry } from '../support/hostile-registry';
 import { seedTags } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { type CliSandbox, cliSandbox, expectOneLineError, FAKE_HELPER } from './cli-helpers';
@@ -92,6 +93,9 @@ describe.each(['basic', 'token'] as const)('%s auth', (mode) => {
       Buffer.from(`${user.username}:${user.password}`).toString('base64'),
     );
     expect(login.stdout).not.toContain(user.password);
+    // docker login's warning, on stderr: the login sits in config.json as base64, and how to avoid that.
+    expect(login.stderr).toContain(`stored unencrypted (base64) in ${configFile()}`);
+    expect(login.stderr).toContain('credsStore');
 
     expect((await cli.json<string[]>(['tags', `${registry.host}/auth/app`])).sort()).toEqual(['1', '2']);
 
@@ -136,6 +140,7 @@ describe('credential helper', () => {
     });
     expect(login.code, login.stderr).toBe(0);
     expect(login.stdout).toContain('docker-credential-test');
+    expect(login.stderr).not.toContain('unencrypted');
     expect(await readFile(configFile(), 'utf8')).not.toContain(user.password);
     expect(JSON.parse(await readFile(store, 'utf8'))[registry.host]).toEqual({
       u: user.username,
@@ -159,5 +164,55 @@ describe('credential helper', () => {
     expect((await cli.lading(['logout', registry.host], { env })).code).toBe(0);
     expect(JSON.parse(await readFile(store, 'utf8'))).toEqual({});
     expect((await cli.lading(['tags', `${registry.host}/helper/app`], { env })).code).toBe(3);
+  });
+
+  it('a helper that fails and echoes the secret on stderr: the error says so, without the secret', async () => {
+    const bin = join(cli.home, 'bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'docker-credential-test'), FAKE_HELPER);
+    await chmod(join(bin, 'docker-credential-test'), 0o755);
+    const env = {
+      PATH: `${bin}:${process.env.PATH}`,
+      FAKE_HELPER_STORE: join(cli.home, 'helper-store.json'),
+      FAKE_HELPER_LOG: join(cli.home, 'helper.log'),
+      FAKE_HELPER_FAIL_STORE: '1',
+    };
+    await mkdir(cli.dockerConfig, { recursive: true });
+    await writeFile(configFile(), JSON.stringify({ credsStore: 'test' }));
+    const user = registry.user!;
+    const r = await cli.lading(['login', registry.host, '-u', user.username, '--password-stdin'], {
+      input: user.password,
+      env,
+    });
+    expect(r.code).not.toBe(0);
+    const error = expectOneLineError(r.stderr);
+    expect(error.message).toContain('docker-credential-test store failed');
+    expect(error.message).toContain('cannot store');
+    expect(error.message).toContain('[redacted]');
+    expect(r.stderr + r.stdout).not.toContain(user.password);
+  });
+});
+
+describe('token services on another host', () => {
+  it('credentials go to a cross-site token realm only with --allow-cross-host-realm', async () => {
+    // The registry on 127.0.0.1 names a token service on 127.0.0.2: another host.
+    const h = await startHostileRegistry({ auth: 'bearer-cross-host' });
+    try {
+      const ref = `${h.host}/${HOSTILE.good}`;
+      const args = ['tags', ref, '--json', '-u', 'someone', '--password-stdin'];
+      const refused = await cli.lading(args, { input: 'cross-host-cli-secret' });
+      expect(refused.code).toBe(3);
+      expect(expectOneLineError(refused.stderr).message).toContain(h.other.host);
+      expect(h.other.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
+
+      const allowed = await cli.lading([...args, '--allow-cross-host-realm'], {
+        input: 'cross-host-cli-secret',
+      });
+      expect(allowed.code, allowed.stderr).toBe(0);
+      expect(JSON.parse(allowed.stdout)).toEqual(['latest']);
+      expect(h.other.requests.some((r) => r.authorization?.startsWith('Basic '))).toBe(true);
+    } finally {
+      await h.stop();
+    }
   });
 });

@@ -88,7 +88,10 @@ if (action === 'get') {
   if (!e) { process.stdout.write('credentials not found in native keychain'); process.exit(1); }
   process.stdout.write(JSON.stringify({ ServerURL: input, Username: e.u, Secret: e.s }));
 } else if (action === 'store') {
-  const c = JSON.parse(input); data[c.ServerURL] = { u: c.Username, s: c.Secret }; save();
+  const c = JSON.parse(input);
+  // A broken helper that echoes what it was given: Lading must not show the secret in its error.
+  if (process.env.FAKE_HELPER_FAIL_STORE) { process.stderr.write('cannot store ' + input + ' (' + c.Secret + ')\\n'); process.exit(1); }
+  data[c.ServerURL] = { u: c.Username, s: c.Secret }; save();
 } else if (action === 'erase') {
   if (!data[input]) { process.stdout.write('credentials not found in native keychain'); process.exit(1); }
   delete data[input]; save();

@@ -314,6 +314,52 @@ describe('hostile token services', () => {
     }
   });
 
+  // "Same site" is the registrable domain by the Public Suffix List (private section too), not the last two
+  // DNS labels, and loopback addresses are hosts of their own.
+  it.each([
+    {
+      case: 'a.github.io → b.github.io (github.io is a public suffix)',
+      names: { registry: 'a.github.io', other: 'b.github.io' },
+      trusted: false,
+    },
+    {
+      case: 'a.example.co.uk → b.example.co.uk (one site)',
+      names: { registry: 'reg.example.co.uk', other: 'auth.example.co.uk' },
+      trusted: true,
+    },
+    {
+      case: 'x.co.uk → y.co.uk (co.uk is a public suffix)',
+      names: { registry: 'x.co.uk', other: 'y.co.uk' },
+      trusted: false,
+    },
+    { case: '127.0.0.1 → 127.0.0.2 (another loopback host)', names: undefined, trusted: false },
+  ])('token realm $case: credentials sent only to the same site', async ({ names, trusted }) => {
+    const h = await startHostileRegistry({ auth: 'bearer-cross-host', hostnames: names ?? false });
+    try {
+      const secret = 'site-rule-password-41d0';
+      const client = new RegistryClient({
+        registry: h.host,
+        insecure: true,
+        credentials: { username: 'someone', password: secret },
+        dispatcher: h.dispatcher,
+        retryBaseMs: 5,
+      });
+      if (trusted) {
+        expect(await client.tags(HOSTILE.good)).toEqual(['latest']);
+        expect(h.other.requests.some((r) => r.authorization?.startsWith('Basic '))).toBe(true);
+      } else {
+        const e = await errorOf(client.tags(HOSTILE.good));
+        expect(e.code).toBe('unauthorized');
+        expect(e.message).toContain(h.other.host);
+        expect(e.hint).toMatch(/allow cross-host token realms/);
+        expectPresentable(e, h, [secret]);
+        expect(h.other.requests.filter((r) => r.authorization !== undefined)).toEqual([]);
+      }
+    } finally {
+      await h.stop();
+    }
+  });
+
   it('anonymous access through a cross-host realm still works (nothing secret to leak)', async () => {
     const h = await startHostileRegistry({ auth: 'bearer-cross-host', tls: true, hostnames: true });
     try {

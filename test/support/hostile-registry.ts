@@ -93,7 +93,8 @@ export interface HostileRegistryOptions {
    * client applies the rules it uses for real remote registries; `dispatcher` resolves them to loopback.
    */
   tls?: boolean;
-  hostnames?: boolean;
+  /** Or names of one's own (plain HTTP only: the test CA does not cover them), resolved to loopback too. */
+  hostnames?: boolean | { registry: string; other: string };
   /** Whether the other host speaks TLS (default: same as `tls`, except plain HTTP for `bearer-plain-http`). */
   otherTls?: boolean;
   /** Entries in the `many-tags` list (default 3,000,000, about 36 MB of JSON). */
@@ -399,9 +400,12 @@ export async function startHostileRegistry(opts: HostileRegistryOptions = {}): P
   const requests: HostileRequest[] = [];
   const otherRequests: HostileRequest[] = [];
   const tokens = new Set<string>();
-  const names = opts.hostnames
-    ? { registry: 'registry.hostile.test', other: 'auth.elsewhere.test' }
-    : { registry: '127.0.0.1', other: auth === 'bearer-plain-http' ? '127.0.0.1' : '127.0.0.2' };
+  const names =
+    typeof opts.hostnames === 'object'
+      ? opts.hostnames
+      : opts.hostnames
+        ? { registry: 'registry.hostile.test', other: 'auth.elsewhere.test' }
+        : { registry: '127.0.0.1', other: auth === 'bearer-plain-http' ? '127.0.0.1' : '127.0.0.2' };
   let registryBase = '';
   let otherBase = '';
 
@@ -666,7 +670,8 @@ export async function startHostileRegistry(opts: HostileRegistryOptions = {}): P
       ca: tlsMaterial?.cert,
       // `*.test` names are ones the client treats as remote; they all live on loopback.
       lookup: (hostname: string, options: { all?: boolean }, cb: (...args: unknown[]) => void) => {
-        const address = hostname.endsWith('.test') ? '127.0.0.1' : hostname;
+        const named = hostname.endsWith('.test') || hostname === names.registry || hostname === names.other;
+        const address = named ? '127.0.0.1' : hostname;
         if (options?.all) cb(null, [{ address, family: 4 }]);
         else cb(null, address, 4);
       },

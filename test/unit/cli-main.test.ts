@@ -247,3 +247,20 @@ describe('logins', () => {
     }
   });
 });
+
+describe('credentials in a reference', () => {
+  const secret = 'hunter2-userinfo-secret';
+  it.each([
+    ['tags', `octocat:${secret}@ghcr.io/acme/app`],
+    ['inspect', `octocat:${secret}@ghcr.io/acme/app:1.0`],
+    ['inspect', `https://octocat:${secret}@ghcr.io/acme/app@sha256:${'a'.repeat(64)}`],
+    ['pull', `octocat:${secret}@localhost:5000/app:1`, 'out.tar'],
+    ['delete', `octocat:${secret}@ghcr.io/acme/app:old`, '--yes'],
+    ['login', `https://octocat:${secret}@ghcr.io/v2/`, '-u', 'octocat', '--password-stdin'],
+  ])('lading %s %s is refused (exit 2), the password repeated nowhere', async (...args) => {
+    const r = await cli(args, { stdin: 'x' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/username or password/);
+    expect(r.stderr + r.stdout).not.toContain(secret);
+  });
+});

@@ -49,7 +49,10 @@ const digest = `sha256:${'a'.repeat(64)}`;
 
 /** A valid request and response for every call; a call missing here is a type error. */
 const samples: { [N in CallName]: { request: CallRequest<N>; response: CallResponse<N> } } = {
-  'app.info': { request: {}, response: { version: '0.1.0', mode: 'bridge', platform: 'linux' } },
+  'app.info': {
+    request: {},
+    response: { version: '0.1.0', mode: 'bridge', platform: 'linux', secretStorage: 'encrypted-file' },
+  },
   'connections.list': { request: {}, response: [connection] },
   'connections.save': {
     request: { name: 'Local', kind: 'generic', registry: 'localhost:5000', secret: 'pw', username: 'me' },

@@ -215,3 +215,26 @@ describe('reference properties', () => {
     );
   });
 });
+
+describe('references with userinfo', () => {
+  it('are refused without repeating what came before "@"', () => {
+    for (const input of [
+      'u:pw-sekrit@ghcr.io/a/b',
+      'https://u:pw-sekrit@ghcr.io/a/b:1',
+      'pw-sekrit@host:5000/x',
+    ]) {
+      const e = (() => {
+        try {
+          parseReference(input);
+        } catch (err) {
+          return err as LadingError;
+        }
+        throw new Error(`accepted ${input}`);
+      })();
+      expect(e.code).toBe('invalid-reference');
+      expect(`${e.message} ${e.hint}`).not.toContain('pw-sekrit');
+      expect(e.message).toMatch(/username or password/);
+    }
+    expect(() => parseRepository('u:pw-sekrit@ghcr.io/a/b')).toThrow(/username or password/);
+  });
+});

@@ -3,6 +3,7 @@
  * per-launch secret; nothing else is printed there, so scripts and the e2e can read it.
  */
 import { parseArgs } from 'node:util';
+import { fileStoreNote } from '../../../shared/secret-storage';
 import { runBridge } from './run';
 
 const { values } = parseArgs({ options: { port: { type: 'string' } }, allowPositionals: false });
@@ -15,6 +16,7 @@ if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
 const bridge = await runBridge({ port });
 process.stdout.write(`${bridge.url}\n`);
 process.stderr.write('Lading is running in your browser at the URL above. Press Ctrl+C to stop.\n');
+if (bridge.secretStorage === 'encrypted-file') process.stderr.write(`${fileStoreNote()}\n`);
 
 let stopping = false;
 const stop = () => {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ladingConfigDir } from '../../core/connections/config-dir';
-import { nodeSecretStore } from '../../core/connections/secret-store';
+import { nodeSecretStore, type SecretStore } from '../../core/connections/secret-store';
 import { createServices } from '../services/index';
 import { type Bridge, startBridge } from './server';
 
@@ -25,14 +25,13 @@ export interface RunBridgeOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function runBridge(opts: RunBridgeOptions = {}): Promise<Bridge & { stop(): Promise<void> }> {
+export async function runBridge(
+  opts: RunBridgeOptions = {},
+): Promise<Bridge & { secretStorage: SecretStore['kind']; stop(): Promise<void> }> {
   const env = opts.env ?? process.env;
   const dataDir = ladingConfigDir(env);
-  const services = await createServices({
-    dataDir,
-    secretStore: await nodeSecretStore(dataDir, env),
-    mode: 'bridge',
-  });
+  const secretStore = await nodeSecretStore(dataDir, env);
+  const services = await createServices({ dataDir, secretStore, mode: 'bridge' });
   const bridge = await startBridge({
     services,
     port: opts.port,
@@ -40,6 +39,7 @@ export async function runBridge(opts: RunBridgeOptions = {}): Promise<Bridge & {
   });
   return {
     ...bridge,
+    secretStorage: secretStore.kind,
     async stop() {
       await bridge.close();
       await services.dispose();

@@ -11,6 +11,8 @@ export function parseRegistryArg(input: string): { registry: string; insecure: b
   const trimmed = input.trim().replace(/\/+$/, '');
   const insecure = /^http:\/\//i.test(trimmed);
   const host = trimmed.replace(/^https?:\/\//i, '');
+  // A host with userinfo goes to the reference grammar's refusal, which repeats none of it.
+  if (host.split('/')[0]?.includes('@')) parseRepository(host);
   if (host === '' || host.includes('/')) {
     throw new LadingError('invalid-input', `"${input}" is not a registry host.`, {
       hint: 'Give a host and optional port, e.g. ghcr.io or localhost:5000.',

@@ -33,6 +33,8 @@ export interface GlobalOptions {
   debug?: boolean;
   username?: string;
   passwordStdin?: boolean;
+  /** Send credentials to a token realm on another site (off by default). */
+  allowCrossHostRealm?: boolean;
 }
 
 let current: CliContext | undefined;
@@ -151,6 +153,7 @@ export async function registryClient(
     registry,
     insecure: opts.insecure === true || isInsecure(registry, globalOptions(cmd), io.env),
     credentials: await credentialsFor(cmd),
+    allowCrossHostRealm: globalOptions(cmd).allowCrossHostRealm === true,
     loginHints: cliLoginHints,
   });
 }

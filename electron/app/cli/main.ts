@@ -72,6 +72,12 @@ export function buildProgram(io: CliIo): Command {
     )
     .addOption(new Option('-u, --username <user>', 'log in as this user instead of your docker/podman login'))
     .addOption(new Option('--password-stdin', 'read the password or token for --username from stdin'))
+    .addOption(
+      new Option(
+        '--allow-cross-host-realm',
+        "send credentials to the registry's token service even when it is on another site",
+      ),
+    )
     .addOption(new Option('--debug', 'print stack traces of unexpected errors'))
     .showHelpAfterError(false)
     .configureHelp({ sortSubcommands: false });

@@ -1,9 +1,10 @@
 /** Saved connections, verification and credentials found on this machine. */
 import { isGitHubKind } from '../../../shared/connection-kinds';
 import type { Handlers } from '../../../shared/contract';
+import { secretWidening } from '../../../shared/secret-binding';
 import type { Connection, ConnectionInput, VerifyResult } from '../../../shared/types';
 import { ConnectionInputSchema } from '../../../shared/types';
-import { defaultGithubApiUrl } from '../../core/connections/store';
+import { defaultGithubApiUrl, secretMustBeReentered } from '../../core/connections/store';
 import { listMachineCredentials } from '../../core/credentials';
 import { isLadingError, toErrorInfo } from '../../core/registry/errors';
 import { credentialFor, type ServiceContext } from './context';
@@ -18,21 +19,32 @@ const PACKAGE_SCOPES = ['read:packages', 'write:packages', 'delete:packages'] as
 /** An unsaved draft as a Connection, with the credential it would use. */
 async function draftAccess(ctx: ServiceContext, input: ConnectionInput): Promise<ConnectionAccess> {
   const draft = ConnectionInputSchema.parse(input);
-  // Editing: a draft without a secret keeps using the saved one.
-  const savedSecret = draft.id && draft.secret === undefined ? await ctx.store.secretOf(draft.id) : undefined;
+  const registry = draft.registry.toLowerCase();
+  const githubApiUrl = draft.githubApiUrl ?? defaultGithubApiUrl(draft.kind, registry);
+  // Editing: a draft without a secret keeps using the saved one, but only where it was saved for.
+  let savedSecret: string | undefined;
+  if (draft.id && !draft.secret && !draft.useMachineCredentials) {
+    const saved = await ctx.store.get(draft.id);
+    if (saved.hasSecret) {
+      const widening = secretWidening(saved, { ...draft, registry, githubApiUrl });
+      if (widening) throw secretMustBeReentered(saved.name, widening);
+      savedSecret = await ctx.store.secretOf(draft.id);
+    }
+  }
   const secret = draft.secret || savedSecret;
   const connection: Connection = {
     id: draft.id ?? 'draft',
     name: draft.name,
     kind: draft.kind,
-    registry: draft.registry.toLowerCase(),
+    registry,
     insecure: draft.insecure,
     username: draft.username || undefined,
     hasSecret: !!secret,
     credentialSource: draft.useMachineCredentials ? 'machine' : secret ? 'saved' : 'none',
     owner: draft.owner,
     ownerType: draft.ownerType,
-    githubApiUrl: draft.githubApiUrl ?? defaultGithubApiUrl(draft.kind, draft.registry.toLowerCase()),
+    githubApiUrl,
+    allowCrossHostRealm: draft.allowCrossHostRealm || undefined,
     createdAt: new Date().toISOString(),
   };
   return { connection, credential: await credentialFor(connection, secret) };

@@ -143,6 +143,7 @@ export function createRegistryClient(access: ConnectionAccess): RegistryClient {
     registry: access.connection.registry,
     insecure: access.connection.insecure,
     credentials: access.credential,
+    allowCrossHostRealm: access.connection.allowCrossHostRealm === true,
     loginHints: appLoginHints,
   });
 }

@@ -15,7 +15,12 @@ export function nativeHandlers(
   ctx: ServiceContext,
 ): Pick<Handlers, 'app.info' | 'dialog.openArchives' | 'dialog.saveFile' | 'shell.openExternal'> {
   return {
-    'app.info': async () => ({ version: ctx.version, mode: ctx.mode, platform: process.platform }),
+    'app.info': async () => ({
+      version: ctx.version,
+      mode: ctx.mode,
+      platform: process.platform,
+      secretStorage: ctx.store.secrets.kind,
+    }),
     'dialog.openArchives': async () => {
       if (!ctx.dialogs) return { supported: false, paths: [] };
       const paths = await ctx.dialogs.openArchives();

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { secretWidening } from '../../../shared/secret-binding';
 import {
   type Connection,
   type ConnectionInput,
@@ -22,6 +23,15 @@ export function defaultGithubApiUrl(kind: Connection['kind'], registry: string):
   if (kind === 'ghcr' || kind === 'github-docker') return 'https://api.github.com';
   if (kind === 'ghes') return `https://${registry.replace(/^containers\./, '')}/api/v3`;
   return undefined;
+}
+
+/** The refusal when an edit would reuse a saved secret beyond what it was saved for. */
+export function secretMustBeReentered(name: string, widening: string): LadingError {
+  return new LadingError(
+    'invalid-input',
+    `Changing ${widening} of "${name}" needs its password or token entered again: a saved secret is only sent where it was saved for.`,
+    { hint: 'Type the password or token again (or use credentials found on this machine), then save.' },
+  );
 }
 
 export class ConnectionStore {
@@ -74,26 +84,34 @@ export class ConnectionStore {
         });
       }
       const id = existing?.id ?? randomUUID();
+      const registry = parsed.registry.toLowerCase();
+      const githubApiUrl = parsed.githubApiUrl ?? defaultGithubApiUrl(parsed.kind, registry);
+      const newSecret = parsed.secret || undefined;
+      if (existing?.hasSecret && !newSecret && !parsed.useMachineCredentials) {
+        const widening = secretWidening(existing, { ...parsed, registry, githubApiUrl });
+        if (widening) throw secretMustBeReentered(existing.name, widening);
+      }
       let hasSecret = existing?.hasSecret ?? false;
       if (parsed.useMachineCredentials) {
         if (hasSecret) await this.secrets.delete(id);
         hasSecret = false;
-      } else if (parsed.secret !== undefined && parsed.secret !== '') {
-        await this.secrets.set(id, parsed.secret);
+      } else if (newSecret) {
+        await this.secrets.set(id, newSecret);
         hasSecret = true;
       }
       const connection: Connection = ConnectionSchema.parse({
         id,
         name: parsed.name,
         kind: parsed.kind,
-        registry: parsed.registry.toLowerCase(),
+        registry,
         insecure: parsed.insecure,
         username: parsed.username || undefined,
         hasSecret,
         credentialSource: parsed.useMachineCredentials ? 'machine' : hasSecret ? 'saved' : 'none',
         owner: parsed.owner || undefined,
         ownerType: parsed.ownerType,
-        githubApiUrl: parsed.githubApiUrl ?? defaultGithubApiUrl(parsed.kind, parsed.registry.toLowerCase()),
+        githubApiUrl,
+        allowCrossHostRealm: parsed.allowCrossHostRealm || undefined,
         createdAt: existing?.createdAt ?? new Date().toISOString(),
       });
       const next = existing ? list.map((c) => (c.id === id ? connection : c)) : [...list, connection];

@@ -114,9 +114,29 @@ function isNotFound(r: HelperResult): boolean {
   return /credentials not found/i.test(r.stdout) || /credentials not found/i.test(r.stderr);
 }
 
-function helperFailure(name: string, action: string, r: HelperResult): LadingError {
-  // stderr of a failed call is a diagnostic, not a credential; keep one short line of it.
-  const detail = (r.stderr.trim() || (action === 'get' ? '' : r.stdout.trim())).split('\n')[0]?.slice(0, 200);
+/** Words long and random enough to be a token or password (PATs, base64, JWTs). */
+const SECRET_LIKE = /[A-Za-z0-9_+/=.~-]{20,}/g;
+
+/**
+ * One line of a helper's diagnostic with anything that may be the secret taken out: the secrets this call
+ * handled, and every long token-like word (a helper may echo what it was given or read).
+ */
+export function redactHelperLine(line: string, known: readonly string[] = []): string {
+  let out = line;
+  for (const secret of known) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
+  return out.replace(SECRET_LIKE, '[redacted]');
+}
+
+function helperFailure(
+  name: string,
+  action: string,
+  r: HelperResult,
+  known: readonly string[] = [],
+): LadingError {
+  // A failed call's stderr is meant as a diagnostic, but helpers may echo their input: keep one short,
+  // redacted line. A failed get's stdout may hold a credential, so it is never shown.
+  const raw = (r.stderr.trim() || (action === 'get' ? '' : r.stdout.trim())).split('\n')[0] ?? '';
+  const detail = redactHelperLine(raw, known).slice(0, 200);
   return new LadingError(
     'file-error',
     `docker-credential-${name} ${action} failed (exit ${r.code})${detail ? `: ${detail}` : ''}.`,
@@ -159,7 +179,7 @@ export async function helperStore(
   opts: HelperRunOptions = {},
 ): Promise<void> {
   const r = await runHelper(name, 'store', JSON.stringify(cred), opts);
-  if (r.code !== 0) throw helperFailure(name, 'store', r);
+  if (r.code !== 0) throw helperFailure(name, 'store', r, [cred.Secret]);
 }
 
 /** `erase`: remove a credential; erasing one that is not there is not an error. */

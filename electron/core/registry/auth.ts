@@ -4,10 +4,11 @@
  * operation's scopes and, on a 401, re-authenticates once with the challenge's scope merged in.
  */
 
+import { getDomain } from 'tldts';
 import { type Challenge, findChallenge, parseChallenges } from './challenge';
 import type { Credential, CredentialProvider } from './credential-types';
 import { LadingError } from './errors';
-import { isLoopbackRegistry } from './reference';
+import { registryHostname } from './reference';
 import { formatScope, parseScope, parseScopes, scopeKey, withChallengeScopes } from './scope';
 import {
   cancelled,
@@ -79,13 +80,15 @@ export function patScopeFor(scope: string | undefined): string {
   return 'read:packages';
 }
 
-/** Same last two DNS labels (auth.docker.io vs registry-1.docker.io). Deliberately simple. */
+/**
+ * Same registrable domain by the Public Suffix List, private section included (auth.docker.io and
+ * registry-1.docker.io are one site; a.github.io and b.github.io are not). IP addresses and single labels
+ * such as localhost have no registrable domain, so they are never the same site as anything.
+ */
 function sameSite(a: string, b: string): boolean {
-  // IP addresses have no "site": 127.0.0.1 and 10.0.0.1 must not match on their last two octets.
-  const isDnsName = (h: string) =>
-    h.includes('.') && !/^[\d.]+$/.test(h) && !h.includes(':') && !h.startsWith('[');
-  const tail = (h: string) => h.toLowerCase().split('.').slice(-2).join('.');
-  return isDnsName(a) && isDnsName(b) && tail(a) === tail(b);
+  const site = (h: string) => getDomain(h, { allowPrivateDomains: true });
+  const siteA = site(a);
+  return siteA !== null && siteA === site(b);
 }
 
 function basicHeader(username: string, password: string): string {
@@ -228,9 +231,10 @@ export class Authenticator {
   private realmTrusted(realm: URL): boolean {
     const base = this.transport.baseUrl;
     if (base.protocol === 'https:' && realm.protocol !== 'https:') return false;
-    if (realm.host === base.host || realm.host === this.registry) return true;
+    // The registry's own host, on any port (a token service beside it). Judged by the registry's name, not
+    // the address requests go to, which tests and proxies may point elsewhere.
+    if (realm.host === base.host || realm.hostname === registryHostname(this.registry)) return true;
     if (this.allowCrossHostRealm) return true;
-    if (isLoopbackRegistry(this.registry) && isLoopbackRegistry(realm.host)) return true;
     return sameSite(realm.hostname, base.hostname);
   }
 

@@ -116,9 +116,23 @@ function splitName(input: string, opts: ParseOptions): { registry: string; repos
   return { registry, repository: path };
 }
 
+/**
+ * `user:pass@host/name` (or `https://user@host/...`): refused before anything else looks at it, with a
+ * message that repeats none of it, since the part before `@` may be a password.
+ */
+function refuseUserinfo(input: string): void {
+  const host = input.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0] ?? '';
+  if (!host.includes('@')) return;
+  throw invalid(
+    'The image reference contains a username or password (the part before "@" in the host); Lading does not take credentials in references.',
+    'Remove it from the reference, and log in instead: `lading login HOST -u USER --password-stdin`, or a saved connection in the app.',
+  );
+}
+
 /** Parses `[host[:port]/]name[:tag][@digest]`. */
 export function parseReference(input: string, opts: ParseOptions = {}): Reference {
   const trimmed = input.trim();
+  refuseUserinfo(trimmed);
   let rest = trimmed;
   let digest: string | undefined;
   const at = rest.lastIndexOf('@');
@@ -148,6 +162,7 @@ export function parseRepository(
   opts: ParseOptions = {},
 ): { registry: string; repository: string } {
   const trimmed = input.trim();
+  refuseUserinfo(trimmed);
   if (trimmed.includes('@')) throw invalid(`"${trimmed}" is a repository name and cannot carry a digest.`);
   const colon = trimmed.lastIndexOf(':');
   if (colon !== -1 && colon > trimmed.lastIndexOf('/')) {

@@ -6,6 +6,7 @@
  */
 
 import type { Command } from 'commander';
+import { githubApiUrlProblem } from '../../../../shared/api-url';
 import { shortDigest } from '../../../../shared/reference-grammar';
 import type { Connection, ConnectionKind, PackageVersion } from '../../../../shared/types';
 import { githubKindForRegistry } from '../../../core/github/hosts';
@@ -49,10 +50,10 @@ export function ghConnection(opts: GhOptions, env: NodeJS.ProcessEnv, owner?: st
   const kind: ConnectionKind = githubKindForRegistry(registry) ?? 'ghes';
   const githubApiUrl = opts.githubApi ?? env.LADING_GITHUB_API;
   if (githubApiUrl) {
-    try {
-      new URL(githubApiUrl);
-    } catch {
-      throw new LadingError('invalid-input', `"${githubApiUrl}" is not a URL.`, {
+    // The URL itself is not repeated: it may carry a password.
+    const problem = githubApiUrlProblem(githubApiUrl);
+    if (problem) {
+      throw new LadingError('invalid-input', `--github-api / LADING_GITHUB_API: ${problem}`, {
         hint: 'Give the REST API base, e.g. https://api.github.com or https://github.example.com/api/v3.',
       });
     }
@@ -110,6 +111,7 @@ async function context(cmd: Command, opts: GhOptions, owner?: string) {
       registry: connection.registry,
       insecure: connection.insecure,
       credentials: credential,
+      allowCrossHostRealm: globalOptions(cmd).allowCrossHostRealm === true,
       loginHints: cliLoginHints,
     });
   return { connection, token, session, client, signal };

@@ -8,12 +8,23 @@ import {
   cliContext,
   globalOptions,
   isInsecure,
+  note,
   passwordFromStdin,
   print,
   printJson,
   promptHidden,
 } from '../context';
 import { table } from '../format';
+
+/** docker login's warning, with the ways to configure a credential helper on each system. */
+export function unencryptedWarning(path: string): string {
+  return [
+    `WARNING! Your password is stored unencrypted (base64) in ${path}.`,
+    'Configure a credential helper to keep it in the system keychain: set "credsStore" in that file to',
+    '"osxkeychain" (macOS), "wincred" (Windows), "secretservice" or "pass" (Linux), with the matching',
+    'docker-credential-* program installed. https://docs.docker.com/go/credential-store/',
+  ].join('\n');
+}
 
 export function register(program: Command): void {
   program
@@ -49,9 +60,12 @@ export function register(program: Command): void {
         registry,
         insecure: insecure || isInsecure(registry, globals, io.env),
         credentials: { username: globals.username, password },
+        allowCrossHostRealm: globals.allowCrossHostRealm === true,
       });
       await client.auth.verifyCredentials(signal);
       const saved = await login(registry, { username: globals.username, password }, { env: io.env });
+      // As docker login does: a login in config.json is only base64, readable by anyone who reads the file.
+      if (!saved.helper && saved.path) note(unencryptedWarning(saved.path));
       if (opts.json) printJson({ registry: saved.registry, username: globals.username, ...where(saved) });
       else
         print(

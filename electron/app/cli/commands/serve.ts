@@ -1,5 +1,6 @@
 /** `lading serve [--port N]`: the app in your browser, through the loopback bridge. */
 import type { Command } from 'commander';
+import { fileStoreNote } from '../../../../shared/secret-storage';
 import { LadingError } from '../../../core/registry/errors';
 import { cliContext, print } from '../context';
 
@@ -23,6 +24,7 @@ export function register(program: Command): void {
       const bridge = await runBridge({ port, env: io.env });
       print(bridge.url);
       io.stderr('Lading is running in your browser at the URL above. Press Ctrl+C to stop.\n');
+      if (bridge.secretStorage === 'encrypted-file') io.stderr(`${fileStoreNote()}\n`);
       // Ctrl-C aborts the CLI's signal; SIGTERM (service managers, `kill`) stops the same way, so the
       // temp files of uploads and downloads are removed either way.
       let onTerm = () => {};
