@@ -4,10 +4,9 @@
  * without a binary; main.ts registers it with `protocol.handle(APP_SCHEME, ...)`.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { SECURITY_HEADERS } from '../app/bridge/security';
+import { type RendererFile, resolveRendererFile } from '../app/renderer-files';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'lading';
@@ -21,20 +20,6 @@ export const APP_SCHEME_PRIVILEGES = {
   codeCache: true,
 } as const;
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 /** Is this URL our renderer's origin? The navigation guards let only these through. */
 export function isAppUrl(url: string): boolean {
   try {
@@ -46,26 +31,13 @@ export function isAppUrl(url: string): boolean {
 }
 
 /**
- * Which file under rendererDir answers this URL: null for another host, a malformed escape, a NUL or a
- * path that leaves the directory; unknown paths get index.html (the SPA's routes).
+ * Which file under rendererDir answers this URL (electron/app/renderer-files.ts has the rule): null for
+ * another host, a malformed escape, a NUL, a path that leaves the directory or a missing asset.
  */
-export async function resolveAppFile(rendererDir: string, url: string): Promise<string | null> {
+export async function resolveAppFile(rendererDir: string, url: string): Promise<RendererFile | null> {
   if (!isAppUrl(url)) return null;
-  let pathname: string;
-  try {
-    pathname = decodeURIComponent(new URL(url).pathname);
-  } catch {
-    return null;
-  }
-  if (pathname.includes('\0')) return null;
-  const root = resolve(rendererDir);
-  // Decoded `%2e%2e%2f` segments survive URL parsing; resolve() applies them, and the prefix check catches it.
-  const path = resolve(root, `.${pathname}`);
-  if (path !== root && !path.startsWith(root + sep)) return null;
-  const info = await stat(path).catch(() => undefined);
-  if (info?.isFile()) return path;
-  const index = resolve(root, 'index.html');
-  return (await stat(index).catch(() => undefined))?.isFile() ? index : null;
+  const file = await resolveRendererFile(rendererDir, new URL(url).pathname);
+  return file === 'no-index' ? null : file;
 }
 
 function headers(extra: Record<string, string>): Headers {
@@ -80,16 +52,16 @@ export async function appSchemeResponse(
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     return new Response(null, { status: 405, headers: headers({ allow: 'GET, HEAD' }) });
   }
-  const path = await resolveAppFile(rendererDir, request.url);
-  if (!path)
+  const file = await resolveAppFile(rendererDir, request.url);
+  if (!file)
     return new Response('Not found', { status: 404, headers: headers({ 'content-type': 'text/plain' }) });
-  const info = await stat(path);
-  const body = request.method === 'HEAD' ? null : (Readable.toWeb(createReadStream(path)) as ReadableStream);
+  const body =
+    request.method === 'HEAD' ? null : (Readable.toWeb(createReadStream(file.path)) as ReadableStream);
   return new Response(body, {
     status: 200,
     headers: headers({
-      'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
-      'content-length': String(info.size),
+      'content-type': file.contentType,
+      'content-length': String(file.size),
       'cache-control': 'no-store',
     }),
   });

@@ -1,17 +1,9 @@
 /** Human-readable sizes, dates, digests. Binary units, as registries and `docker images` report them. */
 import { digestHex12 } from '../../shared/reference-grammar';
+import { formatSize } from '../../shared/sizes';
 
 export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes)) return '—';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+  return bytes === undefined || !Number.isFinite(bytes) ? '—' : formatSize(bytes, 'binary');
 }
 
 export function formatRate(bytesPerSecond: number): string {

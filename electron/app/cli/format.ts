@@ -1,19 +1,8 @@
 /** Plain-text output helpers: sizes people can read and aligned tables. */
+import { formatSize } from '../../../shared/sizes';
 
 /** 1234567 → "1.2 MB" (decimal units, like docker and skopeo). */
-export function humanSize(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '?';
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 'B';
-  for (const u of units) {
-    if (value < 1000) break;
-    value /= 1000;
-    unit = u;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${unit}`;
-}
+export const humanSize = (bytes: number): string => formatSize(bytes, 'decimal');
 
 /** Rows as left-aligned columns separated by two spaces; the last column is not padded. */
 export function table(rows: string[][]): string[] {

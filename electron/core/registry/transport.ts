@@ -4,6 +4,7 @@
  * translation of connection errors and error bodies into LadingErrors.
  */
 import type { Readable } from 'node:stream';
+import { formatSize } from '../../../shared/sizes';
 import { LadingError } from './errors';
 import { type Headers, header, parseRetryAfter } from './headers';
 import { Agent, type Dispatcher, request } from './undici-core';
@@ -355,17 +356,11 @@ export async function readBytes(res: Response, maxBytes: number, what = 'respons
 function tooLarge(res: Response, maxBytes: number, what: string): LadingError {
   return new LadingError(
     'too-large',
-    `The ${what} from ${res.url.host} is larger than ${formatBytes(maxBytes)}; refusing to read it.`,
+    `The ${what} from ${res.url.host} is larger than ${formatSize(maxBytes, 'binary')}; refusing to read it.`,
     {
       hint: 'This is more than any registry should send here; the registry or a proxy in between may be misbehaving.',
     },
   );
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-  if (n >= 1024) return `${Math.round(n / 1024)} KiB`;
-  return `${n} bytes`;
 }
 
 /** Parses a bounded JSON body; anything else (HTML error pages, truncated JSON) is `protocol-error`. */

@@ -2,19 +2,10 @@
  * Progress for the CLI: on a terminal, one line per layer plus a total line, redrawn in place; otherwise
  * (pipes, CI logs) a plain line whenever a layer changes state, so logs stay short and greppable.
  */
+import { formatSize } from '../../../shared/sizes';
 import type { TransferProgress } from './progress';
 
-function size(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = bytes / 1000;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
+const size = (bytes: number) => formatSize(bytes, 'decimal');
 
 function short(digest: string): string {
   const hex = digest.replace(/^sha256:/, '');
