@@ -2,8 +2,8 @@
 import { isGitHubKind } from '../../../shared/connection-kinds';
 import type { Handlers } from '../../../shared/contract';
 import type { ImageInspect, RepositoriesResult, TagDetail } from '../../../shared/types';
-import { isLadingError, LadingError } from '../../core/registry/errors';
-import { parsePlatform, selectPlatform } from '../../core/registry/inspect';
+import { isLadingError } from '../../core/registry/errors';
+import { type InspectSource, inspect as inspectWithDocuments } from '../../core/registry/inspect';
 import { formatPlatform, type ImageConfig, type ImageManifest, isIndex } from '../../core/registry/manifest';
 import type { ServiceContext } from './context';
 import type { FetchedManifest, RegistryPort } from './dependencies';
@@ -210,102 +210,41 @@ const pretty = (raw: Buffer) => {
   }
 };
 
+/** The port as what core inspection reads (it names the documents' bytes `bytes`, the port `raw`). */
+function inspectSource(port: RegistryPort): InspectSource {
+  return {
+    registry: port.registry,
+    async getManifest(repository, reference, opts) {
+      const m = await port.getManifest(repository, reference, opts?.signal);
+      return { digest: m.digest, mediaType: m.mediaType, size: m.size, manifest: m.manifest, bytes: m.raw };
+    },
+    async getConfig(repository, descriptor, opts) {
+      const c = await port.getConfig(repository, descriptor, opts?.signal);
+      return { config: c.config, bytes: c.raw };
+    },
+  };
+}
+
+/** core/registry/inspect's inspection, with the documents pretty-printed and the label checks. */
 export async function inspect(
   ctx: ServiceContext,
   req: { connectionId: string; repository: string; reference: string; platform?: string },
 ): Promise<ImageInspect> {
-  const { port, access } = await ctx.registry(req.connectionId);
-  const registry = access.connection.registry;
-  const top = await port.getManifest(req.repository, req.reference);
-  let fetched = top;
-  let index: ImageInspect['index'];
-  if (isIndex(top.manifest)) {
-    const platforms = top.manifest.manifests.map((d) =>
-      d.platform ? formatPlatform(d.platform) : UNKNOWN_PLATFORM,
-    );
-    if (!req.platform) {
-      return {
-        registry,
-        repository: req.repository,
-        reference: req.reference,
-        digest: top.digest,
-        mediaType: top.mediaType,
-        size: top.size,
-        platforms,
-        manifests: top.manifest.manifests.map((d) => ({
-          ...d,
-          platform: d.platform ? { ...d.platform } : undefined,
-        })),
-        annotations: top.manifest.annotations,
-        rawManifest: pretty(top.raw),
-        warnings: labelWarnings({ annotations: top.manifest.annotations, isIndex: true }),
-      };
-    }
-    const child = selectPlatform(top.manifest.manifests, parsePlatform(req.platform));
-    if (!child) {
-      throw new LadingError(
-        'manifest-unknown',
-        `${req.repository}:${req.reference} has no ${req.platform} image.`,
-        {
-          hint: `Pick one of: ${platforms.join(', ')}.`,
-        },
-      );
-    }
-    index = { digest: top.digest, mediaType: top.mediaType };
-    fetched = await port.getManifest(req.repository, child.digest);
-  }
-  const m = fetched.manifest;
-  if (isIndex(m)) {
-    throw new LadingError('protocol-error', 'An index points at another index; Lading shows one level.', {
-      hint: 'Inspect the nested index by its digest.',
-    });
-  }
-  const { config, raw: rawConfig } = await port.getConfig(req.repository, m.config);
-  const labels = config.config?.Labels ?? undefined;
-  const history = config.history ?? [];
-  const steps = history.filter((h) => !h.empty_layer);
-  const layers = m.layers.map((l, i) => ({
-    digest: l.digest,
-    size: l.size,
-    mediaType: l.mediaType,
-    createdBy: steps.length === m.layers.length ? steps[i]?.created_by : undefined,
-  }));
-  const total = imageSize(m);
+  const { port } = await ctx.registry(req.connectionId);
+  const { info, manifestBytes, configBytes } = await inspectWithDocuments(
+    inspectSource(port),
+    req.repository,
+    req.reference,
+    { platform: req.platform },
+  );
+  const isIndexView = info.manifests !== undefined;
   return {
-    registry,
-    repository: req.repository,
-    reference: req.reference,
-    digest: fetched.digest,
-    mediaType: fetched.mediaType,
-    size: fetched.size,
-    platforms:
-      config.os && config.architecture
-        ? [formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant })]
-        : undefined,
-    index,
-    config: { digest: m.config.digest, mediaType: m.config.mediaType, size: m.config.size },
-    labels: labels ?? undefined,
-    annotations: m.annotations,
-    created: config.created,
-    os: config.os,
-    architecture: config.architecture,
-    layers,
-    history: history.map((h) => ({
-      created: h.created,
-      created_by: h.created_by,
-      comment: h.comment,
-      empty_layer: h.empty_layer,
-    })),
-    totalSize: total,
-    env: config.config?.Env,
-    entrypoint: config.config?.Entrypoint,
-    cmd: config.config?.Cmd,
-    workingDir: config.config?.WorkingDir || undefined,
-    user: config.config?.User || undefined,
-    exposedPorts: config.config?.ExposedPorts ? Object.keys(config.config.ExposedPorts) : undefined,
-    rawManifest: pretty(fetched.raw),
-    rawConfig: pretty(rawConfig),
-    warnings: labelWarnings({ labels, annotations: m.annotations, isIndex: false }),
+    ...info,
+    // Platform objects as the contract's (open) schema types them.
+    manifests: info.manifests?.map((d) => ({ ...d, platform: d.platform ? { ...d.platform } : undefined })),
+    rawManifest: pretty(manifestBytes),
+    rawConfig: configBytes ? pretty(configBytes) : undefined,
+    warnings: labelWarnings({ labels: info.labels, annotations: info.annotations, isIndex: isIndexView }),
   };
 }
 

@@ -1,8 +1,8 @@
 /**
- * `lading inspect`: one object describing an image or an index, the way skopeo inspect / crane config do,
- * with per-platform resolution for indexes.
+ * Inspecting an image or an index, the way skopeo inspect / crane config do, with per-platform resolution
+ * for indexes: written once, for `lading inspect` and the app's registry.inspect alike.
  */
-import type { RegistryClient } from './client';
+import type { ManifestResult, RegistryClient } from './client';
 import { LadingError } from './errors';
 import {
   type Descriptor,
@@ -39,7 +39,8 @@ export interface InspectResult {
   os?: string;
   variant?: string;
   history?: HistoryEntry[];
-  layers?: { digest: string; size: number; mediaType: string }[];
+  /** `createdBy`: the history step that made the layer, when the history lines up with the layers. */
+  layers?: { digest: string; size: number; mediaType: string; createdBy?: string }[];
   /** Compressed size: config + layers. */
   totalSize?: number;
   env?: string[];
@@ -48,6 +49,17 @@ export interface InspectResult {
   workingDir?: string;
   user?: string;
   exposedPorts?: string[];
+}
+
+/** What inspecting reads: a RegistryClient, or anything that fetches manifests and configs as it does. */
+export type InspectSource = Pick<RegistryClient, 'registry' | 'getManifest' | 'getConfig'>;
+
+/** The inspection and the documents it was read from, byte for byte. */
+export interface Inspection {
+  info: InspectResult;
+  manifestBytes: Buffer;
+  /** Absent for an index, and for an artifact whose config is not an image config. */
+  configBytes?: Buffer;
 }
 
 const ARCH_ALIASES: Record<string, string> = {
@@ -93,12 +105,16 @@ function isImageConfig(mediaType: string): boolean {
 }
 
 async function imageFields(
-  client: RegistryClient,
+  source: InspectSource,
   repository: string,
   manifest: ImageManifest,
   opts: CallOptions,
-): Promise<Partial<InspectResult>> {
-  const layers = manifest.layers.map((l) => ({ digest: l.digest, size: l.size, mediaType: l.mediaType }));
+): Promise<{ fields: Partial<InspectResult>; configBytes?: Buffer }> {
+  const layers: NonNullable<InspectResult['layers']> = manifest.layers.map((l) => ({
+    digest: l.digest,
+    size: l.size,
+    mediaType: l.mediaType,
+  }));
   const out: Partial<InspectResult> = {
     config: {
       digest: manifest.config.digest,
@@ -109,33 +125,55 @@ async function imageFields(
     totalSize: manifest.config.size + layers.reduce((n, l) => n + l.size, 0),
   };
   if (manifest.annotations) out.annotations = manifest.annotations;
-  if (!isImageConfig(manifest.config.mediaType)) return out; // an artifact: its config is not an image config
-  const { config } = await client.getConfig(repository, manifest.config, opts);
+  if (!isImageConfig(manifest.config.mediaType)) return { fields: out }; // an artifact: not an image config
+  const { config, bytes } = await source.getConfig(repository, manifest.config, opts);
   const c = config.config ?? {};
   out.labels = c.Labels ?? {};
   if (config.created) out.created = config.created;
   if (config.architecture) out.architecture = config.architecture;
   if (config.os) out.os = config.os;
   if (config.variant) out.variant = config.variant;
-  if (config.history) out.history = config.history;
+  if (config.os && config.architecture) {
+    out.platforms = [
+      formatPlatform({ os: config.os, architecture: config.architecture, variant: config.variant }),
+    ];
+  }
+  if (config.history) {
+    out.history = config.history;
+    // Each non-empty step made one layer, in order; when the counts differ the pairing would be a guess.
+    const steps = config.history.filter((h) => !h.empty_layer);
+    if (steps.length === layers.length) {
+      for (const [i, l] of layers.entries()) l.createdBy = steps[i]?.created_by;
+    }
+  }
   if (c.Env) out.env = c.Env;
   if (c.Entrypoint) out.entrypoint = c.Entrypoint;
   if (c.Cmd) out.cmd = c.Cmd;
   if (c.WorkingDir) out.workingDir = c.WorkingDir;
   if (c.User) out.user = c.User;
   if (c.ExposedPorts) out.exposedPorts = Object.keys(c.ExposedPorts);
-  return out;
+  return { fields: out, configBytes: bytes };
 }
 
+/** The inspection alone (what `lading inspect --json` prints). */
 export async function inspectImage(
-  client: RegistryClient,
+  source: InspectSource,
   repository: string,
   reference: string,
   opts: InspectOptions = {},
 ): Promise<InspectResult> {
-  const top = await client.getManifest(repository, reference, opts);
+  return (await inspect(source, repository, reference, opts)).info;
+}
+
+export async function inspect(
+  source: InspectSource,
+  repository: string,
+  reference: string,
+  opts: InspectOptions = {},
+): Promise<Inspection> {
+  const top: ManifestResult = await source.getManifest(repository, reference, opts);
   const base: InspectResult = {
-    registry: client.registry,
+    registry: source.registry,
     repository,
     reference,
     digest: top.digest,
@@ -144,16 +182,18 @@ export async function inspectImage(
   };
   if (!isIndex(top.manifest)) {
     if (opts.platform) parsePlatform(opts.platform); // still validate the flag
-    return { ...base, ...(await imageFields(client, repository, top.manifest, opts)) };
+    const { fields, configBytes } = await imageFields(source, repository, top.manifest, opts);
+    return { info: { ...base, ...fields }, manifestBytes: top.bytes, configBytes };
   }
   const index = top.manifest;
+  // Attestation manifests (platform unknown/unknown) are not platforms.
   const platforms = index.manifests
     .filter((m) => m.platform && !(m.platform.os === 'unknown' && m.platform.architecture === 'unknown'))
     .map((m) => formatPlatform(m.platform as Platform));
   if (!opts.platform) {
-    const result: InspectResult = { ...base, platforms, manifests: index.manifests };
-    if (index.annotations) result.annotations = index.annotations;
-    return result;
+    const info: InspectResult = { ...base, platforms, manifests: index.manifests };
+    if (index.annotations) info.annotations = index.annotations;
+    return { info, manifestBytes: top.bytes };
   }
   const wanted = parsePlatform(opts.platform);
   const child = selectPlatform(index.manifests, wanted);
@@ -161,23 +201,28 @@ export async function inspectImage(
     throw new LadingError(
       'invalid-input',
       `${repository}:${reference} has no ${opts.platform} image. Available: ${platforms.join(', ') || 'none'}.`,
-      {
-        hint: 'Pick one of the listed platforms with --platform.',
-      },
+      { hint: 'Pick one of the listed platforms.' },
     );
   }
-  const c = await client.getManifest(repository, child.digest, opts);
-  if (isIndex(c.manifest))
+  const c = await source.getManifest(repository, child.digest, opts);
+  if (isIndex(c.manifest)) {
     throw new LadingError(
       'protocol-error',
-      `The ${opts.platform} entry of ${repository}:${reference} is itself an index.`,
+      `The ${opts.platform} entry of ${repository}:${reference} is itself an index; Lading shows one level.`,
+      { hint: 'Inspect the nested index by its digest.' },
     );
+  }
+  const { fields, configBytes } = await imageFields(source, repository, c.manifest, opts);
   return {
-    ...base,
-    digest: c.digest,
-    mediaType: c.mediaType,
-    size: c.size,
-    index: { digest: top.digest, mediaType: top.mediaType },
-    ...(await imageFields(client, repository, c.manifest, opts)),
+    info: {
+      ...base,
+      digest: c.digest,
+      mediaType: c.mediaType,
+      size: c.size,
+      index: { digest: top.digest, mediaType: top.mediaType },
+      ...fields,
+    },
+    manifestBytes: c.bytes,
+    configBytes,
   };
 }
