@@ -6,15 +6,16 @@
 
 import pkg from '../../../package.json' with { type: 'json' };
 import { referenceSeparator, shortDigest } from '../../../shared/reference-grammar';
+import { formatSize } from '../../../shared/sizes';
 import type { Connection, RepositoriesResult, TransferProgress } from '../../../shared/types';
 import {
   checkGitHubToken,
   deleteOnGitHub,
   githubApiUrlFor,
   listGitHubRepositories,
-  pushWithGitHubRules,
 } from '../../core/github/index';
 import type { JobOutcome } from '../../core/jobs/manager';
+import { pushCounts, pushToRegistry } from '../../core/operations/push';
 import type { LoginHints } from '../../core/registry/auth';
 import { RegistryClient } from '../../core/registry/client';
 import type { Credential } from '../../core/registry/credential-types';
@@ -23,7 +24,6 @@ import type { ImageConfig, Manifest } from '../../core/registry/manifest';
 import { parseReference } from '../../core/registry/reference';
 import { deleteDigest, deleteTag, tagImage } from '../../core/registry/tagging';
 import { pullImage } from '../../core/transfer/pull';
-import { pushArchive } from '../../core/transfer/push';
 import type { ServiceContext } from './context';
 import { type GitHubHandlers, githubHandlers } from './github-handlers';
 
@@ -184,44 +184,28 @@ export function registryPortFor(client: RegistryClient): RegistryPort {
   };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 /** The push and pull pipelines of `electron/core/transfer/`, with outcome lines for the transfers panel. */
 export function transferPipelines(): TransferPipelines {
   return {
     async push(a) {
       const target = parseReference(`${a.connection.registry}/${a.target.repository}:${a.target.tag}`);
       const warnings: string[] = [];
-      const client = createRegistryClient(a);
-      // GitHub connections: GitHub's rules before any upload, the private-by-default note after a first push.
-      const { result: r, notice } = await pushWithGitHubRules({
+      const outcome = await pushToRegistry({
         connection: a.connection,
-        repository: target.repository,
-        client,
+        archivePath: a.archivePath,
+        target,
+        image: a.image,
+        platform: a.platform,
+        compression: a.compression,
+        client: createRegistryClient(a),
         signal: a.signal,
-        push: (preflight) =>
-          pushArchive({
-            archivePath: a.archivePath,
-            target,
-            image: a.image,
-            platform: a.platform,
-            compression: a.compression,
-            client,
-            signal: a.signal,
-            onProgress: a.onProgress,
-            onWarning: (w) => warnings.push(w),
-            preflight,
-          }),
+        onProgress: a.onProgress,
+        onWarning: (w) => warnings.push(w),
       });
-      if (notice) warnings.push(notice);
-      const uploaded = r.layers.filter((l) => l.state === 'done').length;
-      const reused = r.layers.filter((l) => l.state === 'exists' || l.state === 'mounted').length;
-      const counts = [
-        `${plural(uploaded, 'layer')} uploaded`,
-        ...(reused ? [`${reused} already there`] : []),
-      ].join(', ');
+      const r = outcome.result;
+      if (outcome.notice) warnings.push(outcome.notice);
       return {
-        message: `Pushed ${shortDigest(r.digest)} as ${r.tag} (${counts}).`,
+        message: `Pushed ${shortDigest(r.digest)} as ${r.tag} (${pushCounts(outcome)}).`,
         digest: r.digest,
         warnings: [...new Set([...warnings, ...r.warnings])],
       };
@@ -238,8 +222,9 @@ export function transferPipelines(): TransferPipelines {
         signal: a.signal,
         onProgress: a.onProgress,
       });
+      const archive = r.format === 'oci' ? 'an OCI archive' : 'a Docker archive';
       return {
-        message: `Pulled ${shortDigest(r.digest)} (${r.platforms.join(', ') || 'image'}) as a ${r.format} archive, ${(r.size / 1e6).toFixed(1)} MB.`,
+        message: `Pulled ${shortDigest(r.digest)} (${r.platforms.join(', ') || 'image'}) as ${archive}, ${formatSize(r.size, 'decimal')}.`,
         digest: r.digest,
       };
     },

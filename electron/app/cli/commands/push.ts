@@ -1,10 +1,11 @@
 /** `lading push ARCHIVE REFERENCE`: push a docker save / OCI archive (optionally gzip/zstd) to a registry. */
 import { type Command, Option } from 'commander';
 import type { Connection } from '../../../../shared/types';
-import { githubKindForPushTarget, pushWithGitHubRules } from '../../../core/github/push-preflight';
+import { githubKindForPushTarget } from '../../../core/github/push-preflight';
+import { pushCounts, pushToRegistry } from '../../../core/operations/push';
 import { LadingError } from '../../../core/registry/errors';
 import { formatReference, parseReference } from '../../../core/registry/reference';
-import { type Compression, pushArchive } from '../../../core/transfer/push';
+import type { Compression } from '../../../core/transfer/push';
 import { progressDisplay } from '../../../core/transfer/terminal-progress';
 import { parsePlatformArg, positiveInt } from '../args';
 import { cliContext, note, print, printJson, registryClient } from '../context';
@@ -77,36 +78,28 @@ export function register(program: Command): void {
       }
       const client = await registryClient(cmd, target.registry);
       const display = opts.json ? undefined : progressDisplay(io.stderr, process.stderr.isTTY === true);
-      const { result, notice } = await pushWithGitHubRules({
+      const outcome = await pushToRegistry({
         connection: githubTarget(target.registry, io.env),
-        repository: target.repository,
+        archivePath: archive,
+        target,
+        image: opts.image,
+        platform: opts.platform,
+        compression: opts.compression,
+        concurrency: opts.concurrency,
         client,
         signal,
-        push: (preflight) =>
-          pushArchive({
-            archivePath: archive,
-            target,
-            image: opts.image,
-            platform: opts.platform,
-            compression: opts.compression,
-            concurrency: opts.concurrency,
-            client,
-            signal,
-            onProgress: display ? (p) => display.update(p) : undefined,
-            onWarning: (w) => note(`warning: ${w}`),
-            preflight,
-          }),
+        onProgress: display ? (p) => display.update(p) : undefined,
+        onWarning: (w) => note(`warning: ${w}`),
       });
+      const { result, notice } = outcome;
       display?.done();
       if (notice) note(`note: ${notice}`);
       if (opts.json) {
         printJson(notice ? { ...result, notice } : result);
         return;
       }
-      const uploaded = result.layers.filter((l) => l.state === 'done').length;
-      const reused = result.layers.length - uploaded;
       print(
-        `Pushed ${formatReference({ ...target, tag: result.tag, digest: undefined })}@${result.digest} (${uploaded} layer${uploaded === 1 ? '' : 's'} uploaded, ${reused} already there)`,
+        `Pushed ${formatReference({ ...target, tag: result.tag, digest: undefined })}@${result.digest} (${pushCounts(outcome)})`,
       );
     });
 }
