@@ -2,6 +2,7 @@
  * The browser bridge's wire protocol, shared by the server (`electron/app/bridge/`) and the renderer's bridge
  * transport (`renderer/api/`). See `electron/app/bridge/README.md`.
  */
+import type { BRIDGE_READY_EVENT, EventName } from './contract';
 
 /** Header carrying the per-launch secret on every API request. */
 export const BRIDGE_TOKEN_HEADER = 'x-lading-token';
@@ -37,7 +38,8 @@ export const BRIDGE_TICKET_QUERY = 'ticket';
 export const BRIDGE_MAX_CALL_BODY_BYTES = 1024 * 1024;
 export const BRIDGE_MAX_UPLOAD_BYTES = 20 * 1024 * 1024 * 1024;
 
+/** One frame on the event socket: a contract event, or the bridge's own ready signal. */
 export interface BridgeEventMessage {
-  event: string;
+  event: EventName | typeof BRIDGE_READY_EVENT;
   payload: unknown;
 }

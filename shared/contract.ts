@@ -187,6 +187,12 @@ export const events = {
   'jobs.removed': z.object({ ids: z.array(z.string()) }),
 } as const;
 
+/**
+ * The bridge's own event, not part of `events`: sent on every new event socket so the renderer can tell a
+ * reconnect (and refetch what it may have missed) from the first connection.
+ */
+export const BRIDGE_READY_EVENT = 'bridge.ready' as const;
+
 export type Contract = typeof contract;
 export type CallName = keyof Contract;
 export type EventName = keyof typeof events;

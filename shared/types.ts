@@ -5,12 +5,9 @@
 import { z } from 'zod';
 import { githubApiUrlProblem } from './api-url';
 
-export const ErrorInfoSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  hint: z.string().optional(),
-});
-export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+import { ErrorInfoSchema } from './errors';
+
+export { type ErrorInfo, ErrorInfoSchema } from './errors';
 
 // ---- connections -------------------------------------------------------------------------------------------
 

@@ -4,7 +4,17 @@
  * Every request carries the per-launch secret that the bridge printed in the URL fragment, in a header; a
  * download link carries only a one-time ticket, fetched when it is clicked (see `followDownloadLinks`).
  */
-import type { CallName, EventName, EventPayload, LadingApi, Result } from '../../shared/contract';
+import type { BridgeEventMessage } from '../../shared/bridge-protocol';
+import {
+  BRIDGE_READY_EVENT,
+  type CallName,
+  type CallRequest,
+  type CallResponse,
+  type EventName,
+  type EventPayload,
+  type LadingApi,
+  type Result,
+} from '../../shared/contract';
 import { useUi } from '../state/ui';
 import { BRIDGE, RECONNECTED_EVENT } from './bridge-constants';
 
@@ -92,7 +102,7 @@ function networkError(what: string, error: unknown): Result<never> {
   return {
     ok: false,
     error: {
-      code: 'BRIDGE_UNREACHABLE',
+      code: 'bridge-unreachable',
       message: `Could not reach Lading's bridge (${what}): ${error instanceof Error ? error.message : String(error)}`,
       hint: 'Is `lading serve` still running? Restart it and open the URL it prints.',
     },
@@ -104,7 +114,7 @@ async function readResult<T>(response: Response): Promise<Result<T>> {
     return {
       ok: false,
       error: {
-        code: 'BRIDGE_UNAUTHORIZED',
+        code: 'bridge-unauthorized',
         message: 'The bridge refused this page: its secret is missing or out of date.',
         hint: 'Open the URL that `lading serve` printed (it includes #token=…).',
       },
@@ -115,7 +125,7 @@ async function readResult<T>(response: Response): Promise<Result<T>> {
   return {
     ok: false,
     error: {
-      code: 'BRIDGE_PROTOCOL',
+      code: 'bridge-protocol',
       message: `The bridge answered HTTP ${response.status} without a result.`,
     },
   };
@@ -197,11 +207,8 @@ export function createBridgeTransport(token: string, base = ''): LadingApi {
     };
     ws.onmessage = (message) => {
       try {
-        const data = JSON.parse(String(message.data)) as {
-          event: EventName | 'bridge.ready';
-          payload: unknown;
-        };
-        if (data.event === 'bridge.ready') {
+        const data = JSON.parse(String(message.data)) as BridgeEventMessage;
+        if (data.event === BRIDGE_READY_EVENT) {
           if (connectedBefore) window.dispatchEvent(new Event(RECONNECTED_EVENT));
           connectedBefore = true;
           return;
@@ -221,15 +228,15 @@ export function createBridgeTransport(token: string, base = ''): LadingApi {
     };
   }
 
-  return {
-    async call(name: CallName, request: unknown) {
+  const api: LadingApi = {
+    async call<N extends CallName>(name: N, request: CallRequest<N>): Promise<Result<CallResponse<N>>> {
       try {
         const response = await fetch(`${base}${BRIDGE.callPath}${encodeURIComponent(name)}`, {
           method: 'POST',
           headers: { ...headers, 'content-type': 'application/json' },
           body: JSON.stringify(request ?? {}),
         });
-        return readResult(response);
+        return await readResult<CallResponse<N>>(response);
       } catch (error) {
         return networkError(name, error);
       }
@@ -271,5 +278,6 @@ export function createBridgeTransport(token: string, base = ''): LadingApi {
       // No credential here: a click fetches the one-time ticket (followDownloadLinks).
       return `${base}${BRIDGE.downloadPath}${encodeURIComponent(jobId)}`;
     },
-  } as LadingApi;
+  };
+  return api;
 }

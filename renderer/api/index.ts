@@ -3,6 +3,7 @@
  * exposes it) and the bridge transport in a browser; tests install their own with `setApi()`.
  */
 import type { CallName, CallRequest, CallResponse, LadingApi, Result } from '../../shared/contract';
+import type { ErrorInfo } from '../../shared/types';
 import { createBridgeTransport, takeBridgeToken } from './bridge-transport';
 import { ApiError } from './errors';
 
@@ -17,16 +18,13 @@ declare global {
 let current: LadingApi | null = null;
 
 function missingBridge(): LadingApi {
-  const error = {
-    code: 'BRIDGE_UNAUTHORIZED',
+  const error: ErrorInfo = {
+    code: 'bridge-unauthorized',
     message: 'This page was opened without the bridge secret.',
     hint: 'Open the full URL that `lading serve` (or `npm run web`) printed, including #token=…',
   };
-  return {
-    call: async () => ({ ok: false, error }) as Result<never>,
-    on: () => () => {},
-    resolveFile: async () => ({ ok: false, error }) as Result<never>,
-  } as LadingApi;
+  const failed = { ok: false, error } as const;
+  return { call: async () => failed, on: () => () => {}, resolveFile: async () => failed };
 }
 
 export function getApi(): LadingApi {

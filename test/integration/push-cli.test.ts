@@ -51,9 +51,7 @@ describe('lading push / lading pull (the real CLI)', () => {
     await writeArchive(image, 'oci-archive', archive, { refName: 'plain/app:1' });
     const r = await cli.lading(['push', archive, `${registry.host}/plain/app:1`]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(
-      /^Pushed .*plain\/app:1@sha256:[a-f0-9]{64} \(2 layers uploaded\)/,
-    );
+    expect(r.stdout).toMatch(/^Pushed .*plain\/app:1@sha256:[a-f0-9]{64} \(2 layers uploaded\)/);
     expect(r.stderr).toMatch(/: done \(/);
   });
 });

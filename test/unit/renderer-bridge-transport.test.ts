@@ -113,6 +113,6 @@ describe('bridge transport', () => {
     });
     const result = await createBridgeTransport('t').call('jobs.list', {});
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error.code).toBe('BRIDGE_UNREACHABLE');
+    if (!result.ok) expect(result.error.code).toBe('bridge-unreachable');
   });
 });

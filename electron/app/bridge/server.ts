@@ -30,8 +30,8 @@ import {
   BRIDGE_WS_PROTOCOL_PREFIX,
   type BridgeEventMessage,
 } from '../../../shared/bridge-protocol';
-import type { Result } from '../../../shared/contract';
-import type { ErrorInfo } from '../../core/registry/errors';
+import { BRIDGE_READY_EVENT, type Result } from '../../../shared/contract';
+import type { MainErrorInfo as ErrorInfo } from '../../../shared/errors';
 import { dispatch } from '../services/dispatch';
 import type { Services } from '../services/index';
 import {
@@ -380,7 +380,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const add = () => {
         sockets.add(ws);
-        ws.send(JSON.stringify({ event: 'bridge.ready', payload: {} }));
+        ws.send(JSON.stringify({ event: BRIDGE_READY_EVENT, payload: {} } satisfies BridgeEventMessage));
       };
       // The token in the subprotocol or the query (`?token=`) authenticates at once; else the first message.
       if (ws.protocol || secretMatches(token, url.searchParams.get('token'))) add();

@@ -9,8 +9,9 @@
  * - Progress events are throttled per job; state changes are always sent at once.
  */
 import { randomUUID } from 'node:crypto';
+import type { MainErrorInfo as ErrorInfo } from '../../../shared/errors';
 import type { Job, TransferProgress } from '../../../shared/types';
-import { type ErrorInfo, LadingError, toErrorInfo } from '../registry/errors';
+import { LadingError, toErrorInfo } from '../registry/errors';
 import type { EventHub } from './emitter';
 
 export type JobKind = Job['kind'];

@@ -3,32 +3,9 @@
  * `message` says what went wrong in one line, `hint` says what the user can do about it.
  * Messages and hints must never contain secrets (passwords, tokens, Authorization headers).
  */
-export type ErrorCode =
-  | 'invalid-reference' // a reference, repository name or tag that does not follow the grammar
-  | 'invalid-input' // any other bad input (CLI flags, IPC payloads)
-  | 'unauthorized' // no or wrong credentials
-  | 'denied' // credentials valid but lacking a permission / token scope
-  | 'name-unknown' // repository does not exist
-  | 'manifest-unknown' // tag or digest does not exist
-  | 'blob-unknown'
-  | 'unsupported' // the registry does not support the operation (e.g. ghcr manifest DELETE, no _catalog)
-  | 'rate-limited'
-  | 'unreachable' // DNS, connection refused, TLS, timeouts
-  | 'digest-mismatch'
-  | 'too-large' // a response over a safety bound (manifest > 4 MiB, endless body, ...)
-  | 'protocol-error' // the registry answered something that is not the protocol (bad JSON, redirect loop, ...)
-  | 'server-error' // 5xx after retries
-  | 'archive-invalid' // an image archive that cannot be read or does not verify
-  | 'file-error' // local file problems (missing, unwritable)
-  | 'conflict' // e.g. refusing to delete a platform child of an index
-  | 'cancelled'
-  | 'internal';
+import type { ErrorCode, MainErrorInfo } from '../../../shared/errors';
 
-export interface ErrorInfo {
-  code: ErrorCode;
-  message: string;
-  hint?: string;
-}
+export type { ErrorCode } from '../../../shared/errors';
 
 export interface LadingErrorOptions {
   hint?: string;
@@ -70,7 +47,7 @@ export class LadingError extends Error {
   }
 
   /** The shape that crosses process boundaries (IPC, bridge, CLI --json). */
-  toInfo(): ErrorInfo {
+  toInfo(): MainErrorInfo {
     return this.hint
       ? { code: this.code, message: this.message, hint: this.hint }
       : { code: this.code, message: this.message };
@@ -82,7 +59,7 @@ export function isLadingError(e: unknown): e is LadingError {
 }
 
 /** Turn anything thrown into an ErrorInfo fit for a user: unknown errors become `internal` without stack traces. */
-export function toErrorInfo(e: unknown): ErrorInfo {
+export function toErrorInfo(e: unknown): MainErrorInfo {
   if (e instanceof LadingError) return e.toInfo();
   if (e instanceof Error && e.name === 'AbortError')
     return { code: 'cancelled', message: 'The operation was cancelled.' };
