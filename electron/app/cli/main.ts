@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { isLadingError, toErrorInfo } from '../../core/registry/errors';
 import * as catalogCommand from './commands/catalog';
+import * as copyCommand from './commands/copy';
 import * as deleteCommand from './commands/delete';
 import * as ghCommand from './commands/gh';
 import * as inspectCommand from './commands/inspect';
@@ -40,6 +41,7 @@ const COMMANDS: CommandModule[] = [
   tagsCommand,
   inspectCommand,
   tagCommand,
+  copyCommand,
   deleteCommand,
   loginCommand,
   pushCommand,
