@@ -22,6 +22,7 @@ import {
   PackageDetailsSchema,
   PackageVersionSchema,
   RepositoriesResultSchema,
+  SyncResultSchema,
   TagDetailSchema,
   VerifyResultSchema,
 } from './types';
@@ -31,6 +32,15 @@ const Repository = z.string().min(1).max(255);
 /** A tag or a digest. */
 const ManifestReference = z.string().min(1).max(200);
 const Empty = z.object({}).strict();
+const SyncRequest = z
+  .object({
+    source: z.object({ connectionId: Id, repository: Repository }).strict(),
+    target: z.object({ connectionId: Id, repository: Repository }).strict(),
+    /** A regular expression tags must match (default: every tag). */
+    tags: z.string().max(200).optional(),
+    referrers: z.boolean().optional(),
+  })
+  .strict();
 const Ok = z.object({ ok: z.literal(true) });
 
 function call<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
@@ -146,6 +156,28 @@ export const contract = {
       .strict(),
     z.object({ jobId: Id }),
   ),
+  /**
+   * Copy an image or a whole index to any connection, blob to blob (same registry: mounts). No target tag:
+   * the source's tag, else by digest. One platform of an index with `platform`.
+   */
+  'jobs.copy': call(
+    z
+      .object({
+        source: z.object({ connectionId: Id, repository: Repository, reference: ManifestReference }).strict(),
+        target: z
+          .object({ connectionId: Id, repository: Repository, tag: z.string().min(1).max(128).optional() })
+          .strict(),
+        platform: z.string().max(100).optional(),
+        /** Bring the signatures, attestations and SBOMs tagged after the image (sha256-… tags). */
+        referrers: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ jobId: Id }),
+  ),
+  /** What a sync would do: tags whose digest at the target differs (copied) and equal ones (skipped). */
+  'registry.syncPlan': call(SyncRequest, SyncResultSchema),
+  /** Copy every tag (matching `tags`) whose digest at the target differs; equal tags are skipped. */
+  'jobs.sync': call(SyncRequest, z.object({ jobId: Id })),
   'jobs.list': call(Empty, z.array(JobSchema)),
   'jobs.cancel': call(z.object({ id: Id }).strict(), Ok),
   'jobs.retry': call(z.object({ id: Id }).strict(), z.object({ jobId: Id })),

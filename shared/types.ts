@@ -260,7 +260,15 @@ export const TransferProgressSchema = z.object({
 });
 export type TransferProgress = z.infer<typeof TransferProgressSchema>;
 
-export const JobKindSchema = z.enum(['push', 'pull', 'delete', 'tag']);
+export const JobKindSchema = z.enum(['push', 'pull', 'delete', 'tag', 'copy', 'sync']);
+
+/** A sync's outcome per tag: copied (or, planned, to be copied), already equal, or failed with why. */
+export const SyncResultSchema = z.object({
+  copied: z.array(z.string()),
+  skipped: z.array(z.string()),
+  failed: z.array(z.object({ tag: z.string(), error: ErrorInfoSchema })),
+});
+export type SyncResult = z.infer<typeof SyncResultSchema>;
 export const JobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled']);
 export const JobSchema = z.object({
   id: z.string(),

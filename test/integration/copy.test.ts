@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyImage, referrerTagsFor, syncRepository } from '../../electron/core/operations/copy';
 import type { RegistryClient } from '../../electron/core/registry/client';
+import type { Job } from '../../shared/types';
 import { errorOf } from '../support/clients';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import {
@@ -20,6 +21,7 @@ import {
   skopeoInspect,
 } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
+import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
 import { clientFor, tempDir } from './archive-fixtures';
 import { type CliSandbox, cliSandbox, expectOneLineError } from './cli-helpers';
 
@@ -326,5 +328,69 @@ describe('lading copy and lading sync', () => {
     const out = JSON.parse(sync.stdout);
     expect(out.copied.sort()).toEqual(['a', 'b', 'c']);
     expect(out.failed).toEqual([]);
+  });
+});
+
+describe('copy and sync as jobs (the services, as the app calls them)', () => {
+  let sandbox: TestServices;
+  let from: string;
+  let to: string;
+  const { call, ok } = callers(() => sandbox.services);
+
+  beforeAll(async () => {
+    sandbox = await servicesInTempDir({ mode: 'bridge', prefix: 'lading-copy-jobs-' });
+    from = (await ok('connections.save', connectionTo(open, 'Open'))).id;
+    to = (await ok('connections.save', connectionTo(basic, 'Basic'))).id;
+  });
+  afterAll(async () => {
+    await sandbox?.dispose();
+  });
+
+  async function settled(jobId: string): Promise<Job> {
+    for (let i = 0; i < 300; i++) {
+      const job = (await ok('jobs.list', {})).find((j) => j.id === jobId);
+      if (job && ['done', 'failed', 'cancelled'].includes(job.state)) return job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`job ${jobId} did not finish`);
+  }
+
+  it('jobs.copy between two connections: a copy job whose result says what moved', async () => {
+    const { jobId } = await ok('jobs.copy', {
+      source: { connectionId: from, repository: 'src/app', reference: '1.0' },
+      target: { connectionId: to, repository: 'jobs/app' },
+    });
+    const job = await settled(jobId);
+    expect(job.state, JSON.stringify(job.error)).toBe('done');
+    expect(job.kind).toBe('copy');
+    expect(job.title).toBe(`Copy ${open.host}/src/app:1.0 → ${basic.host}/jobs/app:1.0`);
+    expect(job.resultMessage).toMatch(
+      /^Copied sha256:[0-9a-f]{12} to .*jobs\/app:1\.0 \(3 blobs copied \(3\.\d MB\)\)\.$/,
+    );
+    expect(await digestAt(basic, 'jobs/app:1.0')).toBe(await digestAt(open, 'src/app:1.0'));
+  });
+
+  it('registry.syncPlan previews without changing anything; jobs.sync then does it; a bad pattern is refused', async () => {
+    const plan = await ok('registry.syncPlan', {
+      source: { connectionId: from, repository: 'sync/app' },
+      target: { connectionId: to, repository: 'jobs/sync' },
+    });
+    expect(plan.copied.sort()).toEqual(['a', 'b', 'c']);
+    expect(await clientFor(basic).headManifest('jobs/sync', 'a')).toBeUndefined();
+    const { jobId } = await ok('jobs.sync', {
+      source: { connectionId: from, repository: 'sync/app' },
+      target: { connectionId: to, repository: 'jobs/sync' },
+      tags: '^[ab]$',
+    });
+    const job = await settled(jobId);
+    expect(job.state, JSON.stringify(job.error)).toBe('done');
+    expect(job.resultMessage).toBe('Synced jobs/sync: 2 tags copied, 0 already the same.');
+    const bad = await call('registry.syncPlan', {
+      source: { connectionId: from, repository: 'sync/app' },
+      target: { connectionId: to, repository: 'jobs/sync' },
+      tags: '(',
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.code).toBe('invalid-input');
   });
 });

@@ -152,6 +152,29 @@ const samples: { [N in CallName]: { request: CallRequest<N>; response: CallRespo
     },
     response: { jobId: 'j1' },
   },
+  'jobs.copy': {
+    request: {
+      source: { connectionId: 'c1', repository: 'app', reference: '1' },
+      target: { connectionId: 'c2', repository: 'mirror/app' },
+      platform: 'linux/arm64',
+    },
+    response: { jobId: 'j1' },
+  },
+  'registry.syncPlan': {
+    request: {
+      source: { connectionId: 'c1', repository: 'app' },
+      target: { connectionId: 'c2', repository: 'app' },
+    },
+    response: { copied: ['1'], skipped: ['2'], failed: [] },
+  },
+  'jobs.sync': {
+    request: {
+      source: { connectionId: 'c1', repository: 'app' },
+      target: { connectionId: 'c2', repository: 'app' },
+      tags: '^v',
+    },
+    response: { jobId: 'j1' },
+  },
   'jobs.list': { request: {}, response: [job] },
   'jobs.cancel': { request: { id: 'j1' }, response: { ok: true } },
   'jobs.retry': { request: { id: 'j1' }, response: { jobId: 'j2' } },
@@ -321,6 +344,8 @@ describe('Electron-mode pulls write only where the save dialog said', () => {
       dependencies: {
         pipelines: {
           push: async () => ({ message: 'pushed' }),
+          copy: async () => ({ message: 'copied' }),
+          sync: async () => ({ message: 'synced', copied: [], skipped: [], failed: [] }),
           pull: async ({ outputPath }) => {
             written.push(outputPath);
             return { message: `Pulled to ${outputPath}` };

@@ -7,7 +7,7 @@
 import pkg from '../../../package.json' with { type: 'json' };
 import { referenceSeparator, shortDigest } from '../../../shared/reference-grammar';
 import { formatSize } from '../../../shared/sizes';
-import type { Connection, RepositoriesResult, TransferProgress } from '../../../shared/types';
+import type { Connection, RepositoriesResult, SyncResult, TransferProgress } from '../../../shared/types';
 import {
   checkGitHubToken,
   deleteOnGitHub,
@@ -15,6 +15,7 @@ import {
   listGitHubRepositories,
 } from '../../core/github/index';
 import type { JobOutcome } from '../../core/jobs/manager';
+import { copyImage, syncRepository } from '../../core/operations/copy';
 import { pushCounts, pushToRegistry } from '../../core/operations/push';
 import type { LoginHints } from '../../core/registry/auth';
 import { RegistryClient } from '../../core/registry/client';
@@ -101,9 +102,30 @@ export interface PullArgs extends ConnectionAccess {
   onProgress(p: TransferProgress): void;
 }
 
+export interface CopyArgs {
+  source: ConnectionAccess & { repository: string; reference: string };
+  target: ConnectionAccess & { repository: string; tag?: string };
+  platform?: string;
+  referrers?: boolean;
+  signal: AbortSignal;
+  onProgress(p: TransferProgress): void;
+}
+
+export interface SyncArgs {
+  source: ConnectionAccess & { repository: string };
+  target: ConnectionAccess & { repository: string };
+  tags?: RegExp;
+  referrers?: boolean;
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  onProgress?(p: TransferProgress): void;
+}
+
 export interface TransferPipelines {
   push(args: PushArgs): Promise<JobOutcome>;
   pull(args: PullArgs): Promise<JobOutcome>;
+  copy(args: CopyArgs): Promise<JobOutcome>;
+  sync(args: SyncArgs): Promise<SyncResult & JobOutcome>;
 }
 
 /** What the registry, connection and job services need from the GitHub module. */
@@ -208,6 +230,62 @@ export function transferPipelines(): TransferPipelines {
         message: `Pushed ${shortDigest(r.digest)} as ${r.tag} (${pushCounts(outcome)}).`,
         digest: r.digest,
         warnings: [...new Set([...warnings, ...r.warnings])],
+      };
+    },
+    async copy(a) {
+      const warnings: string[] = [];
+      const sourceClient = createRegistryClient(a.source);
+      const r = await copyImage({
+        source: { client: sourceClient, repository: a.source.repository, reference: a.source.reference },
+        target: {
+          // One connection on both sides: one client, so its tokens serve both repositories' mounts.
+          client:
+            a.target.connection.id === a.source.connection.id ? sourceClient : createRegistryClient(a.target),
+          repository: a.target.repository,
+          tag: a.target.tag,
+        },
+        targetKind: a.target.connection.kind,
+        platform: a.platform,
+        referrers: a.referrers,
+        signal: a.signal,
+        onProgress: a.onProgress,
+        onWarning: (w) => warnings.push(w),
+      });
+      const { copied, mounted, existing } = r.blobs;
+      const counts = [
+        `${copied} blob${copied === 1 ? '' : 's'} copied (${formatSize(r.bytes, 'decimal')})`,
+        ...(mounted ? [`${mounted} mounted`] : []),
+        ...(existing ? [`${existing} already there`] : []),
+      ].join(', ');
+      return {
+        message: `Copied ${shortDigest(r.digest)} to ${r.target} (${counts}).`,
+        digest: r.digest,
+        warnings,
+      };
+    },
+    async sync(a) {
+      const sourceClient = createRegistryClient(a.source);
+      const r = await syncRepository({
+        source: { client: sourceClient, repository: a.source.repository },
+        target: {
+          client:
+            a.target.connection.id === a.source.connection.id ? sourceClient : createRegistryClient(a.target),
+          repository: a.target.repository,
+        },
+        targetKind: a.target.connection.kind,
+        tags: a.tags,
+        referrers: a.referrers,
+        dryRun: a.dryRun,
+        signal: a.signal,
+        onProgress: a.onProgress,
+      });
+      const failed = r.failed.length
+        ? `; ${r.failed.length} failed: ${r.failed.map((f) => `${f.tag} (${f.error.message})`).join('; ')}`
+        : '';
+      return {
+        ...r,
+        message: `Synced ${a.target.repository}: ${r.copied.length} tag${r.copied.length === 1 ? '' : 's'} copied, ${r.skipped.length} already the same${failed}.`,
+        warnings: [],
       };
     },
     async pull(a) {

@@ -11,6 +11,7 @@ import { JobManager } from '../../core/jobs/manager';
 import { archiveHandlers } from './archives';
 import { connectionHandlers } from './connections';
 import { buildContext, type Dialogs, type ServiceContext } from './context';
+import { copyHandlers } from './copy-jobs';
 import { defaultDependencies, type ServiceDependencies } from './dependencies';
 import { jobHandlers } from './jobs';
 import { nativeHandlers } from './native';
@@ -74,6 +75,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     ...registryHandlers(ctx),
     ...archiveHandlers(ctx),
     ...jobHandlers(ctx),
+    ...copyHandlers(ctx),
     ...deps.githubHandlers(ctx),
   };
   return {

@@ -5,11 +5,11 @@
  * streamed into the target's upload, verified as it flows. Manifests after their blobs, children before
  * the index, the tag last: an interrupted copy never leaves a tag on a partial image.
  */
-import type { Connection } from '../../../shared/types';
+import type { Connection, SyncResult } from '../../../shared/types';
 import { githubKindForPushTarget } from '../github/push-preflight';
 import { githubPushChecks } from '../github/push-rules';
 import type { RegistryClient } from '../registry/client';
-import { LadingError } from '../registry/errors';
+import { LadingError, toErrorInfo } from '../registry/errors';
 import { parsePlatform, selectPlatform } from '../registry/inspect';
 import { type Descriptor, type ImageManifest, isIndex, type Manifest } from '../registry/manifest';
 import { isNonDistributable } from '../registry/mediatypes';
@@ -318,12 +318,8 @@ export interface SyncOptions {
   onWarning?: (message: string) => void;
 }
 
-export interface SyncResult {
-  /** Copied (or, in a dry run, to be copied). */
-  copied: string[];
-  skipped: string[];
-  failed: { tag: string; error: { code: string; message: string; hint?: string } }[];
-}
+/** Copied (or, in a dry run, to be copied), skipped as equal, failed with why (shared/types.ts). */
+export type { SyncResult } from '../../../shared/types';
 
 /**
  * Every source tag (matching `tags`) whose digest at the target differs is copied; equal ones are skipped
@@ -362,8 +358,7 @@ export async function syncRepository(opts: SyncOptions): Promise<SyncResult> {
       opts.onTag?.(tag, 'copied');
     } catch (e) {
       if (opts.signal?.aborted) throw cancelled();
-      const info = e instanceof LadingError ? e.toInfo() : { code: 'internal', message: String(e) };
-      result.failed.push({ tag, error: info });
+      result.failed.push({ tag, error: toErrorInfo(e) });
       opts.onTag?.(tag, 'failed');
     }
   }
