@@ -1,7 +1,7 @@
 /**
  * A first-come work queue with a weighted limit, for the layers of a push: `limit` slots, each of
- * SLOT_SHARES shares, an item taking as many shares as its weight (push.ts: a small layer one share, a
- * large one a whole slot).
+ * SLOT_SHARES shares, an item taking as many shares as its weight (push-tuning.ts: a small layer one
+ * share, a large one a whole slot).
  */
 
 /** Shares in one slot of the limit: the lightest item takes one. */

@@ -1,0 +1,34 @@
+/** What the upload engine takes: the blob's data and the caller's options (re-exported by upload.ts). */
+import type { CallOptions } from './session';
+
+/** Blob data: a stream or any (async) iterable of byte chunks. */
+export type BlobSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
+export interface UploadBlobOptions extends CallOptions {
+  /** When given, the upload is refused (and the session cancelled) if the data hashes differently. */
+  expectedDigest?: string;
+  /** Total size when known: what the source produced is checked against it. (Data that fits one chunk always goes in a single PUT.) */
+  size?: number;
+  /** Bytes the registry has acknowledged so far. */
+  onProgress?(bytesAcknowledged: number): void;
+  chunkSize?: number;
+  /**
+   * Produces the same data again from the start. Lets the engine redo a blob whose upload session the
+   * registry dropped mid-way (distribution 2.8 cancels a session after a partial PATCH); without it only a
+   * failure in the first chunk can be recovered. Progress may go back to 0 when this happens.
+   */
+  reopen?: () => BlobSource;
+  /**
+   * Send the blob in ONE streaming PATCH (no Content-Range, chunked encoding), as docker and skopeo do: no
+   * round trip per chunk for the producer to wait on, and no chunk held in memory. A connection dropped
+   * mid-PATCH cannot resume from an offset (distribution drops a session after a partial PATCH anyway), so
+   * the blob is redone from `reopen`. Ignored without `reopen` and for registries with a PATCH size cap
+   * (ghcr.io): those keep the chunked path with its resume.
+   */
+  stream?: boolean;
+}
+
+export interface UploadLimits {
+  chunkSize: number;
+  maxChunkSize?: number;
+}

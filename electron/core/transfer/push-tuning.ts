@@ -1,0 +1,48 @@
+/**
+ * The push's sizes and limits: PATCH size, streaming or chunked uploads, read-ahead, which layers count as
+ * large or small. Each figure was measured against skopeo (README, "Speed and memory").
+ */
+import type { PushClient } from './push-options';
+import { SLOT_SHARES } from './run-limited';
+
+/**
+ * PATCH size for layer uploads (the engine caps it at a registry's limit, 4 MiB on ghcr.io). Each PATCH
+ * is a round trip the layer's upload waits on, so bigger is faster; the engine holds about two chunks per
+ * layer in flight, so bigger also costs memory. 8 MiB was the best trade measured here.
+ */
+const UPLOAD_CHUNK = 8 * 1024 * 1024;
+
+/** UPLOAD_CHUNK, or the client's own chunk size when that is smaller (a client set up for a picky registry). */
+export function uploadChunk(client: PushClient): number {
+  const own = (client as { chunkSize?: number }).chunkSize;
+  return typeof own === 'number' && own > 0 ? Math.min(own, UPLOAD_CHUNK) : UPLOAD_CHUNK;
+}
+
+/**
+ * Whether layers go up in one streaming PATCH each (the engine's `stream`): for a client with the default
+ * chunk size or larger and no PATCH size cap. A client configured with small chunks (a picky registry, the
+ * fault tests) keeps the chunked upload with its resume from the registry's offset.
+ */
+export function streamUploads(client: PushClient): boolean {
+  const c = client as { chunkSize?: number; maxChunkSize?: number };
+  return c.maxChunkSize === undefined && (c.chunkSize === undefined || c.chunkSize >= 16 * 1024 * 1024);
+}
+
+/** Compressed bytes buffered ahead of the upload engine per layer. */
+export const READ_AHEAD = 8 * 1024 * 1024;
+
+/** Layers above this size take a compression slot. */
+export const LARGE_LAYER = 16 * 1024 * 1024;
+
+/** Layers up to this size (as stored in the archive) are small: their upload is round trips, not bytes. */
+const SMALL_LAYER = 1024 * 1024;
+
+/**
+ * How much of one `concurrency` slot a layer takes. A small layer is a POST and a PUT whose time is the
+ * registry's answer, not bandwidth or CPU, so four of them share a slot: with the default 3, twelve small
+ * layers are in flight (docker pushes 5 layers at once, skopeo 6, whatever their size). An image of many
+ * small layers then waits on round trips four times less; large layers keep the plain limit.
+ */
+export function layerWeight(size: number): number {
+  return size <= SMALL_LAYER ? 1 : SLOT_SHARES;
+}
