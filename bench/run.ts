@@ -6,6 +6,7 @@
  *   - push: `lading push ARCHIVE` vs `skopeo copy docker-archive:ARCHIVE docker://…`, each into a fresh
  *     docker-registry with empty storage;
  *   - pull: `lading pull … FILE` (docker archive) vs `skopeo copy docker://… docker-archive:FILE`;
+ *   - copy (big and many): `lading copy` vs `skopeo copy docker://… docker://…` between two registries;
  *   - alternates who goes first, repeats (--runs N, default 3), prints median wall times, the ratio
  *     Lading/skopeo and both peak RSS figures, read from outside each child (bench/measure.ts).
  *
@@ -370,9 +371,16 @@ async function withRegistry<T>(fn: (r: TestRegistry) => Promise<T>): Promise<T> 
   }
 }
 
-async function benchImage(env: Env, name: string, archive: string, runs: number): Promise<Row[]> {
+async function benchImage(
+  env: Env,
+  name: string,
+  archive: string,
+  runs: number,
+  withCopy: boolean,
+): Promise<Row[]> {
   const push: Row = { name: `push ${name}`, lading: [], skopeo: [], rss: [], skopeoRss: [] };
   const pull: Row = { name: `pull ${name}`, lading: [], skopeo: [], rss: [], skopeoRss: [] };
+  const copy: Row = { name: `copy ${name}`, lading: [], skopeo: [], rss: [], skopeoRss: [] };
   for (let run = 0; run < runs; run++) {
     const order = run % 2 === 0 ? (['lading', 'skopeo'] as const) : (['skopeo', 'lading'] as const);
     for (const who of order) {
@@ -421,8 +429,29 @@ async function benchImage(env: Env, name: string, archive: string, runs: number)
         `pull ${name} run ${run + 1}/${runs}: lading ${pull.lading.at(-1)?.toFixed(0)} ms, skopeo ${pull.skopeo.at(-1)?.toFixed(0)} ms`,
       );
     }
+    // Registry to registry: `lading copy` vs `skopeo copy docker:// docker://`, a fresh target each time.
+    for (let run = 0; withCopy && run < runs; run++) {
+      const order = run % 2 === 0 ? (['lading', 'skopeo'] as const) : (['skopeo', 'lading'] as const);
+      for (const who of order) {
+        await withRegistry(async (dst) => {
+          const target = `${dst.host}/bench/${name}:latest`;
+          const t =
+            who === 'lading'
+              ? await lading(env, ['copy', source, target])
+              : await skopeo(env, `docker://${source}`, `docker://${target}`);
+          (who === 'lading' ? copy.lading : copy.skopeo).push(t.ms);
+          (who === 'lading' ? copy.rss : copy.skopeoRss).push(t.rssMiB ?? 0);
+        });
+      }
+      log(
+        `copy ${name} run ${run + 1}/${runs}: lading ${copy.lading.at(-1)?.toFixed(0)} ms, skopeo ${copy.skopeo.at(-1)?.toFixed(0)} ms`,
+      );
+    }
+    // Under --wan both registries sit behind their own shaper and bytes stream through: the copy can go no
+    // faster than the slower of the pull and the push.
+    if (link && push.limitMs && pull.limitMs) copy.limitMs = Math.max(push.limitMs, pull.limitMs);
   });
-  return [push, pull];
+  return withCopy ? [push, pull, copy] : [push, pull];
 }
 
 async function main(): Promise<void> {
@@ -463,7 +492,9 @@ async function main(): Promise<void> {
       const archive = await make();
       const size = (await stat(archive)).size;
       log(`${name}: ${archive} (${(size / MiB).toFixed(0)} MiB)`);
-      rows.push(...(await benchImage(env, name, archive, args.runs)));
+      // Copies of the large and the 50-layer image (and, under --wan, of both images).
+      const withCopy = !!link || name === 'big' || name === 'many';
+      rows.push(...(await benchImage(env, name, archive, args.runs, withCopy)));
     }
     const lines = [
       `Lading vs skopeo ${await skopeoVersion()}, ${args.runs} runs each, alternating, fresh registry per push (median wall time)`,

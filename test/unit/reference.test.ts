@@ -8,6 +8,7 @@ import {
   isLoopbackRegistry,
   parseReference,
   parseRepository,
+  referenceFromParts,
   registryBaseUrl,
 } from '../../electron/core/registry/reference';
 
@@ -236,5 +237,23 @@ describe('references with userinfo', () => {
       expect(e.message).toMatch(/username or password/);
     }
     expect(() => parseRepository('u:pw-sekrit@ghcr.io/a/b')).toThrow(/username or password/);
+  });
+});
+
+describe('referenceFromParts', () => {
+  it('builds a typed reference from parts, each checked, with no string round trip', () => {
+    expect(referenceFromParts('GHCR.io', 'acme/app', '1.2')).toEqual({
+      registry: 'ghcr.io',
+      repository: 'acme/app',
+      tag: '1.2',
+    });
+    const digest = `sha256:${'b'.repeat(64)}`;
+    expect(referenceFromParts('index.docker.io', 'library/nginx', digest)).toEqual({
+      registry: 'docker.io',
+      repository: 'library/nginx',
+      digest,
+    });
+    expect(() => referenceFromParts('ghcr.io', 'Acme/App', '1')).toThrow(/lowercase/);
+    expect(() => referenceFromParts('ghcr.io', 'acme/app', '-bad')).toThrow(/Invalid tag/);
   });
 });

@@ -5,7 +5,7 @@
  */
 
 import pkg from '../../../package.json' with { type: 'json' };
-import { referenceSeparator, shortDigest } from '../../../shared/reference-grammar';
+import { shortDigest } from '../../../shared/reference-grammar';
 import { formatSize } from '../../../shared/sizes';
 import type { Connection, RepositoriesResult, SyncResult, TransferProgress } from '../../../shared/types';
 import {
@@ -22,7 +22,7 @@ import { RegistryClient } from '../../core/registry/client';
 import type { Credential } from '../../core/registry/credential-types';
 import { LadingError } from '../../core/registry/errors';
 import type { ImageConfig, Manifest } from '../../core/registry/manifest';
-import { parseReference } from '../../core/registry/reference';
+import { referenceFromParts } from '../../core/registry/reference';
 import { deleteDigest, deleteTag, tagImage } from '../../core/registry/tagging';
 import { pullImage } from '../../core/transfer/pull';
 import type { ServiceContext } from './context';
@@ -210,7 +210,7 @@ export function registryPortFor(client: RegistryClient): RegistryPort {
 export function transferPipelines(): TransferPipelines {
   return {
     async push(a) {
-      const target = parseReference(`${a.connection.registry}/${a.target.repository}:${a.target.tag}`);
+      const target = referenceFromParts(a.connection.registry, a.target.repository, a.target.tag);
       const warnings: string[] = [];
       const outcome = await pushToRegistry({
         connection: a.connection,
@@ -289,10 +289,9 @@ export function transferPipelines(): TransferPipelines {
       };
     },
     async pull(a) {
-      const sep = referenceSeparator(a.reference);
       const r = await pullImage({
         client: createRegistryClient(a),
-        reference: parseReference(`${a.connection.registry}/${a.repository}${sep}${a.reference}`),
+        reference: referenceFromParts(a.connection.registry, a.repository, a.reference),
         outputPath: a.outputPath,
         format: a.format,
         platform: a.platform,

@@ -5,6 +5,7 @@
 import {
   DIGEST_RE,
   DOMAIN_RE,
+  isValidDigest as isValidDigestString,
   MAX_NAME_LENGTH,
   PATH_COMPONENT_RE,
   TAG_RE,
@@ -169,6 +170,21 @@ export function parseRepository(
     throw invalid(`"${trimmed}" is a repository name and cannot carry a tag.`);
   }
   return splitName(trimmed, opts);
+}
+
+/**
+ * A reference from parts already apart (a connection's registry, a repository, a tag or digest), each checked
+ * against the grammar, without joining them into a string to parse again.
+ */
+export function referenceFromParts(registry: string, repository: string, tagOrDigest: string): Reference {
+  validateRepository(repository);
+  const ref: Reference = { registry: normaliseRegistry(registry), repository };
+  if (isValidDigestString(tagOrDigest)) ref.digest = tagOrDigest;
+  else {
+    validateTag(tagOrDigest);
+    ref.tag = tagOrDigest;
+  }
+  return ref;
 }
 
 export function formatReference(ref: Reference): string {
