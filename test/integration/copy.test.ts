@@ -11,6 +11,7 @@ import type { RegistryClient } from '../../electron/core/registry/client';
 import type { Job } from '../../shared/types';
 import { errorOf } from '../support/clients';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
+import { HOSTILE, startHostileRegistry } from '../support/hostile-registry';
 import {
   type BuiltImage,
   buildImage,
@@ -230,6 +231,26 @@ describe('copy refusals', () => {
       expect(target.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
     } finally {
       await target.stop();
+    }
+  });
+
+  it('a source blob that does not match its digest: digest-mismatch, and nothing tagged at the target', async () => {
+    const h = await startHostileRegistry({});
+    try {
+      const source = new (clientFor(open).constructor as typeof RegistryClient)({
+        registry: h.host,
+        retryBaseMs: 5,
+      });
+      const e = await errorOf(
+        copyImage({
+          source: { client: source, repository: HOSTILE.blobMismatch, reference: 'latest' },
+          target: { client: clientFor(basic), repository: 'mismatch/app', tag: 'bad' },
+        }),
+      );
+      expect(e.code).toBe('digest-mismatch');
+      expect(await clientFor(basic).headManifest('mismatch/app', 'bad')).toBeUndefined();
+    } finally {
+      await h.stop();
     }
   });
 

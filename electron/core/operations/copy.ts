@@ -233,6 +233,8 @@ export async function copyImage(opts: CopyOptions): Promise<CopyResult> {
           size: blob.size,
           reopen,
           stream: true,
+          // openBlob checks the digest as bytes flow and fails the stream before its end on a mismatch.
+          sourceVerified: true,
           onProgress: (n) => tracker.update(slot, { bytesDone: n }),
         });
         counts.copied++;

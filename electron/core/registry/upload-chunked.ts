@@ -2,9 +2,8 @@
  * The engine's chunked pass: the source regrouped into chunks of the session's size, each sent as a PATCH
  * with Content-Range (resumable from the registry's offset); a blob that fits one chunk goes in one PUT.
  */
-import { createDigester } from './digest';
 import { cancelled } from './transport';
-import type { BlobSource } from './upload-options';
+import { type BlobSource, uploadDigester } from './upload-options';
 import type { UploadSession } from './upload-session';
 
 /**
@@ -59,7 +58,7 @@ export async function attemptChunked(
   data: BlobSource,
 ): Promise<{ digest: string; size: number }> {
   const { signal, opts } = u;
-  const digester = createDigester('sha256');
+  const digester = uploadDigester(opts);
   let total = 0;
   for await (const { chunk, last } of rechunk(data, () => u.chunkSize)) {
     if (signal?.aborted) throw cancelled();

@@ -1,4 +1,5 @@
 /** What the upload engine takes: the blob's data and the caller's options (re-exported by upload.ts). */
+import { createDigester } from './digest';
 import type { CallOptions } from './session';
 
 /** Blob data: a stream or any (async) iterable of byte chunks. */
@@ -26,6 +27,22 @@ export interface UploadBlobOptions extends CallOptions {
    * (ghcr.io): those keep the chunked path with its resume.
    */
   stream?: boolean;
+  /**
+   * The source checks the data against `expectedDigest` as it flows and fails the stream on a mismatch (a
+   * registry blob from `openBlob`): the engine does not hash it a second time. The final PUT still names
+   * the digest, which the registry verifies.
+   */
+  sourceVerified?: boolean;
+}
+
+/** The engine's digester: a real hash, or the expected digest as is when the source verifies it already. */
+export function uploadDigester(opts: UploadBlobOptions): {
+  hash: { update(data: Uint8Array): unknown };
+  digest(): string;
+} {
+  const known = opts.sourceVerified ? opts.expectedDigest : undefined;
+  if (known) return { hash: { update: () => undefined }, digest: () => known };
+  return createDigester('sha256');
 }
 
 export interface UploadLimits {

@@ -3,7 +3,6 @@
  * skopeo send it. Any failure mid-body loses the session (SessionLost: redone from `reopen`).
  */
 import { Readable } from 'node:stream';
-import { createDigester } from './digest';
 import { LadingError } from './errors';
 import {
   cancelled,
@@ -12,7 +11,7 @@ import {
   isTransientNetworkError,
   type Response,
 } from './transport';
-import type { BlobSource } from './upload-options';
+import { type BlobSource, uploadDigester } from './upload-options';
 import { locationOf, OCTET, SessionLost, sessionGone, type UploadSession } from './upload-session';
 
 /** Below this a streamed blob goes in one PUT (as the chunked path does for data that fits a chunk). */
@@ -24,7 +23,7 @@ export async function attemptStreaming(
   data: BlobSource,
 ): Promise<{ digest: string; size: number }> {
   const { session, scopes, repository, signal, opts } = u;
-  const digester = createDigester('sha256');
+  const digester = uploadDigester(opts);
   const iterator =
     Symbol.asyncIterator in data
       ? (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
