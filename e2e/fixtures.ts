@@ -4,7 +4,7 @@
  * opens the bridge URL (with its secret) in Debian's Chromium.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
@@ -304,6 +304,32 @@ export async function expectJobDone(app: Page, title: RegExp): Promise<void> {
   await expect(job.getByText(/^(Done|Failed|Cancelled)$/)).toBeVisible({ timeout: 30_000 });
   const failed = await job.getByText('Failed').isVisible();
   if (failed) throw new Error(`job failed: ${await job.textContent()}`);
+}
+
+/** Drops a real file (bytes read by the test) onto the window, as a browser would. */
+export async function dropFile(app: Page, path: string, name: string, overlayShot?: string): Promise<void> {
+  const bytes = readFileSync(path).toString('base64');
+  await app.evaluate(
+    ({ bytes, name }) => {
+      const bin = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
+      const file = new File([bin], name, { type: 'application/x-tar' });
+      const dt = new DataTransfer();
+      dt.items.add(file);
+      (window as unknown as { __drop: DataTransfer }).__drop = dt;
+      for (const type of ['dragenter', 'dragover']) {
+        document.body.dispatchEvent(
+          new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
+      }
+    },
+    { bytes, name },
+  );
+  await expect(app.getByTestId('drop-overlay')).toBeVisible();
+  if (overlayShot) await app.screenshot({ path: overlayShot });
+  await app.evaluate(() => {
+    const dt = (window as unknown as { __drop: DataTransfer }).__drop;
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
 }
 
 export { expect };

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useConnection, useTagDetails, useTags } from '../api/queries';
+import { useConnection, useJobs, useTagDetails, useTags } from '../api/queries';
 import { EmptyState, Spinner } from '../components/bits';
 import { ErrorBox } from '../components/ErrorBox';
 import { Breadcrumb } from '../components/ScreenHead';
@@ -23,6 +23,38 @@ export function useSlashToFilter(inputId: string) {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [inputId]);
+}
+
+/** What the last delete started here removes, then removed (or why it could not), until dismissed. */
+function DeleteNoticeBar({ connectionId, repository }: { connectionId: string; repository: string }) {
+  const notice = useUi((s) => s.deleteNotice);
+  const setNotice = useUi((s) => s.setDeleteNotice);
+  const { data: jobs } = useJobs();
+  if (!notice || notice.connectionId !== connectionId || notice.repository !== repository) return null;
+  const job = jobs?.find((j) => j.id === notice.jobId);
+  const state = job?.state ?? 'queued';
+  const text =
+    state === 'done'
+      ? `Deleted ${notice.what} from ${repository}.`
+      : state === 'failed'
+        ? `Could not delete ${notice.what}: ${job?.error?.message ?? 'the job failed'}`
+        : state === 'cancelled'
+          ? `The delete of ${notice.what} was cancelled.`
+          : `Deleting ${notice.what}…`;
+  return (
+    <div
+      className={`notice-bar ${state === 'failed' ? 'is-error' : state === 'done' ? 'is-ok' : ''}`}
+      role="status"
+      aria-label="Delete result"
+    >
+      {state === 'queued' || state === 'running' ? <Spinner label="Deleting" /> : null}
+      <span>{text}</span>
+      <span className="spacer" />
+      <button type="button" className="btn icon" aria-label="Dismiss" onClick={() => setNotice(null)}>
+        ✕
+      </button>
+    </div>
+  );
 }
 
 export function TagsScreen({ connectionId, repository }: { connectionId: string; repository: string }) {
@@ -87,6 +119,8 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
           </button>
         </div>
       </header>
+
+      <DeleteNoticeBar connectionId={connectionId} repository={repository} />
 
       {github && (
         <div className="tabs" role="tablist" aria-label="Repository views">

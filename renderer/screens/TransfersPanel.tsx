@@ -113,7 +113,14 @@ function JobItem({ job }: { job: Job }) {
           ⚠ {w}
         </div>
       ))}
-      {job.error && (
+      {/* A cancel is the user's own choice: said plainly, not as an error. */}
+      {job.state === 'cancelled' && (
+        <div className="job-result">
+          {job.error?.message ?? 'Cancelled.'}
+          {job.retryable ? ' Retry starts it again.' : ''}
+        </div>
+      )}
+      {job.error && job.state !== 'cancelled' && (
         <div className="job-error" role="alert">
           <div>{job.error.message}</div>
           {job.error.hint && <div className="error-hint">{job.error.hint}</div>}

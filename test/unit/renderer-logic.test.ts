@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTarget } from '../../renderer/dialogs/PushDialog';
 import { groupRepositories } from '../../renderer/lib/group';
 import { packageMetadata } from '../../renderer/lib/labels';
 import { parseImageName, pullCommand, validateRepository, validateTag } from '../../renderer/lib/reference';
 import { buildTagRows, clickSelection } from '../../renderer/lib/tags';
+import {
+  defaultTarget,
+  repositoryFromFileName,
+  suggestRepositoryName,
+  targetVerdict,
+} from '../../renderer/lib/target';
 import type { TagDetail } from '../../shared/types';
 
 describe('reference validation', () => {
@@ -69,6 +74,57 @@ describe('push target pre-fill', () => {
       tag: '1',
     });
     expect(defaultTarget([], undefined, null)).toEqual({ repository: '', tag: 'latest' });
+  });
+  it('reads an OCI ref name that is only a tag as the tag, never as the repository', () => {
+    // skopeo copy … oci-archive:app.tar:1.0 writes org.opencontainers.image.ref.name = "1.0".
+    expect(defaultTarget(['1.0'], undefined, 'team/app', 'app.tar')).toEqual({
+      repository: 'team/app',
+      tag: '1.0',
+    });
+    expect(defaultTarget(['1.0'], undefined, null, 'My Tool.tar.gz')).toEqual({
+      repository: 'my-tool',
+      tag: '1.0',
+    });
+    expect(defaultTarget(['1.0'], undefined, null, '!!!.tar')).toEqual({ repository: '', tag: '1.0' });
+    expect(defaultTarget(['1.0'], undefined, null)).toEqual({ repository: '', tag: '1.0' });
+    expect(defaultTarget([], undefined, null, 'tool.oci.tar')).toEqual({ repository: 'tool', tag: 'latest' });
+  });
+});
+
+describe('name suggestions', () => {
+  it('suggests a valid repository name', () => {
+    expect(suggestRepositoryName('Bad Name')).toBe('bad-name');
+    expect(suggestRepositoryName('Acme/My App!')).toBe('acme/my-app');
+    expect(suggestRepositoryName('a__b.c--d')).toBe('a__b.c--d');
+    expect(suggestRepositoryName('-x-/')).toBe('x');
+    expect(suggestRepositoryName('***')).toBe('');
+    expect(repositoryFromFileName('/tmp/Release_2.tgz')).toBe('release_2');
+  });
+  it('suggests valid names in its messages', () => {
+    expect(validateRepository('Bad Name').errors.join(' ')).toContain('“bad-name”');
+    expect(validateRepository('Bad Name').errors.join(' ')).not.toContain('“bad name”');
+  });
+});
+
+describe('writing over an existing tag', () => {
+  const d = { tag: '1.0', digest: 'sha256:aa', mediaType: 'm', isIndex: false, platforms: [], size: 1 };
+  it('waits for the check, needs Replace for an existing tag, and refuses a no-op', () => {
+    expect(targetVerdict({ state: 'checking' }, false).blocked).toBe(true);
+    expect(targetVerdict({ state: 'free' }, false)).toEqual({
+      blocked: false,
+      needsReplace: false,
+      alreadyThere: false,
+    });
+    expect(targetVerdict({ state: 'exists', detail: d }, false)).toMatchObject({
+      blocked: true,
+      needsReplace: true,
+    });
+    expect(targetVerdict({ state: 'exists', detail: d }, true).blocked).toBe(false);
+    expect(targetVerdict({ state: 'exists', detail: d }, true, 'sha256:aa')).toMatchObject({
+      blocked: true,
+      alreadyThere: true,
+    });
+    expect(targetVerdict({ state: 'unknown', message: 'x' }, false).blocked).toBe(false);
   });
 });
 

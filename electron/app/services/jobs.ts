@@ -43,6 +43,13 @@ export function jobHandlers(
   | 'jobs.retry'
   | 'jobs.clear'
 > {
+  // A browser-uploaded archive (possibly GBs) stays while a job that may be retried (failed or cancelled)
+  // still names it: a retry reads the same file. It is deleted when its push is done or its jobs are cleared.
+  const uploadOfJob = new Map<string, string>();
+  const releaseUnused = async (uploadId: string) => {
+    if (![...uploadOfJob.values()].includes(uploadId)) await ctx.uploads.release(uploadId);
+  };
+
   return {
     'jobs.push': async (req) => {
       const source = resolveArchiveSource(ctx, req.source);
@@ -66,12 +73,17 @@ export function jobHandlers(
             onProgress: job.progress,
           });
         },
-        // An uploaded temp file (possibly GBs) is deleted when its job ends, so such a push cannot be
-        // retried: the user drops the file again.
-        onSettled: source.uploadId ? () => ctx.uploads.release(source.uploadId!) : undefined,
-        retryable: !source.uploadId,
+        onSettled: source.uploadId
+          ? async (job) => {
+              if (job.state !== 'done') return;
+              uploadOfJob.delete(job.id);
+              await releaseUnused(source.uploadId!);
+            }
+          : undefined,
       };
-      return { jobId: ctx.jobs.submit(spec) };
+      const jobId = ctx.jobs.submit(spec);
+      if (source.uploadId) uploadOfJob.set(jobId, source.uploadId);
+      return { jobId };
     },
 
     'jobs.pull': async (req) => {
@@ -187,9 +199,17 @@ export function jobHandlers(
       ctx.jobs.cancel(id);
       return { ok: true as const };
     },
-    'jobs.retry': async ({ id }) => ({ jobId: ctx.jobs.retry(id) }),
+    'jobs.retry': async ({ id }) => {
+      const jobId = ctx.jobs.retry(id);
+      const uploadId = uploadOfJob.get(id);
+      if (uploadId) uploadOfJob.set(jobId, uploadId);
+      return { jobId };
+    },
     'jobs.clear': async () => {
       for (const id of ctx.jobs.clear()) {
+        const uploadId = uploadOfJob.get(id);
+        uploadOfJob.delete(id);
+        if (uploadId) await releaseUnused(uploadId);
         const download = ctx.downloads.get(id);
         ctx.downloads.delete(id);
         if (download) await rm(download.path, { force: true });
