@@ -2,12 +2,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import type { ArchiveSource, ArchiveSummary, Connection } from '../../shared/types';
 import { call, getApi, unwrap } from '../api';
+import { withFileName } from '../api/errors';
 import { useConnections } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { TagCheckNotice, useTagChecks } from '../components/TagCheck';
-import { formatBytes } from '../lib/format';
+import { formatBytes, plural } from '../lib/format';
 import { askNotificationPermission } from '../lib/notify';
 import { validateRepository, validateTag } from '../lib/reference';
 import { defaultTarget, type TagCheck, targetVerdict } from '../lib/target';
@@ -69,8 +70,13 @@ function useArchive(item: Item) {
       const source: ArchiveSource = item.path
         ? { path: item.path }
         : unwrap(await getApi().resolveFile(item.file!, (sent, total) => setProgress({ sent, total })));
-      const summary = await call('archive.inspect', { source });
-      return { source, summary };
+      try {
+        const summary = await call('archive.inspect', { source });
+        return { source, summary };
+      } catch (error) {
+        // Core errors name the file they read: for a browser upload, a temp path the user never saw.
+        throw withFileName(error, item.name);
+      }
     },
   });
   return { ...query, progress };
@@ -156,7 +162,7 @@ function ArchiveBlock({
               )}
               <span className="mono">{img.repoTags.join(', ') || img.name || `image ${i + 1}`}</span>
               <span className="muted">
-                {img.platforms.join(', ') || 'platform unknown'} · {img.layers} layers ·{' '}
+                {img.platforms.join(', ') || 'platform unknown'} · {plural(img.layers, 'layer')} ·{' '}
                 {formatBytes(img.size)}
                 {img.isIndex ? ' · multi-platform' : ''}
               </span>

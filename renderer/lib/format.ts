@@ -1,18 +1,8 @@
 /** Human-readable sizes, dates, digests. Binary units, as registries and `docker images` report them. */
+import { formatBytes } from '../../shared/format-bytes';
 import { digestHex12 } from '../../shared/reference-grammar';
 
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes)) return '—';
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
-}
+export { formatBytes };
 
 export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(Math.round(bytesPerSecond))}/s`;
@@ -73,4 +63,9 @@ export function shortMediaType(mediaType: string): string {
     'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'Foreign layer',
   };
   return known[mediaType] ?? mediaType;
+}
+
+/** "1 layer", "3 layers", "1 match", "2 matches" (numbers with thousands separators). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }

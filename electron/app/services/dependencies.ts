@@ -5,6 +5,7 @@
  */
 
 import pkg from '../../../package.json' with { type: 'json' };
+import { formatBytes } from '../../../shared/format-bytes';
 import { referenceSeparator, shortDigest } from '../../../shared/reference-grammar';
 import type { Connection, RepositoriesResult, TransferProgress } from '../../../shared/types';
 import {
@@ -238,7 +239,7 @@ export function transferPipelines(): TransferPipelines {
         onProgress: a.onProgress,
       });
       return {
-        message: `Pulled ${shortDigest(r.digest)} (${r.platforms.join(', ') || 'image'}) as a ${r.format} archive, ${(r.size / 1e6).toFixed(1)} MB.`,
+        message: `Pulled ${shortDigest(r.digest)} (${r.platforms.join(', ') || 'image'}) as ${r.format === 'oci' ? 'an OCI' : 'a docker'} archive, ${formatBytes(r.size)}.`,
         digest: r.digest,
       };
     },

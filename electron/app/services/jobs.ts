@@ -5,12 +5,8 @@ import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isGitHubKind } from '../../../shared/connection-kinds';
 import type { Handlers } from '../../../shared/contract';
-import {
-  digestHex12,
-  isDigestReference,
-  referenceSeparator,
-  shortDigest,
-} from '../../../shared/reference-grammar';
+import { pullFileName } from '../../../shared/pull-file-name';
+import { isDigestReference, referenceSeparator, shortDigest } from '../../../shared/reference-grammar';
 import type { TransferProgress } from '../../../shared/types';
 import type { JobSpec } from '../../core/jobs/manager';
 import { LadingError } from '../../core/registry/errors';
@@ -22,12 +18,6 @@ const shortRef = (reference: string) => (isDigestReference(reference) ? shortDig
 /** Progress for jobs without bytes (delete, tag): one "layer" per item. */
 function countProgress(done: number, total: number): TransferProgress {
   return { bytesDone: done, bytesTotal: total, rate: 0, layers: [] };
-}
-
-function pullFileName(repository: string, reference: string, format: 'docker' | 'oci'): string {
-  const name = repository.split('/').at(-1) ?? 'image';
-  const ref = isDigestReference(reference) ? digestHex12(reference) : reference;
-  return `${name}-${ref}${format === 'oci' ? '.oci' : ''}.tar`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 export function jobHandlers(
@@ -108,7 +98,12 @@ export function jobHandlers(
       const { connection } = await ctx.access(req.connectionId);
       const fileName = req.path
         ? basename(req.path)
-        : pullFileName(req.repository, req.reference, req.format);
+        : pullFileName(
+            req.repository,
+            req.reference,
+            req.format,
+            req.allPlatforms ? undefined : req.platform,
+          );
       const spec: JobSpec = {
         kind: 'pull',
         title: `Pull ${connection.registry}/${req.repository}${referenceSeparator(req.reference)}${shortRef(req.reference)} → ${fileName}`,
