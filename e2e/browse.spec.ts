@@ -78,7 +78,7 @@ test('open an image: labels, digests and layers as skopeo reports them', async (
   await expect(app.getByText('APP_MODE=demo')).toBeVisible();
   // Raw JSON, searchable.
   await app.getByLabel('Search JSON').fill('layers');
-  await expect(app.getByText(/1 matches/)).toBeVisible();
+  await expect(app.getByText('1 match', { exact: true })).toBeVisible();
 });
 
 test('a multi-platform index lists its platforms and warns about the missing description annotation', async ({

@@ -19,6 +19,7 @@ function isCredentialError(error: unknown): boolean {
 }
 
 import { PushButton } from './PushButton';
+import { useSlashToFilter } from './TagsScreen';
 
 const ROW_HEIGHT = 36;
 
@@ -32,6 +33,7 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
   const manual = useUi((s) => s.manualRepositories[connectionId]);
   const queryClient = useQueryClient();
   const [confirmRemove, setConfirmRemove] = useState(false);
+  useSlashToFilter('repo-filter');
 
   const all = useMemo(() => {
     const list: RepositorySummary[] = [...(repos.data?.repositories ?? [])];

@@ -222,8 +222,22 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
           )}
           {tags.data && total === 0 && (
             <EmptyState title="This repository has no tags">
-              Drop an image archive onto the window to push one here, or delete the repository's remaining
-              manifests by digest from the registry.
+              {github ? (
+                <>
+                  Its untagged versions, if any, are listed under{' '}
+                  <button type="button" className="link" onClick={() => setTab('versions')}>
+                    Versions
+                  </button>
+                  , where they can be deleted. To give it a tag, drop an image archive on the window or use
+                  Push archive….
+                </>
+              ) : (
+                <>
+                  A registry's API lists tags only: manifests left without a tag cannot be listed here (the
+                  registry's own garbage collection removes them). To give this repository a tag, drop an
+                  image archive on the window or use Push archive….
+                </>
+              )}
             </EmptyState>
           )}
           {tags.data && total > 0 && connection && (
