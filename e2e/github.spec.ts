@@ -74,6 +74,14 @@ test('an organization on GitHub: visibility, package panel, labels, versions, de
   const table = app.getByRole('table');
   await expect(table.getByText('latest')).toBeVisible();
   await app.screenshot({ path: 'e2e/screenshots/github-versions-light.png' });
+  // `/` filters this list too.
+  await table.click({ position: { x: 2, y: 2 } });
+  await app.keyboard.press('/');
+  await expect(app.getByLabel('Filter versions')).toBeFocused();
+  await app.keyboard.type('no-such-version');
+  await expect(app.getByText('No version matches “no-such-version”.')).toBeVisible();
+  await app.keyboard.press('Escape');
+  await expect(table.getByText('latest')).toBeVisible();
 
   // Delete the tag "latest" through the API: "1.0" stays on the same version.
   await app.getByRole('tab', { name: 'Tags' }).click();

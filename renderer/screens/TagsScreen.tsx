@@ -70,7 +70,7 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
   const openDialog = useUi((s) => s.openDialog);
   const [tab, setTab] = useState<'tags' | 'versions'>('tags');
   const gridWrap = useRef<HTMLDivElement>(null);
-  useSlashToFilter('tag-filter');
+  useSlashToFilter(tab === 'versions' ? 'versions-filter' : 'tag-filter');
 
   const total = tags.data?.length ?? 0;
   const loaded = total - details.pending;
