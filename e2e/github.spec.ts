@@ -51,6 +51,13 @@ test('an organization on GitHub: visibility, package panel, labels, versions, de
   await expect(appRow.getByText('private')).toBeVisible();
   await expect(app.getByRole('button', { name: 'acme/site', exact: true }).getByText('public')).toBeVisible();
   await expect(app.getByText(/from the GitHub Packages API/)).toBeVisible();
+  // What the packages API says cheaply: version counts and the last push, and both sort the list.
+  await expect(appRow).toContainText(/\d+ versions?/);
+  await expect(appRow).toContainText(/pushed /);
+  await app.getByLabel('Sort repositories').selectOption('updated');
+  await app.getByLabel('Sort repositories').selectOption('tags');
+  await expect(app.locator('.group-row')).toHaveCount(0);
+  await app.getByLabel('Sort repositories').selectOption('name');
   await app.screenshot({ path: 'e2e/screenshots/github-packages-light.png' });
 
   await appRow.click();

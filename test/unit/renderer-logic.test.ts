@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupRepositories } from '../../renderer/lib/group';
+import { groupRepositories, sortRepositories } from '../../renderer/lib/group';
 import { packageMetadata } from '../../renderer/lib/labels';
 import { parseImageName, pullCommand, validateRepository, validateTag } from '../../renderer/lib/reference';
 import { buildTagRows, clickSelection } from '../../renderer/lib/tags';
@@ -243,5 +243,32 @@ describe('repository grouping and package metadata', () => {
       'org.opencontainers.image.licenses',
       'org.opencontainers.image.source',
     ]);
+  });
+});
+
+describe('repository list sorting', () => {
+  const repos = [
+    { name: 'a/old', versionCount: 3, updatedAt: '2024-01-01T00:00:00Z' },
+    { name: 'b/new', versionCount: 1, updatedAt: '2025-06-01T00:00:00Z' },
+    { name: 'c/unknown' },
+  ];
+  it('sorts by count and by last push, unknown last, flat', () => {
+    expect(
+      sortRepositories(repos, '', 'tags', new Map()).map((r) => r.type === 'repo' && r.repo.name),
+    ).toEqual(['a/old', 'b/new', 'c/unknown']);
+    expect(
+      sortRepositories(repos, '', 'updated', new Map()).map((r) => r.type === 'repo' && r.repo.name),
+    ).toEqual(['b/new', 'a/old', 'c/unknown']);
+  });
+  it('uses the tag counts loaded so far for generic registries', () => {
+    const generic = [{ name: 'x' }, { name: 'y' }, { name: 'z' }];
+    const counts = new Map([
+      ['y', 150],
+      ['z', 3],
+    ]);
+    expect(
+      sortRepositories(generic, '', 'tags', counts).map((r) => r.type === 'repo' && r.repo.name),
+    ).toEqual(['y', 'z', 'x']);
+    expect(sortRepositories(generic, 'z', 'tags', counts)).toHaveLength(1);
   });
 });
