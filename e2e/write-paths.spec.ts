@@ -76,6 +76,32 @@ test('danger buttons keep a readable label under the pointer and with keyboard f
   }
   await setTheme(app, 'light');
   await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // "Remove …" (a connection) and "Save anyway" (a connection whose check failed) are the same red button.
+  await app.getByRole('button', { name: '+ Add registry' }).click();
+  await app.getByRole('radio', { name: /Any registry/ }).click();
+  await app.getByLabel('Registry URL').fill(`http://${world.basic.host}`);
+  await app.getByLabel('Username').fill('someone');
+  await app.getByLabel('Password or token').fill('wrong');
+  await app.getByRole('button', { name: 'Check connection' }).click();
+  const saveAnyway = app.getByRole('button', { name: 'Save anyway' });
+  await expect(saveAnyway).toBeVisible();
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(app, theme);
+    await saveAnyway.hover();
+    await expectReadable(saveAnyway, `${theme}: "Save anyway" under the pointer`);
+  }
+  await setTheme(app, 'light');
+  // Cancel goes back to the first connection's repositories, where "Remove connection" asks first.
+  await app.getByRole('button', { name: 'Cancel' }).click();
+  await app.getByRole('button', { name: 'Remove connection' }).click();
+  const remove = app.getByRole('button', { name: /^Remove / });
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(app, theme);
+    await remove.hover();
+    await expectReadable(remove, `${theme}: "Remove …" under the pointer`);
+  }
+  await app.getByRole('button', { name: 'Keep' }).click();
 });
 
 test('push onto an existing tag: the dialog says what it points at and needs "Replace"', async ({
