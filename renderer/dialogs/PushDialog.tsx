@@ -336,7 +336,16 @@ export function PushDialog({
     >
       {connections && connections.length > 1 && (
         <Field label="To registry">
-          <select value={connectionId} onChange={(e) => setConnectionId(e.target.value)}>
+          <select
+            value={connectionId}
+            onChange={(e) => {
+              setConnectionId(e.target.value);
+              // "Replace" was ticked for a tag on the other registry: ask again here.
+              setTargets((all) =>
+                Object.fromEntries(Object.entries(all).map(([k, t]) => [k, { ...t, replace: false }])),
+              );
+            }}
+          >
             {connections.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name} ({c.registry})
