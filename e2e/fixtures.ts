@@ -293,6 +293,21 @@ export async function addRegistryInUi(page: Page, opts: { url: string; name: str
   await expect(page.getByRole('heading', { level: 1 })).toContainText(opts.name);
 }
 
+/**
+ * Clicks a tag row's action (`Pull 1.0`, `Re-tag 1.0`, `Delete 1.0`): its button, or, when the table is
+ * narrow (the transfers panel open, a small window), the same entry of the row's "More actions" menu.
+ */
+export async function rowAction(app: Page, tag: string, action: string): Promise<void> {
+  const grid = app.getByRole('grid');
+  const button = grid.getByRole('button', { name: `${action} ${tag}`, exact: true });
+  if (await button.isVisible()) {
+    await button.click();
+    return;
+  }
+  await grid.getByRole('button', { name: `More actions for ${tag}`, exact: true }).click();
+  await app.getByRole('menuitem', { name: `${action} ${tag}`, exact: true }).click();
+}
+
 export async function expectJobDone(app: Page, title: RegExp): Promise<void> {
   const panel = app.getByRole('complementary', { name: 'Transfers' });
   // Actions open the panel themselves; open it only if it stays closed.

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes } from '../shared/format-bytes';
 import { buildImage, seedTags, skopeoInspect, writeArchive } from '../test/support/images';
-import { dropFile, expect, expectJobDone, showOpenRegistry, test } from './fixtures';
+import { dropFile, expect, expectJobDone, rowAction, showOpenRegistry, test } from './fixtures';
 
 interface RawManifest {
   config: { size: number };
@@ -59,7 +59,7 @@ test('pull: the file is the one the button names, and the result gives its real 
 }) => {
   await showOpenRegistry(app, world);
   await app.getByRole('button', { name: 'demo/multi', exact: true }).click();
-  await app.getByRole('grid').getByRole('button', { name: 'Pull 1.0', exact: true }).click();
+  await rowAction(app, '1.0', 'Pull');
   let dialog = app.getByRole('dialog', { name: /Pull demo\/multi:1.0/ });
   await dialog.getByLabel('Platform').selectOption('linux/arm64');
   await dialog.getByRole('button', { name: 'Pull to file' }).click();
@@ -76,8 +76,9 @@ test('pull: the file is the one the button names, and the result gives its real 
     .first();
   await expect(job).toContainText(`as a docker archive, ${formatBytes(statSync(file).size)}.`);
 
-  // OCI, all platforms: "an OCI archive", no platform in the name.
-  await app.getByRole('grid').getByRole('button', { name: 'Pull 1.0', exact: true }).click();
+  // OCI, all platforms: "an OCI archive", no platform in the name. (The transfers panel is open now: the
+  // narrower table offers the row's actions in its "More actions" menu.)
+  await rowAction(app, '1.0', 'Pull');
   dialog = app.getByRole('dialog', { name: /Pull demo\/multi:1.0/ });
   await dialog.getByRole('radio', { name: /OCI archive/ }).check();
   await dialog.getByRole('button', { name: 'Pull to file' }).click();
