@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { nameTheUpload } from '../../renderer/api/errors';
+import { describeDelete } from '../../renderer/dialogs/DeleteDialog';
+import { plural } from '../../renderer/lib/format';
 import { groupRepositories, sortRepositories } from '../../renderer/lib/group';
 import { packageMetadata } from '../../renderer/lib/labels';
 import { parseImageName, pullCommand, validateRepository, validateTag } from '../../renderer/lib/reference';
@@ -270,5 +273,28 @@ describe('repository list sorting', () => {
       sortRepositories(generic, '', 'tags', counts).map((r) => r.type === 'repo' && r.repo.name),
     ).toEqual(['y', 'z', 'x']);
     expect(sortRepositories(generic, 'z', 'tags', counts)).toHaveLength(1);
+  });
+});
+
+describe('words for what happened', () => {
+  it('names a browser upload by the dropped file, never its temp path', () => {
+    const message =
+      'The archive /tmp/lading-transfers-Ab12/uploads/AbCdEfGhIjKlMnOpQrStUvWx.upload cannot be read: bad tar.';
+    expect(nameTheUpload(message, 'My App.tar')).toBe('The archive My App.tar cannot be read: bad tar.');
+    expect(nameTheUpload('C:\\Temp\\x\\uploads\\AbCdEfGhIjKl.upload is empty', 'a.tar')).toBe(
+      'a.tar is empty',
+    );
+  });
+  it('says what a delete removes', () => {
+    const d = `sha256:${'0123456789ab'.padEnd(64, '0')}`;
+    expect(describeDelete([], [d], new Map([[d, ['latest', '1.1']]]))).toBe(
+      'image 0123456789ab (tags 1.1, latest)',
+    );
+    expect(describeDelete(['gone'], [], new Map())).toBe('tag gone');
+    expect(describeDelete(['a', 'b'], [], new Map())).toBe('2 tags: a, b');
+  });
+  it('counts in words', () => {
+    expect(plural(1, 'layer')).toBe('1 layer');
+    expect(plural(2, 'match', 'matches')).toBe('2 matches');
   });
 });
