@@ -4,11 +4,15 @@
  * window's minimum width row actions stay reachable; columns fit their content; the connection form has
  * Cancel and Escape and drops a typed secret when the kind changes; `/` filters every list.
  */
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { buildImage, pushImage, seedTags } from '../test/support/images';
+import { buildImage, pushImage, seedTags, writeArchive } from '../test/support/images';
 import { contrastRatio, painted } from './contrast';
-import { expect, openConnection, reloadApp, showOpenRegistry, test } from './fixtures';
+import { dropFile, expect, openConnection, reloadApp, showOpenRegistry, test } from './fixtures';
 
 async function setTheme(app: Page, theme: 'light' | 'dark'): Promise<void> {
   await app.evaluate((t) => {
@@ -63,6 +67,43 @@ test('every text meets 4.5:1 in both themes (axe-core color-contrast)', async ({
     await setTheme(app, theme);
     await expectContrast(app, `${theme} add a registry`);
   }
+  // A failed check: the verdict, its checks and the red "Save anyway".
+  await app.getByRole('radio', { name: /Any registry/ }).click();
+  await app.getByLabel('Registry URL').fill(`http://${world.basic.host}`);
+  await app.getByLabel('Username').fill('someone');
+  await app.getByLabel('Password or token').fill('wrong');
+  await app.getByRole('button', { name: 'Check connection' }).click();
+  await expect(app.getByRole('status', { name: 'Connection check' })).toBeVisible();
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(app, theme);
+    await expectContrast(app, `${theme} failed connection check`);
+  }
+  await app.getByRole('button', { name: 'Cancel' }).click();
+
+  // The push dialog onto an existing tag (the replace notice), and an unreadable archive's error.
+  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  const image = await buildImage({ layers: [{ 'a11y.txt': 'a11y\n' }] });
+  const dir = mkdtempSync(join(tmpdir(), 'lading-e2e-a11y-'));
+  const archive = join(dir, 'a11y.tar');
+  await writeArchive(image, 'docker-archive', archive, { refName: 'demo/app:1.0' });
+  await dropFile(app, archive, 'a11y.tar');
+  const push = app.getByRole('dialog', { name: 'Push a11y.tar' });
+  await expect(push.getByRole('group', { name: '1.0 already exists' })).toBeVisible();
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(app, theme);
+    await expectContrast(app, `${theme} push dialog onto an existing tag`);
+  }
+  await push.getByRole('button', { name: 'Cancel' }).click();
+  const junk = join(dir, 'junk.tar');
+  writeFileSync(junk, Buffer.alloc(2048, 0x42));
+  await dropFile(app, junk, 'junk.tar');
+  const bad = app.getByRole('dialog', { name: 'Push junk.tar' });
+  await expect(bad.getByRole('alert')).toBeVisible();
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(app, theme);
+    await expectContrast(app, `${theme} an archive that cannot be read`);
+  }
+  await bad.getByRole('button', { name: 'Cancel' }).click();
 });
 
 test('the keyboard cursor is unmistakable on grouped rows too', async ({ app, world }) => {
