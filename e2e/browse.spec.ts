@@ -255,8 +255,11 @@ test('the repository list: tag counts for the rows on screen, a few at a time, a
   const row = (name: string) =>
     app.getByRole('listitem').filter({ has: app.getByRole('button', { name, exact: true }) });
   await expect(row('bulk/paged')).toContainText(`${PAGED_TAGS} tags`);
-  await expect(row('demo/app')).toContainText('3 tags');
-  await expect(row('solo')).toContainText('1 tag');
+  // Other specs add tags to demo/app: the count is whatever the registry lists now.
+  const connectionId = await openConnection(world);
+  const demoTags = await world.call('registry.tags', { connectionId, repository: 'demo/app' });
+  await expect(row('demo/app')).toContainText(`${demoTags.length} tags`);
+  await expect(row('solo')).toContainText(/^solo1 tag›$/);
   expect(most).toBeLessThanOrEqual(4);
 
   // Sorted by tag count: most first, without namespace headers.
