@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { startFaultProxy } from '../test/support/fault-proxy';
 import { buildImage, seedTags, skopeoCopy, skopeoInspect, writeArchive } from '../test/support/images';
 import {
   chooseRegistry,
+  dropFile,
   expect,
   expectJobDone,
   openConnection,
@@ -14,32 +14,6 @@ import {
   showOpenRegistry,
   test,
 } from './fixtures';
-
-/** Drops a real file (bytes read by the test) onto the window, as a browser would. */
-async function dropFile(app: Page, path: string, name: string, overlayShot?: string): Promise<void> {
-  const bytes = readFileSync(path).toString('base64');
-  await app.evaluate(
-    ({ bytes, name }) => {
-      const bin = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
-      const file = new File([bin], name, { type: 'application/x-tar' });
-      const dt = new DataTransfer();
-      dt.items.add(file);
-      (window as unknown as { __drop: DataTransfer }).__drop = dt;
-      for (const type of ['dragenter', 'dragover']) {
-        document.body.dispatchEvent(
-          new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }),
-        );
-      }
-    },
-    { bytes, name },
-  );
-  await expect(app.getByTestId('drop-overlay')).toBeVisible();
-  if (overlayShot) await app.screenshot({ path: overlayShot });
-  await app.evaluate(() => {
-    const dt = (window as unknown as { __drop: DataTransfer }).__drop;
-    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  });
-}
 
 test('drop an archive anywhere: inspect it, push it, and skopeo sees it', async ({ app, world }) => {
   await showOpenRegistry(app, world);
@@ -296,7 +270,13 @@ test('an archive holding two images: choose which to push, and where', async ({ 
   // Leave the first out; send the second to a repository of our choosing.
   const checks = dialog.getByRole('checkbox', { name: 'Push this image' });
   await expect(checks).toHaveCount(2);
-  await checks.nth(0).uncheck();
+  // Nothing is chosen for the user: Push waits until an image is ticked and its target shown.
+  await expect(checks.nth(0)).not.toBeChecked();
+  await expect(checks.nth(1)).not.toBeChecked();
+  await expect(dialog.getByLabel('Target repository for two.tar image 1')).toHaveCount(0);
+  await expect(dialog.getByText(/Choose the images to push/)).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Push' })).toBeDisabled();
+  await checks.nth(1).check();
   await dialog.getByLabel('Target repository for two.tar image 2').fill('picked/second');
   await dialog.getByLabel('Target tag for two.tar image 2').fill('chosen');
   await dialog.getByRole('button', { name: 'Push' }).click();
@@ -338,12 +318,25 @@ test('cancel a push mid-upload: the job says so and no tag is left', async ({ ap
     await expect.poll(() => proxy.requests.some((r) => /\/blobs\/uploads\//.test(r.path))).toBe(true);
     await job.getByRole('button', { name: /^Cancel/ }).click();
     await expect(job.getByText('Cancelled', { exact: true })).toBeVisible({ timeout: 15_000 });
+    // A cancel is the user's choice: said plainly, not as a red error.
+    await expect(job.getByRole('alert')).toHaveCount(0);
+    await expect(job.getByText(/The job was cancelled\. Retry starts it again\./)).toBeVisible();
+    await expect(job.locator('.job-error')).toHaveCount(0);
 
     // No tag, and the registry was told to drop the upload session.
     await expect(skopeoInspect(`docker://${world.open.host}/cancel/app:1`)).rejects.toThrow();
     await expect
       .poll(() => proxy.requests.some((r) => r.method === 'DELETE' && /\/blobs\/uploads\//.test(r.path)))
       .toBe(true);
+
+    // The uploaded file was kept: Retry pushes it (uploads pass this time) without dropping it again.
+    proxy.rules.length = 0;
+    await job.getByRole('button', { name: /^Retry/ }).click();
+    const jobs = panel.getByRole('listitem', { name: /cancel\/app/ });
+    await expect(jobs).toHaveCount(2);
+    await expect(jobs.first().getByText('Done', { exact: true })).toBeVisible({ timeout: 30_000 });
+    const pushed = await skopeoInspect(`docker://${world.open.host}/cancel/app:1`);
+    expect(pushed.Layers).toHaveLength(1);
   } finally {
     await proxy.stop();
   }

@@ -78,7 +78,7 @@ test('open an image: labels, digests and layers as skopeo reports them', async (
   await expect(app.getByText('APP_MODE=demo')).toBeVisible();
   // Raw JSON, searchable.
   await app.getByLabel('Search JSON').fill('layers');
-  await expect(app.getByText(/1 matches/)).toBeVisible();
+  await expect(app.getByText('1 match', { exact: true })).toBeVisible();
 });
 
 test('a multi-platform index lists its platforms and warns about the missing description annotation', async ({
@@ -229,4 +229,52 @@ test('keyboard: / filters, arrows move, Enter opens, Ctrl+C copies the pull comm
   );
   await app.keyboard.press('Enter');
   await expect(app.getByRole('heading', { level: 1 })).toContainText('demo/app:1.0');
+});
+
+test('the repository list: tag counts for the rows on screen, a few at a time, and sortable', async ({
+  app,
+  world,
+}) => {
+  // Every registry.tags call the page makes, and how many are in flight at once.
+  let inFlight = 0;
+  let most = 0;
+  let asked = 0;
+  const isTags = (url: string) => url.endsWith('/api/call/registry.tags');
+  app.on('request', (r) => {
+    if (!isTags(r.url())) return;
+    asked++;
+    most = Math.max(most, ++inFlight);
+  });
+  const done = (r: { url(): string }) => {
+    if (isTags(r.url())) inFlight--;
+  };
+  app.on('requestfinished', done);
+  app.on('requestfailed', done);
+
+  await showOpenRegistry(app, world);
+  const row = (name: string) =>
+    app.getByRole('listitem').filter({ has: app.getByRole('button', { name, exact: true }) });
+  await expect(row('bulk/paged')).toContainText(`${PAGED_TAGS} tags`);
+  // Other specs add tags to demo/app: the count is whatever the registry lists now.
+  const connectionId = await openConnection(world);
+  const demoTags = await world.call('registry.tags', { connectionId, repository: 'demo/app' });
+  await expect(row('demo/app')).toContainText(`${demoTags.length} tags`);
+  await expect(row('solo')).toContainText(/^solo1 tag›$/);
+  expect(most).toBeLessThanOrEqual(4);
+
+  // Sorted by tag count: most first, without namespace headers.
+  await app.getByLabel('Sort repositories').selectOption('tags');
+  const names = app.locator('.repo-row');
+  await expect(names.first()).toHaveAccessibleName('bulk/paged');
+
+  // The load registry: only the rows on screen are counted, never every repository.
+  await largeConnection(world);
+  await reloadApp(app, world);
+  asked = 0;
+  await chooseRegistry(app, world.large);
+  await expect(app.locator('.repo-row').first()).toBeVisible();
+  await expect(app.locator('.repo-row').first()).toContainText(/\d+ tags?/);
+  await app.waitForTimeout(500);
+  expect(asked).toBeLessThan(80);
+  expect(most).toBeLessThanOrEqual(4);
 });

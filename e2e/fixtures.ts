@@ -4,7 +4,7 @@
  * opens the bridge URL (with its secret) in Debian's Chromium.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
@@ -293,6 +293,21 @@ export async function addRegistryInUi(page: Page, opts: { url: string; name: str
   await expect(page.getByRole('heading', { level: 1 })).toContainText(opts.name);
 }
 
+/**
+ * Clicks a tag row's action (`Pull 1.0`, `Re-tag 1.0`, `Delete 1.0`): its button, or, when the table is
+ * narrow (the transfers panel open, a small window), the same entry of the row's "More actions" menu.
+ */
+export async function rowAction(app: Page, tag: string, action: string): Promise<void> {
+  const grid = app.getByRole('grid');
+  const button = grid.getByRole('button', { name: `${action} ${tag}`, exact: true });
+  if (await button.isVisible()) {
+    await button.click();
+    return;
+  }
+  await grid.getByRole('button', { name: `More actions for ${tag}`, exact: true }).click();
+  await app.getByRole('menuitem', { name: `${action} ${tag}`, exact: true }).click();
+}
+
 export async function expectJobDone(app: Page, title: RegExp): Promise<void> {
   const panel = app.getByRole('complementary', { name: 'Transfers' });
   // Actions open the panel themselves; open it only if it stays closed.
@@ -304,6 +319,32 @@ export async function expectJobDone(app: Page, title: RegExp): Promise<void> {
   await expect(job.getByText(/^(Done|Failed|Cancelled)$/)).toBeVisible({ timeout: 30_000 });
   const failed = await job.getByText('Failed').isVisible();
   if (failed) throw new Error(`job failed: ${await job.textContent()}`);
+}
+
+/** Drops a real file (bytes read by the test) onto the window, as a browser would. */
+export async function dropFile(app: Page, path: string, name: string, overlayShot?: string): Promise<void> {
+  const bytes = readFileSync(path).toString('base64');
+  await app.evaluate(
+    ({ bytes, name }) => {
+      const bin = Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0));
+      const file = new File([bin], name, { type: 'application/x-tar' });
+      const dt = new DataTransfer();
+      dt.items.add(file);
+      (window as unknown as { __drop: DataTransfer }).__drop = dt;
+      for (const type of ['dragenter', 'dragover']) {
+        document.body.dispatchEvent(
+          new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
+      }
+    },
+    { bytes, name },
+  );
+  await expect(app.getByTestId('drop-overlay')).toBeVisible();
+  if (overlayShot) await app.screenshot({ path: overlayShot });
+  await app.evaluate(() => {
+    const dt = (window as unknown as { __drop: DataTransfer }).__drop;
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
 }
 
 export { expect };

@@ -51,6 +51,13 @@ test('an organization on GitHub: visibility, package panel, labels, versions, de
   await expect(appRow.getByText('private')).toBeVisible();
   await expect(app.getByRole('button', { name: 'acme/site', exact: true }).getByText('public')).toBeVisible();
   await expect(app.getByText(/from the GitHub Packages API/)).toBeVisible();
+  // What the packages API says cheaply: version counts and the last push, and both sort the list.
+  await expect(appRow).toContainText(/\d+ versions?/);
+  await expect(appRow).toContainText(/pushed /);
+  await app.getByLabel('Sort repositories').selectOption('updated');
+  await app.getByLabel('Sort repositories').selectOption('tags');
+  await expect(app.locator('.group-row')).toHaveCount(0);
+  await app.getByLabel('Sort repositories').selectOption('name');
   await app.screenshot({ path: 'e2e/screenshots/github-packages-light.png' });
 
   await appRow.click();
@@ -74,6 +81,14 @@ test('an organization on GitHub: visibility, package panel, labels, versions, de
   const table = app.getByRole('table');
   await expect(table.getByText('latest')).toBeVisible();
   await app.screenshot({ path: 'e2e/screenshots/github-versions-light.png' });
+  // `/` filters this list too.
+  await table.click({ position: { x: 2, y: 2 } });
+  await app.keyboard.press('/');
+  await expect(app.getByLabel('Filter versions')).toBeFocused();
+  await app.keyboard.type('no-such-version');
+  await expect(app.getByText('No version matches “no-such-version”.')).toBeVisible();
+  await app.keyboard.press('Escape');
+  await expect(table.getByText('latest')).toBeVisible();
 
   // Delete the tag "latest" through the API: "1.0" stays on the same version.
   await app.getByRole('tab', { name: 'Tags' }).click();

@@ -82,6 +82,12 @@ for (const scheme of ['light', 'dark'] as const) {
     await expect(page.getByText(/details \d/)).toHaveCount(0);
     await grid.getByRole('row', { name: /latest/ }).click();
     await shot(page, 'tags', scheme);
+    // The keyboard cursor on a row of a digest group (1.1 and latest share one).
+    await grid.focus();
+    await page.keyboard.press('Home');
+    await expect(grid.locator('.tag-row.active')).toHaveClass(/grp-(first|middle|last)/);
+    await page.mouse.move(0, 0);
+    await shot(page, 'tags-cursor-grouped', scheme);
 
     await home(page, world);
     await page.getByRole('button', { name: 'bulk/paged', exact: true }).click();
@@ -95,6 +101,12 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.keyboard.press('Delete');
     await expect(page.getByRole('dialog')).toBeVisible();
     await shot(page, 'delete-dialog', scheme);
+    // The pointer on the red button: its label stays readable.
+    await page
+      .getByRole('dialog')
+      .getByRole('button', { name: /^Delete \d+$/ })
+      .hover();
+    await shot(page, 'delete-dialog-pointer-on-delete', scheme);
     await page.getByRole('button', { name: 'Cancel' }).click();
 
     await home(page, world);
@@ -123,10 +135,15 @@ for (const scheme of ['light', 'dark'] as const) {
       ],
     });
     const file = join(mkdtempSync(join(tmpdir(), 'lading-e2e-shot-')), 'multi.oci.tar');
-    await writeArchive(multi, 'oci-archive', file, { refName: 'shots/multi:3.0' });
+    // Named 1.0 in the archive: demo/multi:1.0 exists, so the dialog says what it points at.
+    await writeArchive(multi, 'oci-archive', file, { refName: 'shots/multi:1.0' });
     await page.getByTestId('push-file-input').setInputFiles(file);
     const dialog = page.getByRole('dialog', { name: /Push multi.oci.tar/ });
     await expect(dialog.getByLabel(/Target repository/)).toBeVisible();
+    await expect(dialog.getByRole('group', { name: '1.0 already exists' })).toBeVisible();
+    await shot(page, 'push-dialog-existing-tag', scheme);
+    await dialog.getByLabel(/Target tag/).fill(`3.0-${scheme}`);
+    await expect(dialog.getByText(`3.0-${scheme} is a new tag here.`)).toBeVisible();
     await shot(page, 'push-dialog', scheme);
     await dialog.getByRole('button', { name: 'Push' }).click();
     await expectJobDone(page, /multi\.oci\.tar/);

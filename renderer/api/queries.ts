@@ -1,6 +1,12 @@
 /** Remote data as react-query hooks. Keys are arrays starting with the call's subject. */
 
-import { type QueryClient, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  type QueryClient,
+  useInfiniteQuery,
+  useQueries,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { isDigestReference } from '../../shared/reference-grammar';
 import type { Job, RepositoriesResult, TagDetail } from '../../shared/types';
@@ -77,6 +83,56 @@ export function useRepositories(connectionId: string) {
     };
   }, [pages, hasNextPage]);
   return { ...query, data };
+}
+
+/** Runs at most `max` tasks at once; a task whose signal was aborted while it waited does not run. */
+export function limiter(max: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    if (running >= max) await new Promise<void>((go) => waiting.push(go));
+    running++;
+    try {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** Tag counts in the repository list: at most this many tag lists are asked for at once. */
+export const TAG_COUNT_CONCURRENCY = 4;
+const tagCountLimit = limiter(TAG_COUNT_CONCURRENCY);
+
+/**
+ * Tag counts of the repositories on screen (generic registries: one tag list each, fetched lazily for
+ * visible rows only, a few at a time; rows scrolled away before their turn are skipped). The lists land in
+ * the tag screen's cache, so opening a counted repository is instant.
+ */
+export function useTagCounts(connectionId: string, names: string[], enabled: boolean): Map<string, number> {
+  const queryClient = useQueryClient();
+  const results = useQueries({
+    queries: (enabled ? names : []).map((repository) => ({
+      queryKey: keys.tags(connectionId, repository),
+      queryFn: ({ signal }: { signal: AbortSignal }) =>
+        tagCountLimit(() => call('registry.tags', { connectionId, repository }), signal),
+      staleTime: 60_000,
+      retry: false,
+    })),
+  });
+  const counts = new Map<string, number>();
+  // Counts already known stay shown (and sortable) after their rows scroll away.
+  for (const q of queryClient.getQueryCache().findAll({ queryKey: ['tags', connectionId] })) {
+    const data = q.state.data as string[] | undefined;
+    const repository = q.queryKey[2];
+    if (Array.isArray(data) && typeof repository === 'string') counts.set(repository, data.length);
+  }
+  results.forEach((r, i) => {
+    if (r.data) counts.set(names[i]!, r.data.length);
+  });
+  return counts;
 }
 
 export function useTags(connectionId: string, repository: string) {

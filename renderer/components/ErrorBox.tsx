@@ -15,12 +15,12 @@ export function ErrorBox({
 }) {
   const info = toErrorInfo(error);
   return (
-    <div className="error-box" role="alert">
+    // The code is for scripts and bug reports (data-code), not words a person reads.
+    <div className="error-box" role="alert" data-code={info.code}>
       <div className="error-title">{title ?? 'Something went wrong'}</div>
       <div className="error-message">{info.message}</div>
       {info.hint && <div className="error-hint">{info.hint}</div>}
       <div className="error-foot">
-        <code className="error-code">{info.code}</code>
         <span className="spacer" />
         {action && (
           <button type="button" className="btn small primary" onClick={action.onClick}>

@@ -16,6 +16,7 @@ const PATHS = {
   transfers: 'M7 4v14m-4-4 4 4 4-4M17 20V6m-4 4 4-4 4 4',
   plus: 'M12 5v14M5 12h14',
   box: 'M12 3l8 4.5v9L12 21l-8-4.5v-9zM4 7.5l8 4.5 8-4.5M12 12v9',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
 } as const;
 
 export type IconName = keyof typeof PATHS;

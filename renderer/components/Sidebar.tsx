@@ -22,6 +22,17 @@ function KindMark({ kind }: { kind: ConnectionKind }) {
   );
 }
 
+/**
+ * The line under a connection's name: where it points and as whom, without repeating the name (a
+ * connection named after its host shows the host once).
+ */
+export function hostLine(c: Connection): string {
+  const where = c.owner ? `${c.registry}/${c.owner}` : c.registry;
+  const who = c.credentialSource === 'none' ? 'anonymous' : c.username;
+  const parts = [c.name.trim().toLowerCase() === where.toLowerCase() ? KIND_LABEL[c.kind] : where, who];
+  return parts.filter(Boolean).join(' · ');
+}
+
 const NEXT_THEME: Record<Theme, Theme> = { system: 'light', light: 'dark', dark: 'system' };
 
 export function Sidebar() {
@@ -63,10 +74,7 @@ export function Sidebar() {
               <KindMark kind={c.kind} />
               <span className="conn-text">
                 <span className="conn-name">{c.name}</span>
-                <span className="conn-host">
-                  {c.owner ? `${c.registry}/${c.owner}` : c.registry}
-                  {c.credentialSource === 'none' ? ' · anonymous' : c.username ? ` · ${c.username}` : ''}
-                </span>
+                <span className="conn-host">{hostLine(c)}</span>
               </span>
             </button>
           </li>

@@ -1,6 +1,6 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import type { TagDetail } from '../../shared/types';
+import type { ImageInspect, TagDetail } from '../../shared/types';
 import { call } from '../api';
 import { keys, useConnection, useTagDetails, useTags } from '../api/queries';
 import { Spinner } from '../components/bits';
@@ -12,6 +12,27 @@ import { tagsByDigest } from '../lib/tags';
 import { useUi } from '../state/ui';
 
 const LIST_LIMIT = 50;
+
+/** What a delete removes, in words: "image 0123456789ab (tags 1.1, latest)", "tag gone", "3 tags: a, b, c". */
+export function describeDelete(tags: string[], digests: string[], byDigest: Map<string, string[]>): string {
+  const list = (names: string[]) =>
+    names.length > SHOWN_NAMES
+      ? `${names.slice(0, SHOWN_NAMES).join(', ')} and ${names.length - SHOWN_NAMES} more`
+      : names.join(', ');
+  const parts: string[] = [];
+  if (tags.length === 1) parts.push(`tag ${tags[0]}`);
+  else if (tags.length > 1) parts.push(`${tags.length.toLocaleString()} tags: ${list(tags)}`);
+  if (digests.length === 1) {
+    const on = [...(byDigest.get(digests[0]!) ?? [])].sort((a, b) =>
+      a.localeCompare(b, undefined, { numeric: true }),
+    );
+    const withTags = on.length ? ` (${on.length === 1 ? 'tag' : 'tags'} ${list(on)})` : '';
+    parts.push(`image ${shortDigest(digests[0])}${withTags}`);
+  } else if (digests.length > 1) {
+    parts.push(`${digests.length.toLocaleString()} images: ${list(digests.map((d) => shortDigest(d)))}`);
+  }
+  return parts.join(' and ');
+}
 const SHOWN_NAMES = 8;
 
 /**
@@ -63,14 +84,30 @@ export function DeleteDialog({
     return [...out.entries()];
   }, [tags, details.details, byDigest]);
 
+  const queryClient = useQueryClient();
+  const setDeleteNotice = useUi((s) => s.setDeleteNotice);
+  // The image on screen goes away with this delete: its tag, its digest, or the digest its tag points at.
+  const removesShownImage = (): boolean => {
+    if (route.screen !== 'image' || route.connectionId !== connectionId || route.repository !== repository)
+      return false;
+    if (tags.includes(route.reference) || digests.includes(route.reference)) return true;
+    const shown = [
+      queryClient.getQueryData<ImageInspect>(
+        keys.inspect(connectionId, repository, route.reference, route.platform),
+      )?.digest,
+      details.details.get(route.reference)?.digest,
+    ];
+    return shown.some((d) => d !== undefined && digests.includes(d));
+  };
+
   const run = useMutation({
     mutationFn: () => call('jobs.delete', { connectionId, repository, tags, digests }),
-    onSuccess: () => {
+    onSuccess: ({ jobId }) => {
       setSelection(new Set(), null);
       setTransfersOpen(true);
-      if (route.screen === 'image' && (tags.includes(route.reference) || digests.includes(route.reference))) {
-        navigate({ screen: 'tags', connectionId, repository });
-      }
+      setDeleteNotice({ jobId, connectionId, repository, what: describeDelete(tags, digests, byDigest) });
+      // Nothing deleted stays on screen with its actions live: back to the repository, which says what went.
+      if (removesShownImage()) navigate({ screen: 'tags', connectionId, repository });
       onClose();
     },
   });

@@ -1,5 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
+import { pullFileName } from '../../shared/pull-file-name';
 import { digestHex12, isDigestReference } from '../../shared/reference-grammar';
 import { call, getApi } from '../api';
 import { useInspect, useJobs } from '../api/queries';
@@ -9,13 +10,6 @@ import { ErrorBox } from '../components/ErrorBox';
 import { askNotificationPermission } from '../lib/notify';
 import { JobProgress } from '../screens/TransfersPanel';
 import { useUi } from '../state/ui';
-
-function fileName(repository: string, reference: string, format: 'docker' | 'oci', platform: string): string {
-  const base = repository.split('/').pop() ?? 'image';
-  const ref = isDigestReference(reference) ? digestHex12(reference) : reference;
-  const plat = platform ? `-${platform.replaceAll('/', '-')}` : '';
-  return `${base}-${ref}${plat}${format === 'oci' ? '.oci' : ''}.tar`;
-}
 
 export function PullDialog({
   connectionId,
@@ -47,10 +41,18 @@ export function PullDialog({
   const allPlatforms = isIndex && platform === '' && format === 'oci';
   const chosenPlatform = isIndex ? platform || (format === 'docker' ? platforms[0] : undefined) : undefined;
 
+  // The name the Download button announces is the name of the file the bridge serves (one rule, shared/).
+  const fileName = pullFileName(
+    repository,
+    reference,
+    format,
+    allPlatforms ? undefined : (chosenPlatform ?? undefined),
+  );
+
   const start = useMutation({
     mutationFn: async () => {
       const saved = await call('dialog.saveFile', {
-        defaultName: fileName(repository, reference, format, chosenPlatform ?? ''),
+        defaultName: fileName,
       });
       if (saved.supported && !saved.path) return null; // cancelled
       const { jobId } = await call('jobs.pull', {
@@ -167,12 +169,8 @@ export function PullDialog({
         <div className="pull-status">
           <JobProgress job={job} />
           {downloadUrl && (
-            <a
-              className="btn primary"
-              href={downloadUrl}
-              download={fileName(repository, reference, format, chosenPlatform ?? '')}
-            >
-              Download {fileName(repository, reference, format, chosenPlatform ?? '')}
+            <a className="btn primary" href={downloadUrl} download={fileName}>
+              Download {fileName}
             </a>
           )}
           {job.state === 'done' && !downloadUrl && (

@@ -2,13 +2,16 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import type { ArchiveSource, ArchiveSummary, Connection } from '../../shared/types';
 import { call, getApi, unwrap } from '../api';
+import { withFileName } from '../api/errors';
 import { useConnections } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
-import { formatBytes } from '../lib/format';
+import { TagCheckNotice, useTagChecks } from '../components/TagCheck';
+import { formatBytes, plural } from '../lib/format';
 import { askNotificationPermission } from '../lib/notify';
-import { parseImageName, validateRepository, validateTag } from '../lib/reference';
+import { validateRepository, validateTag } from '../lib/reference';
+import { defaultTarget, type TagCheck, targetVerdict } from '../lib/target';
 import { useUi } from '../state/ui';
 
 /** One file to push: where it is, and (once read) what is inside. */
@@ -25,24 +28,34 @@ interface Target {
   repository: string;
   tag: string;
   platform: string;
+  /** The user ticked "Replace" for a tag that exists. */
+  replace: boolean;
 }
 
-/** Target pre-filled from the repository on screen, else the archive's own RepoTag (minus a host). */
-export function defaultTarget(
-  repoTags: string[],
-  connection: Pick<Connection, 'registry' | 'kind' | 'owner'> | undefined,
+/**
+ * An archive image's first target: pre-filled (see `defaultTarget`) and, in an archive of several images,
+ * not chosen: the user picks which to push, so nothing goes anywhere they did not look at.
+ */
+function initialTarget(
+  img: ArchiveSummary['images'][number],
+  imageCount: number,
+  fileName: string,
+  connection: Connection | undefined,
   currentRepository: string | null,
-): { repository: string; tag: string } {
-  const first = repoTags[0] ? parseImageName(repoTags[0]) : undefined;
-  const tag = first?.tag ?? 'latest';
-  if (currentRepository) return { repository: currentRepository, tag };
-  let repository = first?.repository ?? '';
-  if (repository.startsWith('library/') && first?.host === undefined) repository = repository.slice(8);
-  if (connection?.owner && repository && !repository.startsWith(`${connection.owner.toLowerCase()}/`)) {
-    const last = repository.split('/').pop() ?? repository;
-    repository = `${connection.owner.toLowerCase()}/${last}`;
-  }
-  return { repository, tag };
+): Target {
+  return {
+    include: imageCount === 1,
+    ...defaultTarget(img.repoTags, connection, currentRepository, fileName),
+    platform: '',
+    replace: false,
+  };
+}
+
+function targetValid(t: Target, connection: Connection | undefined): boolean {
+  return (
+    validateRepository(t.repository, connection?.kind, connection?.owner).errors.length === 0 &&
+    validateTag(t.tag).errors.length === 0
+  );
 }
 
 function useArchive(item: Item) {
@@ -57,8 +70,13 @@ function useArchive(item: Item) {
       const source: ArchiveSource = item.path
         ? { path: item.path }
         : unwrap(await getApi().resolveFile(item.file!, (sent, total) => setProgress({ sent, total })));
-      const summary = await call('archive.inspect', { source });
-      return { source, summary };
+      try {
+        const summary = await call('archive.inspect', { source });
+        return { source, summary };
+      } catch (error) {
+        // Core errors name the file they read: for a browser upload, a temp path the user never saw.
+        throw withFileName(error, item.name);
+      }
     },
   });
   return { ...query, progress };
@@ -70,12 +88,14 @@ function ArchiveBlock({
   currentRepository,
   targets,
   setTarget,
+  checks,
 }: {
   item: Item;
   connection: Connection | undefined;
   currentRepository: string | null;
   targets: Record<string, Target>;
   setTarget: (key: string, t: Target) => void;
+  checks: Record<string, TagCheck>;
 }) {
   const archive = useArchive(item);
   const summary = archive.data?.summary;
@@ -86,11 +106,7 @@ function ArchiveBlock({
     summary?.images.forEach((img, i) => {
       const key = `${item.key}#${i}`;
       if (!targets[key]) {
-        setTarget(key, {
-          include: true,
-          ...defaultTarget(img.repoTags, connection, currentRepository),
-          platform: '',
-        });
+        setTarget(key, initialTarget(img, summary.images.length, item.name, connection, currentRepository));
       }
     });
   }, [summary]);
@@ -120,15 +136,17 @@ function ArchiveBlock({
       {summary?.images.map((img, i) => {
         const key = `${item.key}#${i}`;
         const t =
-          targets[key] ??
-          ({
-            include: true,
-            ...defaultTarget(img.repoTags, connection, currentRepository),
-            platform: '',
-          } as Target);
+          targets[key] ?? initialTarget(img, summary.images.length, item.name, connection, currentRepository);
+        const check = checks[key] ?? { state: 'idle' };
         const repoCheck = validateRepository(t.repository, connection?.kind, connection?.owner);
         const tagCheck = validateTag(t.tag);
-        const update = (patch: Partial<Target>) => setTarget(key, { ...t, ...patch });
+        // A changed target is a new question: a "Replace" ticked for another tag does not carry over.
+        const update = (patch: Partial<Target>) =>
+          setTarget(key, {
+            ...t,
+            ...patch,
+            ...(patch.repository !== undefined || patch.tag !== undefined ? { replace: false } : {}),
+          });
         return (
           <div key={key} className="archive-image">
             <div className="archive-image-head">
@@ -144,7 +162,7 @@ function ArchiveBlock({
               )}
               <span className="mono">{img.repoTags.join(', ') || img.name || `image ${i + 1}`}</span>
               <span className="muted">
-                {img.platforms.join(', ') || 'platform unknown'} · {img.layers} layers ·{' '}
+                {img.platforms.join(', ') || 'platform unknown'} · {plural(img.layers, 'layer')} ·{' '}
                 {formatBytes(img.size)}
                 {img.isIndex ? ' · multi-platform' : ''}
               </span>
@@ -187,6 +205,15 @@ function ArchiveBlock({
               <div className="target-preview mono">
                 → {connection.registry}/{t.repository || '…'}:{t.tag || '…'}
               </div>
+            )}
+            {t.include && (
+              <TagCheckNotice
+                check={check}
+                repository={t.repository}
+                tag={t.tag}
+                replace={t.replace}
+                onReplace={(replace) => setTarget(key, { ...t, replace })}
+              />
             )}
           </div>
         );
@@ -232,11 +259,21 @@ export function PushDialog({
   const setTarget = (key: string, t: Target) => setTargets((all) => ({ ...all, [key]: t }));
 
   const chosen = Object.entries(targets).filter(([, t]) => t.include);
-  const invalid = chosen.some(
-    ([, t]) =>
-      validateRepository(t.repository, connection?.kind, connection?.owner).errors.length > 0 ||
-      validateTag(t.tag).errors.length > 0,
+  const checks = useTagChecks(
+    connection?.id,
+    chosen.map(([key, t]) => ({
+      key,
+      repository: t.repository,
+      tag: t.tag,
+      enabled: targetValid(t, connection),
+    })),
   );
+  const invalid = chosen.some(
+    ([key, t]) =>
+      !targetValid(t, connection) || targetVerdict(checks[key] ?? { state: 'checking' }, t.replace).blocked,
+  );
+  const replacing = chosen.filter(([key]) => checks[key]?.state === 'exists').length;
+  const imageCount = Object.keys(targets).length;
 
   const push = useMutation({
     mutationFn: async () => {
@@ -287,14 +324,28 @@ export function PushDialog({
               push.mutate();
             }}
           >
-            {push.isPending ? <Spinner label="Starting" /> : null} Push
+            {push.isPending ? <Spinner label="Starting" /> : null}{' '}
+            {replacing > 0
+              ? chosen.length === 1
+                ? 'Push and replace'
+                : `Push ${chosen.length}, replacing ${replacing}`
+              : 'Push'}
           </button>
         </>
       }
     >
       {connections && connections.length > 1 && (
         <Field label="To registry">
-          <select value={connectionId} onChange={(e) => setConnectionId(e.target.value)}>
+          <select
+            value={connectionId}
+            onChange={(e) => {
+              setConnectionId(e.target.value);
+              // "Replace" was ticked for a tag on the other registry: ask again here.
+              setTargets((all) =>
+                Object.fromEntries(Object.entries(all).map(([k, t]) => [k, { ...t, replace: false }])),
+              );
+            }}
+          >
             {connections.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name} ({c.registry})
@@ -312,8 +363,12 @@ export function PushDialog({
           currentRepository={currentRepository}
           targets={targets}
           setTarget={setTarget}
+          checks={checks}
         />
       ))}
+      {imageCount > 1 && chosen.length === 0 && (
+        <p className="muted small">Choose the images to push: tick “Push this image” and check its target.</p>
+      )}
       {push.error && <ErrorBox error={push.error} title="Cannot start the push" />}
     </Dialog>
   );

@@ -9,8 +9,10 @@ import { keys, useConnection, useInspect, useTags } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
+import { TagCheckNotice, useTagChecks } from '../components/TagCheck';
 import { shortDigest } from '../lib/format';
 import { validateRepository, validateTag } from '../lib/reference';
+import { targetVerdict } from '../lib/target';
 import { useUi } from '../state/ui';
 
 type Mode = 'add' | 'move' | 'copy';
@@ -57,7 +59,18 @@ export function RetagDialog({
         : { repository: targetRepo, tag };
   const tagCheck = validateTag(target.tag);
   const repoCheck = validateRepository(target.repository, connection?.kind, connection?.owner);
-  const exists = tags.data?.includes(target.tag) && target.repository === repository;
+  // Add and copy write a tag that may exist: the same check and "Replace" rule as a push.
+  const [replace, setReplace] = useState(false);
+  const checked = useTagChecks(connectionId, [
+    {
+      key: 'target',
+      repository: target.repository,
+      tag: target.tag,
+      enabled: mode !== 'move' && tagCheck.errors.length === 0 && repoCheck.errors.length === 0,
+    },
+  ]);
+  const check = checked.target ?? { state: 'idle' };
+  const verdict = targetVerdict(check, replace, inspect.data?.digest);
   const movable = (tags.data ?? []).filter((t) => t !== reference && details?.get(t)?.digest !== sourceRef);
 
   const run = useMutation({
@@ -69,7 +82,10 @@ export function RetagDialog({
     },
   });
   const blocked =
-    tagCheck.errors.length > 0 || repoCheck.errors.length > 0 || (mode === 'add' && exists) || run.isPending;
+    tagCheck.errors.length > 0 ||
+    repoCheck.errors.length > 0 ||
+    (mode !== 'move' && verdict.blocked) ||
+    run.isPending;
 
   return (
     <Dialog
@@ -82,7 +98,13 @@ export function RetagDialog({
           </button>
           <button type="button" className="btn primary" disabled={blocked} onClick={() => run.mutate()}>
             {run.isPending ? <Spinner label="Starting" /> : null}{' '}
-            {mode === 'add' ? 'Add tag' : mode === 'move' ? 'Move tag' : 'Copy'}
+            {mode === 'move'
+              ? 'Move tag'
+              : verdict.needsReplace
+                ? 'Replace tag'
+                : mode === 'add'
+                  ? 'Add tag'
+                  : 'Copy'}
           </button>
         </>
       }
@@ -95,7 +117,10 @@ export function RetagDialog({
             role="radio"
             aria-checked={mode === m.mode}
             className={`preset${mode === m.mode ? ' selected' : ''}`}
-            onClick={() => setMode(m.mode)}
+            onClick={() => {
+              setMode(m.mode);
+              setReplace(false);
+            }}
           >
             <span className="preset-title">{m.title}</span>
             <span className="preset-blurb">{m.blurb}</span>
@@ -110,7 +135,14 @@ export function RetagDialog({
       </p>
       {mode === 'copy' && (
         <Field label="Target repository" error={repoCheck.errors[0]} hint={repoCheck.warnings[0]}>
-          <input value={targetRepo} onChange={(e) => setTargetRepo(e.target.value)} spellCheck={false} />
+          <input
+            value={targetRepo}
+            onChange={(e) => {
+              setTargetRepo(e.target.value);
+              setReplace(false);
+            }}
+            spellCheck={false}
+          />
         </Field>
       )}
       {mode === 'move' ? (
@@ -128,21 +160,28 @@ export function RetagDialog({
       ) : (
         <Field
           label={mode === 'copy' ? 'Target tag' : 'New tag'}
-          error={
-            target.tag
-              ? (tagCheck.errors[0] ??
-                (mode === 'add' && exists ? `“${tag}” already exists: use “Move a tag”.` : undefined))
-              : undefined
-          }
-          hint={mode === 'copy' && exists ? undefined : undefined}
+          error={target.tag ? tagCheck.errors[0] : undefined}
         >
           <input
             value={tag}
-            onChange={(e) => setTag(e.target.value)}
+            onChange={(e) => {
+              setTag(e.target.value);
+              setReplace(false);
+            }}
             spellCheck={false}
             placeholder="e.g. stable"
           />
         </Field>
+      )}
+      {mode !== 'move' && target.tag && (
+        <TagCheckNotice
+          check={check}
+          repository={target.repository}
+          tag={target.tag}
+          replace={replace}
+          onReplace={setReplace}
+          alreadyThere={verdict.alreadyThere}
+        />
       )}
       {run.error && <ErrorBox error={run.error} title="Cannot start the re-tag" />}
     </Dialog>

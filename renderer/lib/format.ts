@@ -1,10 +1,8 @@
 /** Human-readable sizes, dates, digests. Binary units, as registries and `docker images` report them. */
+import { formatBytes } from '../../shared/format-bytes';
 import { digestHex12 } from '../../shared/reference-grammar';
-import { formatSize } from '../../shared/sizes';
 
-export function formatBytes(bytes: number | undefined): string {
-  return bytes === undefined || !Number.isFinite(bytes) ? '—' : formatSize(bytes, 'binary');
-}
+export { formatBytes };
 
 export function formatRate(bytesPerSecond: number): string {
   return `${formatBytes(Math.round(bytesPerSecond))}/s`;
@@ -65,4 +63,9 @@ export function shortMediaType(mediaType: string): string {
     'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip': 'Foreign layer',
   };
   return known[mediaType] ?? mediaType;
+}
+
+/** "1 layer", "3 layers", "1 match", "2 matches" (numbers with thousands separators). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }

@@ -20,6 +20,42 @@ export function matchesFilter(text: string, filter: string): boolean {
     .every((word) => lower.includes(word));
 }
 
+export type RepoSort = 'name' | 'tags' | 'updated';
+
+/** What a row is sorted by beyond its summary: the tag counts loaded so far (generic registries). */
+export type TagCounts = ReadonlyMap<string, number>;
+
+/** The number a repository's "Tags" column shows: GitHub's version count, else a loaded tag count. */
+export function tagCountOf(repo: RepositorySummary, counts: TagCounts): number | undefined {
+  return repo.versionCount ?? counts.get(repo.name);
+}
+
+/**
+ * The list sorted by tag count (most first) or last push (newest first), flat: namespace headers belong
+ * to the alphabetical list. Repositories whose number is not known yet come after, by name.
+ */
+export function sortRepositories(
+  repos: RepositorySummary[],
+  filter: string,
+  sort: Exclude<RepoSort, 'name'>,
+  counts: TagCounts,
+): RepoRow[] {
+  const key = (r: RepositorySummary): number | undefined => {
+    if (sort === 'tags') return tagCountOf(r, counts);
+    const t = r.updatedAt ? Date.parse(r.updatedAt) : Number.NaN;
+    return Number.isNaN(t) ? undefined : t;
+  };
+  return repos
+    .filter((r) => matchesFilter(r.name, filter))
+    .map((repo) => ({ repo, k: key(repo) }))
+    .sort((a, b) => {
+      if (a.k !== undefined && b.k !== undefined && a.k !== b.k) return b.k - a.k;
+      if ((a.k === undefined) !== (b.k === undefined)) return a.k === undefined ? 1 : -1;
+      return a.repo.name.localeCompare(b.repo.name);
+    })
+    .map(({ repo }) => ({ type: 'repo', repo, namespace: '' }));
+}
+
 /** Rows for the virtual list: a header per namespace (only when there is more than one), then its repos. */
 export function groupRepositories(repos: RepositorySummary[], filter: string): RepoRow[] {
   const groups = new Map<string, RepositorySummary[]>();

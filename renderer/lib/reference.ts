@@ -16,6 +16,26 @@ export interface Validation {
   warnings: string[];
 }
 
+/**
+ * The nearest valid repository name: lowercase, anything but letters, digits and single separators
+ * becomes “-” (`Bad Name` → `bad-name`, `My_App!` → `my_app`). '' when nothing valid remains.
+ */
+export function suggestRepositoryName(input: string): string {
+  const parts = input
+    .trim()
+    .toLowerCase()
+    .split('/')
+    .map((part) =>
+      part
+        // Runs of anything else, or of mixed separators, become one “-” (“_”, “__”, “.” and “-”s stay).
+        .replace(/[^a-z0-9]+/g, (run) => (/^(\.|_|__|-+)$/.test(run) ? run : '-'))
+        .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, ''),
+    )
+    .filter((p) => p !== '');
+  const name = parts.join('/');
+  return parts.length > 0 && parts.every(isValidPathComponent) ? name : '';
+}
+
 export function validateRepository(
   name: string,
   kind: ConnectionKind = 'generic',
@@ -24,18 +44,22 @@ export function validateRepository(
   const errors: string[] = [];
   const warnings: string[] = [];
   if (!name) return { errors: ['Enter a repository name.'], warnings };
-  if (name !== name.toLowerCase()) {
-    errors.push(`Repository names must be lowercase: try “${name.toLowerCase()}”.`);
+  // A suggestion is offered only when it is itself a valid name (`Bad Name` → `bad-name`).
+  const suggestion = suggestRepositoryName(name);
+  const tryIt = suggestion && suggestion !== name ? `: try “${suggestion}”` : '';
+  const parts = name.split('/');
+  const bad = parts.find((p) => !isValidPathComponent(p.toLowerCase()));
+  // One message, the one that names the fix: a bad part's message already carries the suggestion.
+  if (name !== name.toLowerCase() && bad === undefined) {
+    errors.push(`Repository names must be lowercase${tryIt}.`);
   }
   if (name.length > MAX_NAME_LENGTH)
     errors.push(`Repository names are at most ${MAX_NAME_LENGTH} characters.`);
-  const parts = name.split('/');
-  const bad = parts.find((p) => !isValidPathComponent(p.toLowerCase()));
   if (bad !== undefined) {
     errors.push(
       bad === ''
-        ? 'A repository name cannot start or end with “/” or contain “//”.'
-        : `“${bad}” is not a valid name part: use letters, digits and single separators (. _ __ -) between them.`,
+        ? `A repository name cannot start or end with “/” or contain “//”${tryIt}.`
+        : `“${bad}” is not a valid name part: use letters, digits and single separators (. _ __ -) between them${tryIt}.`,
     );
   }
   if (kind === 'github-docker' && parts.length !== 3) {

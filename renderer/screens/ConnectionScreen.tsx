@@ -143,6 +143,20 @@ export function ConnectionScreen({ editId }: { editId?: string }) {
   }
 
   const busy = verify.isPending || save.isPending;
+  // Cancel (and Escape) goes back to where the user came from: the connection being edited, else the
+  // first one. The first-run welcome has nowhere to go back to.
+  const back = editing ?? connections?.[0];
+  const cancel = () => back && navigate({ screen: 'repositories', connectionId: back.id });
+  useEffect(() => {
+    if (!back) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      if ((e.target as HTMLElement | null)?.closest?.('[role="dialog"]')) return;
+      navigate({ screen: 'repositories', connectionId: back.id });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [back, navigate]);
   const saveLabel = verdict && !verdict.ok ? 'Save anyway' : 'Save connection';
 
   return (
@@ -195,7 +209,8 @@ export function ConnectionScreen({ editId }: { editId?: string }) {
             aria-checked={draft.kind === p.kind}
             className={`preset${draft.kind === p.kind ? ' selected' : ''}`}
             onClick={() => {
-              setDraft((d) => ({ ...emptyDraft(p.kind), username: d.username, secret: d.secret }));
+              // A secret typed for one kind (a GitHub token) is never carried to another registry.
+              setDraft((d) => ({ ...emptyDraft(p.kind), username: d.username }));
               setVerdict(null);
             }}
           >
@@ -333,6 +348,11 @@ export function ConnectionScreen({ editId }: { editId?: string }) {
         {verdict && <VerifyVerdict result={verdict} />}
 
         <div className="form-actions">
+          {back && (
+            <button type="button" className="btn ghost" onClick={cancel}>
+              Cancel
+            </button>
+          )}
           <button type="button" className="btn" onClick={() => verify.mutate()} disabled={busy}>
             {verify.isPending ? <Spinner label="Checking" /> : null} Check connection
           </button>

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/a11y/useSemanticElements: a segmented control of buttons with role radio
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { Connection, PackageVersion } from '../../shared/types';
 import { call } from '../api';
 import { keys } from '../api/queries';
@@ -85,6 +85,17 @@ export function GithubVersions({ connection, packageName }: { connection: Connec
     },
   });
 
+  const [filter, setFilter] = useState('');
+  // Words match the version id, digest, tags, role and platform.
+  const shown = useMemo(() => {
+    const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+    if (!versions.data || words.length === 0) return versions.data;
+    return versions.data.filter((v) => {
+      const text = [String(v.id), v.digest, ...v.tags, v.role, v.platform ?? ''].join(' ').toLowerCase();
+      return words.every((w) => text.includes(w));
+    });
+  }, [versions.data, filter]);
+
   return (
     <div className="versions">
       <div className="toolbar">
@@ -106,6 +117,18 @@ export function GithubVersions({ connection, packageName }: { connection: Connec
             Deleted (restorable for 30 days)
           </button>
         </div>
+        <input
+          id="versions-filter"
+          className="filter small"
+          type="search"
+          placeholder="Filter versions  ( / )"
+          aria-label="Filter versions"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setFilter('');
+          }}
+        />
         {versions.isFetching && <Spinner label="Loading versions" />}
       </div>
       {versions.error && (
@@ -119,7 +142,10 @@ export function GithubVersions({ connection, packageName }: { connection: Connec
             : null}
         </EmptyState>
       )}
-      {versions.data && versions.data.length > 0 && (
+      {shown && versions.data && versions.data.length > 0 && shown.length === 0 && (
+        <div className="no-match">No version matches “{filter}”.</div>
+      )}
+      {shown && shown.length > 0 && (
         <table className="table">
           <thead>
             <tr>
@@ -134,7 +160,7 @@ export function GithubVersions({ connection, packageName }: { connection: Connec
             </tr>
           </thead>
           <tbody>
-            {versions.data.map((v) => (
+            {shown.map((v) => (
               <tr key={v.id}>
                 <td className="mono">{v.id}</td>
                 <td>

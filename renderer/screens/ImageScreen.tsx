@@ -1,7 +1,9 @@
+import { useQueries } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { isDigestReference } from '../../shared/reference-grammar';
 import type { ImageInspect } from '../../shared/types';
-import { useConnection, useInspect } from '../api/queries';
+import { call } from '../api';
+import { keys, useConnection, useInspect } from '../api/queries';
 import { Spinner } from '../components/bits';
 import { CopyButton } from '../components/CopyButton';
 import { CopyLinkButton } from '../components/CopyLinkButton';
@@ -9,7 +11,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { ExternalLink } from '../components/ExternalLink';
 import { Icon } from '../components/Icon';
 import { Breadcrumb } from '../components/ScreenHead';
-import { formatBytes, formatDate, formatRelative, shortDigest, shortMediaType } from '../lib/format';
+import { formatBytes, formatDate, formatRelative, plural, shortDigest, shortMediaType } from '../lib/format';
 import { safeHttpsUrl } from '../lib/github';
 import { packageMetadata, prettyJson } from '../lib/labels';
 import { pullCommand } from '../lib/reference';
@@ -129,7 +131,8 @@ function Metadata({ image }: { image: ImageInspect }) {
 function Layers({ image }: { image: ImageInspect }) {
   const layers = image.layers ?? [];
   const max = Math.max(1, ...layers.map((l) => l.size));
-  const total = image.totalSize ?? layers.reduce((n, l) => n + l.size, 0) + (image.config?.size ?? 0);
+  // The layers' own sizes: the config is not a layer (the image's size, config + layers, is in Identity).
+  const total = layers.reduce((n, l) => n + l.size, 0);
   return (
     <section className="card" aria-labelledby="layers-h">
       <h2 id="layers-h">
@@ -186,7 +189,7 @@ function History({ image }: { image: ImageInspect }) {
       <details>
         <summary>
           <h2 id="history-h">
-            Build history <span className="count-pill">{steps.length} steps</span>
+            Build history <span className="count-pill">{plural(steps.length, 'step')}</span>
           </h2>
         </summary>
         <ol className="history">
@@ -334,7 +337,7 @@ function RawDocuments({ image }: { image: ImageInspect }) {
           value={query}
           onChange={(e) => setQuery(e.target.value)}
         />
-        {query && <span className="toolbar-info">{matches} matches</span>}
+        {query && <span className="toolbar-info">{plural(matches, 'match', 'matches')}</span>}
         <span className="spacer" />
         <CopyButton text={text} label={`Copy ${doc} JSON`} />
       </div>
@@ -345,7 +348,45 @@ function RawDocuments({ image }: { image: ImageInspect }) {
   );
 }
 
-function Platforms({ image, connectionId }: { image: ImageInspect; connectionId: string }) {
+/** Attestations and other non-images sit in an index as platform unknown/unknown; they are not platforms. */
+const isAttestation = (m: { platform?: { os: string; architecture: string } }) =>
+  m.platform?.os === 'unknown' && m.platform.architecture === 'unknown';
+
+/**
+ * The image size (config + layers) of each manifest an index names, by digest, read like its platform
+ * page reads it; undefined while loading or when it cannot be read. The index's own size is the sum over
+ * its platforms (attestations apart), as the tag list shows it.
+ */
+function usePlatformSizes(connectionId: string, image: ImageInspect | undefined) {
+  const manifests = image?.manifests ?? [];
+  const results = useQueries({
+    queries: manifests.map((m) => ({
+      queryKey: keys.inspect(connectionId, image?.repository ?? '', m.digest),
+      queryFn: () =>
+        call('registry.inspect', { connectionId, repository: image!.repository, reference: m.digest }),
+      staleTime: Infinity,
+    })),
+  });
+  const sizes = new Map<string, number | undefined>();
+  manifests.forEach((m, i) => {
+    sizes.set(m.digest, results[i]?.data?.totalSize);
+  });
+  const platforms = manifests.filter((m) => !isAttestation(m));
+  const known = platforms.map((m) => sizes.get(m.digest));
+  const settled = results.every((r) => !r.isPending);
+  const total = settled ? known.reduce<number>((n, v) => n + (v ?? 0), 0) : undefined;
+  return { sizes, total, platformCount: platforms.length };
+}
+
+function Platforms({
+  image,
+  connectionId,
+  sizes,
+}: {
+  image: ImageInspect;
+  connectionId: string;
+  sizes: Map<string, number | undefined>;
+}) {
   const navigate = useUi((s) => s.navigate);
   const manifests = image.manifests ?? [];
   const platformOf = (m: (typeof manifests)[number]) =>
@@ -365,7 +406,9 @@ function Platforms({ image, connectionId }: { image: ImageInspect; connectionId:
           <tr>
             <th>Platform</th>
             <th>Digest</th>
-            <th className="num">Size</th>
+            <th className="num" title="Image size: config + layers, compressed">
+              Size
+            </th>
             <th>Media type</th>
             <th>
               <span className="sr-only">Open</span>
@@ -389,7 +432,13 @@ function Platforms({ image, connectionId }: { image: ImageInspect; connectionId:
                   <code title={m.digest}>{shortDigest(m.digest)}</code>
                   <CopyButton text={m.digest} label={`Copy digest of ${label}`} />
                 </td>
-                <td className="num">{formatBytes(m.size)}</td>
+                <td className="num">
+                  {sizes.has(m.digest) && sizes.get(m.digest) === undefined ? (
+                    <span className="skeleton short" />
+                  ) : (
+                    formatBytes(sizes.get(m.digest))
+                  )}
+                </td>
                 <td className="muted">{shortMediaType(m.mediaType)}</td>
                 <td className="actions">
                   <button
@@ -439,6 +488,9 @@ export function ImageScreen({
   const isIndex = (image?.manifests?.length ?? 0) > 0;
   // On a platform of an index, pull and re-tag act on that platform's manifest, not the whole tag.
   const target = platform ? image?.digest : reference;
+  const platformSizes = usePlatformSizes(connectionId, isIndex ? image : undefined);
+  // One meaning of "size" everywhere: an image's config + layers; an index's, the sum over its platforms.
+  const imageSize = isIndex ? platformSizes.total : image?.totalSize;
 
   return (
     <div className="screen image-screen">
@@ -462,7 +514,8 @@ export function ImageScreen({
           {image && (
             <p className="sub">
               {image.os && `${image.os}/${image.architecture} · `}
-              {formatBytes(image.totalSize ?? image.size)}
+              {isIndex && `${plural(platformSizes.platformCount, 'platform')} · `}
+              {imageSize === undefined ? '…' : formatBytes(imageSize)}
               {image.created && (
                 <span title={formatDate(image.created)}> · created {formatRelative(image.created)}</span>
               )}
@@ -552,8 +605,19 @@ export function ImageScreen({
                 <code>{image.mediaType}</code>
               </KV>
               <KV k="Size">
-                {formatBytes(image.size)} manifest
-                {image.totalSize ? ` · ${formatBytes(image.totalSize)} total` : ''}
+                {isIndex ? (
+                  <>
+                    {imageSize === undefined ? '…' : formatBytes(imageSize)} over{' '}
+                    {plural(platformSizes.platformCount, 'platform')} (config + layers each)
+                  </>
+                ) : (
+                  <>
+                    {formatBytes(image.totalSize)} (layers{' '}
+                    {formatBytes((image.totalSize ?? 0) - (image.config?.size ?? 0))} + config{' '}
+                    {formatBytes(image.config?.size)})
+                  </>
+                )}
+                <span className="muted"> · manifest {formatBytes(image.size)}</span>
               </KV>
               {image.platforms && image.platforms.length > 0 && (
                 <KV k="Platforms">
@@ -577,7 +641,7 @@ export function ImageScreen({
               label="Copy pull command by digest"
             />
           </section>
-          {isIndex && <Platforms image={image} connectionId={connectionId} />}
+          {isIndex && <Platforms image={image} connectionId={connectionId} sizes={platformSizes.sizes} />}
           {image.layers && image.layers.length > 0 && <Layers image={image} />}
           <History image={image} />
           {image.config && <RunConfig image={image} />}

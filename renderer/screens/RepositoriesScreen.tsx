@@ -1,17 +1,17 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RepositorySummary, Visibility } from '../../shared/types';
 
 const VISIBILITIES: Visibility[] = ['public', 'private', 'internal'];
 
 import { ApiError, call } from '../api';
-import { keys, useConnection, useRepositories } from '../api/queries';
+import { keys, useConnection, useRepositories, useTagCounts } from '../api/queries';
 import { EmptyState, Spinner, VisibilityBadge } from '../components/bits';
 import { ErrorBox } from '../components/ErrorBox';
 import { Breadcrumb } from '../components/ScreenHead';
-import { formatRelative } from '../lib/format';
-import { groupRepositories } from '../lib/group';
+import { formatDate, formatRelative, plural } from '../lib/format';
+import { groupRepositories, type RepoSort, sortRepositories } from '../lib/group';
 import { useUi } from '../state/ui';
 
 function isCredentialError(error: unknown): boolean {
@@ -19,6 +19,7 @@ function isCredentialError(error: unknown): boolean {
 }
 
 import { PushButton } from './PushButton';
+import { useSlashToFilter } from './TagsScreen';
 
 const ROW_HEIGHT = 36;
 
@@ -32,6 +33,7 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
   const manual = useUi((s) => s.manualRepositories[connectionId]);
   const queryClient = useQueryClient();
   const [confirmRemove, setConfirmRemove] = useState(false);
+  useSlashToFilter('repo-filter');
 
   const all = useMemo(() => {
     const list: RepositorySummary[] = [...(repos.data?.repositories ?? [])];
@@ -40,10 +42,22 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
   }, [repos.data, manual]);
   const [visibility, setVisibility] = useState<Visibility | 'all'>('all');
   const visibilities = useMemo(() => VISIBILITIES.filter((v) => all.some((r) => r.visibility === v)), [all]);
+  const github = repos.data?.source === 'github';
+  const catalog = repos.data?.source === 'catalog';
+  const [sort, setSort] = useState<RepoSort>('name');
+  // Generic registries: tag counts of the rows on screen, fetched as they scroll into view (a few at a
+  // time). Sorted by count, the list orders what is known and asks for nothing more.
+  const [visibleNames, setVisibleNames] = useState<string[]>([]);
+  const counts = useTagCounts(connectionId, visibleNames, catalog && sort === 'name');
+  const shownRepos = visibility === 'all' ? all : all.filter((r) => r.visibility === visibility);
+  const countKey = sort === 'tags' ? [...counts].join() : '';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: counts matter only through countKey
   const rows = useMemo(
     () =>
-      groupRepositories(visibility === 'all' ? all : all.filter((r) => r.visibility === visibility), filter),
-    [all, filter, visibility],
+      sort === 'name'
+        ? groupRepositories(shownRepos, filter)
+        : sortRepositories(shownRepos, filter, sort, counts),
+    [all, filter, visibility, sort, countKey],
   );
   const repoCount = rows.filter((r) => r.type === 'repo').length;
 
@@ -54,6 +68,13 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
   });
+
+  const visibleKey = virtual
+    .getVirtualItems()
+    .map((item) => rows[item.index])
+    .flatMap((r) => (r?.type === 'repo' ? [r.repo.name] : []))
+    .join('\n');
+  useEffect(() => setVisibleNames(visibleKey ? visibleKey.split('\n') : []), [visibleKey]);
 
   const remove = useMutation({
     mutationFn: () => call('connections.remove', { id: connectionId }),
@@ -164,6 +185,20 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
             {repoCount.toLocaleString()} of {all.length.toLocaleString()}
           </span>
         )}
+        {(github || catalog) && (
+          <label className="sort-select">
+            <span className="muted small">Sort</span>
+            <select
+              aria-label="Sort repositories"
+              value={sort}
+              onChange={(e) => setSort(e.target.value as RepoSort)}
+            >
+              <option value="name">Name</option>
+              <option value="tags">{github ? 'Versions' : 'Tags (counted so far)'}</option>
+              {github && <option value="updated">Last push</option>}
+            </select>
+          </label>
+        )}
         {visibilities.length > 0 && (
           <div className="segmented" role="radiogroup" aria-label="Visibility">
             {(['all', ...visibilities] as const).map((v) => (
@@ -265,12 +300,18 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
                       {short}
                     </span>
                     <VisibilityBadge visibility={row.repo.visibility} />
-                    {row.repo.versionCount !== undefined && (
-                      <span className="repo-meta">{row.repo.versionCount} versions</span>
-                    )}
+                    {row.repo.versionCount !== undefined ? (
+                      <span className="repo-meta">{plural(row.repo.versionCount, 'version')}</span>
+                    ) : catalog && counts.has(row.repo.name) ? (
+                      <span className="repo-meta">{plural(counts.get(row.repo.name)!, 'tag')}</span>
+                    ) : catalog && sort === 'name' ? (
+                      <span className="repo-meta">
+                        <span className="skeleton short" aria-hidden="true" />
+                      </span>
+                    ) : null}
                     {row.repo.updatedAt && (
-                      <span className="repo-meta" title={row.repo.updatedAt}>
-                        updated {formatRelative(row.repo.updatedAt)}
+                      <span className="repo-meta" title={formatDate(row.repo.updatedAt)}>
+                        pushed {formatRelative(row.repo.updatedAt)}
                       </span>
                     )}
                     {row.repo.linkedRepository && (

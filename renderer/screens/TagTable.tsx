@@ -1,10 +1,12 @@
 // biome-ignore-all lint/a11y/useSemanticElements: a virtualised ARIA grid; <table> rows cannot be absolutely positioned
 // biome-ignore-all lint/a11y/useFocusableInteractive: the grid itself is focusable and moves aria-activedescendant between rows
+
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import type { Connection, TagDetail } from '../../shared/types';
 import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
+import { RowMenu } from '../components/RowMenu';
 import { copyText } from '../lib/clipboard';
 import { formatBytes, formatDate, formatRelative, shortDigest } from '../lib/format';
 import { pullCommand } from '../lib/reference';
@@ -314,6 +316,19 @@ export function TagTable({
                   {d ? formatRelative(d.created) : <span className="skeleton short" />}
                 </span>
                 <span role="gridcell" className="c-actions">
+                  {/* Narrow windows: one "More actions" button instead of four (CSS picks which shows). */}
+                  <RowMenu
+                    label={`More actions for ${row.tag}`}
+                    actions={[
+                      {
+                        label: `Copy pull command for ${row.tag}`,
+                        run: () => void copyText(pullCommand(connection.registry, repository, row.tag)),
+                      },
+                      { label: `Pull ${row.tag}`, run: () => onPull(row.tag) },
+                      { label: `Re-tag ${row.tag}`, run: () => onRetag(row.tag) },
+                      { label: `Delete ${row.tag}`, run: () => onDelete([row.tag]), danger: true },
+                    ]}
+                  />
                   <CopyButton
                     text={pullCommand(connection.registry, repository, row.tag)}
                     label={`Copy pull command for ${row.tag}`}

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useConnection, useTagDetails, useTags } from '../api/queries';
+import { useConnection, useJobs, useTagDetails, useTags } from '../api/queries';
 import { EmptyState, Spinner } from '../components/bits';
 import { ErrorBox } from '../components/ErrorBox';
 import { Breadcrumb } from '../components/ScreenHead';
@@ -25,6 +25,38 @@ export function useSlashToFilter(inputId: string) {
   }, [inputId]);
 }
 
+/** What the last delete started here removes, then removed (or why it could not), until dismissed. */
+function DeleteNoticeBar({ connectionId, repository }: { connectionId: string; repository: string }) {
+  const notice = useUi((s) => s.deleteNotice);
+  const setNotice = useUi((s) => s.setDeleteNotice);
+  const { data: jobs } = useJobs();
+  if (!notice || notice.connectionId !== connectionId || notice.repository !== repository) return null;
+  const job = jobs?.find((j) => j.id === notice.jobId);
+  const state = job?.state ?? 'queued';
+  const text =
+    state === 'done'
+      ? `Deleted ${notice.what} from ${repository}.`
+      : state === 'failed'
+        ? `Could not delete ${notice.what}: ${job?.error?.message ?? 'the job failed'}`
+        : state === 'cancelled'
+          ? `The delete of ${notice.what} was cancelled.`
+          : `Deleting ${notice.what}…`;
+  return (
+    <div
+      className={`notice-bar ${state === 'failed' ? 'is-error' : state === 'done' ? 'is-ok' : ''}`}
+      role="status"
+      aria-label="Delete result"
+    >
+      {state === 'queued' || state === 'running' ? <Spinner label="Deleting" /> : null}
+      <span>{text}</span>
+      <span className="spacer" />
+      <button type="button" className="btn icon" aria-label="Dismiss" onClick={() => setNotice(null)}>
+        ✕
+      </button>
+    </div>
+  );
+}
+
 export function TagsScreen({ connectionId, repository }: { connectionId: string; repository: string }) {
   const connection = useConnection(connectionId);
   const tags = useTags(connectionId, repository);
@@ -38,7 +70,7 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
   const openDialog = useUi((s) => s.openDialog);
   const [tab, setTab] = useState<'tags' | 'versions'>('tags');
   const gridWrap = useRef<HTMLDivElement>(null);
-  useSlashToFilter('tag-filter');
+  useSlashToFilter(tab === 'versions' ? 'versions-filter' : 'tag-filter');
 
   const total = tags.data?.length ?? 0;
   const loaded = total - details.pending;
@@ -87,6 +119,8 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
           </button>
         </div>
       </header>
+
+      <DeleteNoticeBar connectionId={connectionId} repository={repository} />
 
       {github && (
         <div className="tabs" role="tablist" aria-label="Repository views">
@@ -188,8 +222,22 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
           )}
           {tags.data && total === 0 && (
             <EmptyState title="This repository has no tags">
-              Drop an image archive onto the window to push one here, or delete the repository's remaining
-              manifests by digest from the registry.
+              {github ? (
+                <>
+                  Its untagged versions, if any, are listed under{' '}
+                  <button type="button" className="link" onClick={() => setTab('versions')}>
+                    Versions
+                  </button>
+                  , where they can be deleted. To give it a tag, drop an image archive on the window or use
+                  Push archive….
+                </>
+              ) : (
+                <>
+                  A registry's API lists tags only: manifests left without a tag cannot be listed here (the
+                  registry's own garbage collection removes them). To give this repository a tag, drop an
+                  image archive on the window or use Push archive….
+                </>
+              )}
             </EmptyState>
           )}
           {tags.data && total > 0 && connection && (

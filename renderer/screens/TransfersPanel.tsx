@@ -1,10 +1,11 @@
 import { useMutation } from '@tanstack/react-query';
 import type { Job } from '../../shared/types';
 import { call, getApi } from '../api';
+import { nameTheUpload } from '../api/errors';
 import { useJobs } from '../api/queries';
 import { EmptyState } from '../components/bits';
 import { Icon } from '../components/Icon';
-import { formatBytes, formatDuration, formatRate, shortDigest } from '../lib/format';
+import { formatBytes, formatDuration, formatRate, plural, shortDigest } from '../lib/format';
 import { useUi } from '../state/ui';
 
 const STATE_LABEL: Record<Job['state'], string> = {
@@ -29,6 +30,7 @@ const LAYER_STATE: Record<string, string> = {
 /** Overall bar, rate and ETA, then one bar per layer. Shared by the panel and the pull dialog. */
 export function JobProgress({ job, layers = true }: { job: Job; layers?: boolean }) {
   const p = job.progress;
+  const moves = job.kind === 'push' || job.kind === 'pull';
   const pct =
     p && p.bytesTotal > 0
       ? Math.min(100, (100 * p.bytesDone) / p.bytesTotal)
@@ -49,7 +51,13 @@ export function JobProgress({ job, layers = true }: { job: Job; layers?: boolean
           >
             <span className="bar-fill" style={{ width: `${pct}%` }} />
           </div>
-          {p && (
+          {/* Delete and tag jobs count items, not bytes: "2 of 3", and nothing for a single one. */}
+          {p && !moves && p.bytesTotal > 1 && (
+            <div className="job-numbers">
+              {p.bytesDone.toLocaleString()} of {p.bytesTotal.toLocaleString()}
+            </div>
+          )}
+          {p && moves && (
             <div className="job-numbers">
               {formatBytes(p.bytesDone)} / {formatBytes(p.bytesTotal)}
               {job.state === 'running' && p.rate > 0 && ` · ${formatRate(p.rate)}`}
@@ -60,7 +68,7 @@ export function JobProgress({ job, layers = true }: { job: Job; layers?: boolean
       )}
       {layers && p && p.layers.length > 0 && (
         <details className="layers-detail" open={job.state === 'running' && p.layers.length <= 8}>
-          <summary>{p.layers.length} layers</summary>
+          <summary>{plural(p.layers.length, 'layer')}</summary>
           <ul className="layer-bars">
             {p.layers.map((l) => (
               <li key={l.digest}>
@@ -96,6 +104,9 @@ function JobItem({ job }: { job: Job }) {
     onError: (e) => toast(e.message, 'error'),
   });
   const active = job.state === 'running' || job.state === 'queued';
+  // A push's title names the file the user dropped ("Push app.tar → …"): errors use that name too.
+  const uploadName =
+    job.kind === 'push' ? (job.title.match(/^Push (.+?) → /)?.[1] ?? 'the archive') : 'the archive';
   const download = job.kind === 'pull' && job.state === 'done' ? getApi().downloadUrl?.(job.id) : undefined;
   return (
     <li className={`job state-${job.state}`} aria-label={job.title}>
@@ -113,10 +124,17 @@ function JobItem({ job }: { job: Job }) {
           ⚠ {w}
         </div>
       ))}
-      {job.error && (
+      {/* A cancel is the user's own choice: said plainly, not as an error. */}
+      {job.state === 'cancelled' && (
+        <div className="job-result">
+          {job.error?.message ?? 'Cancelled.'}
+          {job.retryable ? ' Retry starts it again.' : ''}
+        </div>
+      )}
+      {job.error && job.state !== 'cancelled' && (
         <div className="job-error" role="alert">
-          <div>{job.error.message}</div>
-          {job.error.hint && <div className="error-hint">{job.error.hint}</div>}
+          <div>{nameTheUpload(job.error.message, uploadName)}</div>
+          {job.error.hint && <div className="error-hint">{nameTheUpload(job.error.hint, uploadName)}</div>}
         </div>
       )}
       <div className="job-actions">

@@ -18,6 +18,15 @@ export type Dialog =
   | { kind: 'retag'; connectionId: string; repository: string; reference: string }
   | { kind: 'open-repository'; connectionId: string };
 
+/** A delete started from a dialog: the repository screen says what it removes, then what it removed. */
+export interface DeleteNotice {
+  jobId: string;
+  connectionId: string;
+  repository: string;
+  /** "image 0123456789ab (tags 1.1, latest)", "tag gone", "3 tags: a1, b2, c3". */
+  what: string;
+}
+
 const THEME_KEY = 'lading.theme';
 const MANUAL_KEY = 'lading.manualRepositories';
 
@@ -54,6 +63,7 @@ interface UiState {
   /** Anchor of a Shift+click range. */
   selectionAnchor: string | null;
   dialog: Dialog | null;
+  deleteNotice: DeleteNotice | null;
   transfersOpen: boolean;
   theme: Theme;
   toasts: { id: number; text: string; tone: 'ok' | 'error' }[];
@@ -66,6 +76,7 @@ interface UiState {
   setSelection(selection: Set<string>, anchor?: string | null): void;
   openDialog(dialog: Dialog): void;
   closeDialog(): void;
+  setDeleteNotice(notice: DeleteNotice | null): void;
   setTransfersOpen(open: boolean): void;
   setTheme(theme: Theme): void;
   addManualRepository(connectionId: string, repository: string): void;
@@ -101,6 +112,7 @@ export const useUi = create<UiState>((set) => ({
   selection: new Set(),
   selectionAnchor: null,
   dialog: null,
+  deleteNotice: null,
   transfersOpen: false,
   theme: initialTheme(),
   toasts: [],
@@ -116,6 +128,7 @@ export const useUi = create<UiState>((set) => ({
     set((s) => ({ selection, selectionAnchor: anchor === undefined ? s.selectionAnchor : anchor })),
   openDialog: (dialog) => set({ dialog }),
   closeDialog: () => set({ dialog: null }),
+  setDeleteNotice: (deleteNotice) => set({ deleteNotice }),
   setTransfersOpen: (transfersOpen) => set({ transfersOpen }),
   setTheme: (theme) => {
     try {

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { defaultTarget } from '../../renderer/dialogs/PushDialog';
-import { groupRepositories } from '../../renderer/lib/group';
+import { nameTheUpload } from '../../renderer/api/errors';
+import { describeDelete } from '../../renderer/dialogs/DeleteDialog';
+import { plural } from '../../renderer/lib/format';
+import { groupRepositories, sortRepositories } from '../../renderer/lib/group';
 import { packageMetadata } from '../../renderer/lib/labels';
 import { parseImageName, pullCommand, validateRepository, validateTag } from '../../renderer/lib/reference';
 import { buildTagRows, clickSelection } from '../../renderer/lib/tags';
+import {
+  defaultTarget,
+  repositoryFromFileName,
+  suggestRepositoryName,
+  targetVerdict,
+} from '../../renderer/lib/target';
 import type { TagDetail } from '../../shared/types';
 
 describe('reference validation', () => {
@@ -69,6 +77,57 @@ describe('push target pre-fill', () => {
       tag: '1',
     });
     expect(defaultTarget([], undefined, null)).toEqual({ repository: '', tag: 'latest' });
+  });
+  it('reads an OCI ref name that is only a tag as the tag, never as the repository', () => {
+    // skopeo copy … oci-archive:app.tar:1.0 writes org.opencontainers.image.ref.name = "1.0".
+    expect(defaultTarget(['1.0'], undefined, 'team/app', 'app.tar')).toEqual({
+      repository: 'team/app',
+      tag: '1.0',
+    });
+    expect(defaultTarget(['1.0'], undefined, null, 'My Tool.tar.gz')).toEqual({
+      repository: 'my-tool',
+      tag: '1.0',
+    });
+    expect(defaultTarget(['1.0'], undefined, null, '!!!.tar')).toEqual({ repository: '', tag: '1.0' });
+    expect(defaultTarget(['1.0'], undefined, null)).toEqual({ repository: '', tag: '1.0' });
+    expect(defaultTarget([], undefined, null, 'tool.oci.tar')).toEqual({ repository: 'tool', tag: 'latest' });
+  });
+});
+
+describe('name suggestions', () => {
+  it('suggests a valid repository name', () => {
+    expect(suggestRepositoryName('Bad Name')).toBe('bad-name');
+    expect(suggestRepositoryName('Acme/My App!')).toBe('acme/my-app');
+    expect(suggestRepositoryName('a__b.c--d')).toBe('a__b.c--d');
+    expect(suggestRepositoryName('-x-/')).toBe('x');
+    expect(suggestRepositoryName('***')).toBe('');
+    expect(repositoryFromFileName('/tmp/Release_2.tgz')).toBe('release_2');
+  });
+  it('suggests valid names in its messages', () => {
+    expect(validateRepository('Bad Name').errors.join(' ')).toContain('“bad-name”');
+    expect(validateRepository('Bad Name').errors.join(' ')).not.toContain('“bad name”');
+  });
+});
+
+describe('writing over an existing tag', () => {
+  const d = { tag: '1.0', digest: 'sha256:aa', mediaType: 'm', isIndex: false, platforms: [], size: 1 };
+  it('waits for the check, needs Replace for an existing tag, and refuses a no-op', () => {
+    expect(targetVerdict({ state: 'checking' }, false).blocked).toBe(true);
+    expect(targetVerdict({ state: 'free' }, false)).toEqual({
+      blocked: false,
+      needsReplace: false,
+      alreadyThere: false,
+    });
+    expect(targetVerdict({ state: 'exists', detail: d }, false)).toMatchObject({
+      blocked: true,
+      needsReplace: true,
+    });
+    expect(targetVerdict({ state: 'exists', detail: d }, true).blocked).toBe(false);
+    expect(targetVerdict({ state: 'exists', detail: d }, true, 'sha256:aa')).toMatchObject({
+      blocked: true,
+      alreadyThere: true,
+    });
+    expect(targetVerdict({ state: 'unknown', message: 'x' }, false).blocked).toBe(false);
   });
 });
 
@@ -187,5 +246,55 @@ describe('repository grouping and package metadata', () => {
       'org.opencontainers.image.licenses',
       'org.opencontainers.image.source',
     ]);
+  });
+});
+
+describe('repository list sorting', () => {
+  const repos = [
+    { name: 'a/old', versionCount: 3, updatedAt: '2024-01-01T00:00:00Z' },
+    { name: 'b/new', versionCount: 1, updatedAt: '2025-06-01T00:00:00Z' },
+    { name: 'c/unknown' },
+  ];
+  it('sorts by count and by last push, unknown last, flat', () => {
+    expect(
+      sortRepositories(repos, '', 'tags', new Map()).map((r) => r.type === 'repo' && r.repo.name),
+    ).toEqual(['a/old', 'b/new', 'c/unknown']);
+    expect(
+      sortRepositories(repos, '', 'updated', new Map()).map((r) => r.type === 'repo' && r.repo.name),
+    ).toEqual(['b/new', 'a/old', 'c/unknown']);
+  });
+  it('uses the tag counts loaded so far for generic registries', () => {
+    const generic = [{ name: 'x' }, { name: 'y' }, { name: 'z' }];
+    const counts = new Map([
+      ['y', 150],
+      ['z', 3],
+    ]);
+    expect(
+      sortRepositories(generic, '', 'tags', counts).map((r) => r.type === 'repo' && r.repo.name),
+    ).toEqual(['y', 'z', 'x']);
+    expect(sortRepositories(generic, 'z', 'tags', counts)).toHaveLength(1);
+  });
+});
+
+describe('words for what happened', () => {
+  it('names a browser upload by the dropped file, never its temp path', () => {
+    const message =
+      'The archive /tmp/lading-transfers-Ab12/uploads/AbCdEfGhIjKlMnOpQrStUvWx.upload cannot be read: bad tar.';
+    expect(nameTheUpload(message, 'My App.tar')).toBe('The archive My App.tar cannot be read: bad tar.');
+    expect(nameTheUpload('C:\\Temp\\x\\uploads\\AbCdEfGhIjKl.upload is empty', 'a.tar')).toBe(
+      'a.tar is empty',
+    );
+  });
+  it('says what a delete removes', () => {
+    const d = `sha256:${'0123456789ab'.padEnd(64, '0')}`;
+    expect(describeDelete([], [d], new Map([[d, ['latest', '1.1']]]))).toBe(
+      'image 0123456789ab (tags 1.1, latest)',
+    );
+    expect(describeDelete(['gone'], [], new Map())).toBe('tag gone');
+    expect(describeDelete(['a', 'b'], [], new Map())).toBe('2 tags: a, b');
+  });
+  it('counts in words', () => {
+    expect(plural(1, 'layer')).toBe('1 layer');
+    expect(plural(2, 'match', 'matches')).toBe('2 matches');
   });
 });

@@ -11,7 +11,7 @@ import { setApi } from '../../renderer/api';
 import { PushDialog } from '../../renderer/dialogs/PushDialog';
 import { useUi } from '../../renderer/state/ui';
 import type { CallName, LadingApi, Result } from '../../shared/contract';
-import type { ArchiveSummary, Connection } from '../../shared/types';
+import type { ArchiveSummary, Connection, TagDetail } from '../../shared/types';
 
 const connection: Connection = {
   id: 'c1',
@@ -33,6 +33,16 @@ const summary: ArchiveSummary = {
   images: [{ repoTags: ['myapp:1.2'], platforms: ['linux/amd64'], layers: 3, size: 4096, isIndex: false }],
 };
 
+/** The registry's tags in the fake: acme/myapp:1.2 exists. */
+const existing: TagDetail = {
+  tag: '1.2',
+  digest: `sha256:${'ab'.repeat(32)}`,
+  mediaType: 'application/vnd.oci.image.manifest.v1+json',
+  isIndex: false,
+  platforms: ['linux/amd64'],
+  size: 2048,
+};
+
 function fakeApi(calls: { name: CallName; request: unknown }[]): LadingApi {
   const answers: Partial<Record<CallName, unknown>> = {
     'connections.list': [connection],
@@ -42,6 +52,11 @@ function fakeApi(calls: { name: CallName; request: unknown }[]): LadingApi {
   return {
     async call(name, request) {
       calls.push({ name, request });
+      if (name === 'registry.tagDetails') {
+        const { repository, tags } = request as { repository: string; tags: string[] };
+        const found = repository === 'acme/myapp' && tags.includes('1.2');
+        return { ok: true, value: found ? [existing] : [] } as Result<never>;
+      }
       return { ok: true, value: answers[name] } as Result<never>;
     },
     on: () => () => {},
@@ -74,7 +89,14 @@ describe('PushDialog', () => {
     const tag = screen.getByLabelText(/Target tag/) as HTMLInputElement;
     expect(tag.value).toBe('1.2');
     expect(screen.getByText(/linux\/amd64 · 3 layers/)).toBeTruthy();
-    const push = screen.getByRole('button', { name: 'Push' }) as HTMLButtonElement;
+    // acme/myapp:1.2 exists: the dialog says what it points at, and pushing needs "Replace".
+    const notice = await screen.findByRole('group', { name: '1.2 already exists' });
+    expect(notice.textContent).toContain('abababababab');
+    const push = screen.getByRole('button', { name: /^Push/ }) as HTMLButtonElement;
+    expect(push.textContent).toContain('Push and replace');
+    expect(push.disabled).toBe(true);
+    fireEvent.click(screen.getByRole('checkbox', { name: /Replace 1\.2/ }));
+    expect(push.disabled).toBe(false);
 
     fireEvent.change(repo, { target: { value: 'Acme/MyApp' } });
     expect(screen.getByText(/must be lowercase/)).toBeTruthy();
@@ -85,7 +107,11 @@ describe('PushDialog', () => {
     expect(push.disabled).toBe(true);
 
     fireEvent.change(tag, { target: { value: '2.0' } });
-    expect(push.disabled).toBe(false);
+    // While the new tag is checked the push waits; a new tag needs no Replace.
+    expect(push.disabled).toBe(true);
+    await screen.findByText('2.0 is a new tag here.');
+    await waitFor(() => expect(push.disabled).toBe(false));
+    expect(push.textContent).not.toContain('replace');
     fireEvent.click(push);
     await waitFor(() => expect(closed).toBe(true));
     const request = calls.find((c) => c.name === 'jobs.push')?.request;

@@ -69,7 +69,10 @@ export async function verifyConnection(ctx: ServiceContext, access: ConnectionAc
     });
     return {
       ok: false,
-      summary: `Cannot reach ${connection.registry}: ${info.message}`,
+      // The transport's message already starts "Cannot reach HOST:"; say it once.
+      summary: info.message.startsWith('Cannot reach')
+        ? info.message
+        : `Cannot reach ${connection.registry}: ${info.message}`,
       checks,
       missingScopes: [],
     };

@@ -5,6 +5,7 @@
  */
 
 import pkg from '../../../package.json' with { type: 'json' };
+import { formatBytes } from '../../../shared/format-bytes';
 import { shortDigest } from '../../../shared/reference-grammar';
 import { formatSize } from '../../../shared/sizes';
 import type { Connection, RepositoriesResult, SyncResult, TransferProgress } from '../../../shared/types';
@@ -299,9 +300,10 @@ export function transferPipelines(): TransferPipelines {
         signal: a.signal,
         onProgress: a.onProgress,
       });
-      const archive = r.format === 'oci' ? 'an OCI archive' : 'a Docker archive';
+      const archive = r.format === 'oci' ? 'an OCI archive' : 'a docker archive';
       return {
-        message: `Pulled ${shortDigest(r.digest)} (${r.platforms.join(', ') || 'image'}) as ${archive}, ${formatSize(r.size, 'decimal')}.`,
+        // Binary units, as the app shows every other size.
+        message: `Pulled ${shortDigest(r.digest)} (${r.platforms.join(', ') || 'image'}) as ${archive}, ${formatBytes(r.size)}.`,
         digest: r.digest,
       };
     },

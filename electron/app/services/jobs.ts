@@ -5,12 +5,8 @@ import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isGitHubKind } from '../../../shared/connection-kinds';
 import type { Handlers } from '../../../shared/contract';
-import {
-  digestHex12,
-  isDigestReference,
-  referenceSeparator,
-  shortDigest,
-} from '../../../shared/reference-grammar';
+import { pullFileName } from '../../../shared/pull-file-name';
+import { isDigestReference, referenceSeparator, shortDigest } from '../../../shared/reference-grammar';
 import type { TransferProgress } from '../../../shared/types';
 import type { JobSpec } from '../../core/jobs/manager';
 import { LadingError } from '../../core/registry/errors';
@@ -22,12 +18,6 @@ const shortRef = (reference: string) => (isDigestReference(reference) ? shortDig
 /** Progress for jobs without bytes (delete, tag): one "layer" per item. */
 function countProgress(done: number, total: number): TransferProgress {
   return { bytesDone: done, bytesTotal: total, rate: 0, layers: [] };
-}
-
-function pullFileName(repository: string, reference: string, format: 'docker' | 'oci'): string {
-  const name = repository.split('/').at(-1) ?? 'image';
-  const ref = isDigestReference(reference) ? digestHex12(reference) : reference;
-  return `${name}-${ref}${format === 'oci' ? '.oci' : ''}.tar`.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
 export function jobHandlers(
@@ -43,6 +33,13 @@ export function jobHandlers(
   | 'jobs.retry'
   | 'jobs.clear'
 > {
+  // A browser-uploaded archive (possibly GBs) stays while a job that may be retried (failed or cancelled)
+  // still names it: a retry reads the same file. It is deleted when its push is done or its jobs are cleared.
+  const uploadOfJob = new Map<string, string>();
+  const releaseUnused = async (uploadId: string) => {
+    if (![...uploadOfJob.values()].includes(uploadId)) await ctx.uploads.release(uploadId);
+  };
+
   return {
     'jobs.push': async (req) => {
       const source = resolveArchiveSource(ctx, req.source);
@@ -66,12 +63,17 @@ export function jobHandlers(
             onProgress: job.progress,
           });
         },
-        // An uploaded temp file (possibly GBs) is deleted when its job ends, so such a push cannot be
-        // retried: the user drops the file again.
-        onSettled: source.uploadId ? () => ctx.uploads.release(source.uploadId!) : undefined,
-        retryable: !source.uploadId,
+        onSettled: source.uploadId
+          ? async (job) => {
+              if (job.state !== 'done') return;
+              uploadOfJob.delete(job.id);
+              await releaseUnused(source.uploadId!);
+            }
+          : undefined,
       };
-      return { jobId: ctx.jobs.submit(spec) };
+      const jobId = ctx.jobs.submit(spec);
+      if (source.uploadId) uploadOfJob.set(jobId, source.uploadId);
+      return { jobId };
     },
 
     'jobs.pull': async (req) => {
@@ -96,7 +98,12 @@ export function jobHandlers(
       const { connection } = await ctx.access(req.connectionId);
       const fileName = req.path
         ? basename(req.path)
-        : pullFileName(req.repository, req.reference, req.format);
+        : pullFileName(
+            req.repository,
+            req.reference,
+            req.format,
+            req.allPlatforms ? undefined : req.platform,
+          );
       const spec: JobSpec = {
         kind: 'pull',
         title: `Pull ${connection.registry}/${req.repository}${referenceSeparator(req.reference)}${shortRef(req.reference)} → ${fileName}`,
@@ -187,9 +194,17 @@ export function jobHandlers(
       ctx.jobs.cancel(id);
       return { ok: true as const };
     },
-    'jobs.retry': async ({ id }) => ({ jobId: ctx.jobs.retry(id) }),
+    'jobs.retry': async ({ id }) => {
+      const jobId = ctx.jobs.retry(id);
+      const uploadId = uploadOfJob.get(id);
+      if (uploadId) uploadOfJob.set(jobId, uploadId);
+      return { jobId };
+    },
     'jobs.clear': async () => {
       for (const id of ctx.jobs.clear()) {
+        const uploadId = uploadOfJob.get(id);
+        uploadOfJob.delete(id);
+        if (uploadId) await releaseUnused(uploadId);
         const download = ctx.downloads.get(id);
         ctx.downloads.delete(id);
         if (download) await rm(download.path, { force: true });
