@@ -24,7 +24,11 @@ async function setTheme(app: Page, theme: 'light' | 'dark'): Promise<void> {
 
 /** Opens a repository of the open registry from its list. */
 async function openRepository(app: Page, name: string): Promise<Locator> {
-  await app.getByRole('button', { name, exact: true }).click();
+  const button = app.getByRole('button', { name, exact: true });
+  await expect(app.getByRole('list', { name: 'Repositories' })).toBeVisible();
+  // A repository seeded after this tab last listed the catalog is not in the cached list: list it again.
+  if (!(await button.isVisible())) await app.reload();
+  await button.click();
   const grid = app.getByRole('grid', { name: `Tags of ${name}` });
   await expect(grid).toBeVisible();
   return grid;
