@@ -202,9 +202,29 @@ async function* withHead(
  * Streams a gzip/zstd-compressed archive once: small entries are kept, each large entry is handed to
  * `onLarge` (which must consume it) in archive order. Links are resolved against what was seen.
  */
-export async function scanCompressedArchive(
+export function scanCompressedArchive(
   path: string,
   storage: 'gzip' | 'zstd',
+  onLarge: (entry: StreamedEntry) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<ScannedFiles> {
+  return scanArchiveStream(
+    path,
+    createReadStream(path, { highWaterMark: 1 << 20 }),
+    storage,
+    onLarge,
+    signal,
+  );
+}
+
+/**
+ * The same scan over an archive that is only a stream (an engine's `docker save`), plain or compressed;
+ * `path` only names it in messages. The source is destroyed on any failure.
+ */
+export async function scanArchiveStream(
+  path: string,
+  source: Readable,
+  storage: ArchiveStorage,
   onLarge: (entry: StreamedEntry) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<ScannedFiles> {
@@ -212,9 +232,11 @@ export async function scanCompressedArchive(
   const large = new Map<string, { size: number; kind: ContentKind }>();
   const links = new Map<string, string>();
   const extract = tar.extract();
-  const source = createReadStream(path, { highWaterMark: 1 << 20 });
-  const decompress = decompressorFor(storage) as NodeJS.ReadWriteStream;
-  const feeding = pipeline(source, decompress, extract, { signal }).catch((e) => {
+  const decompress = storage === 'tar' ? undefined : (decompressorFor(storage) as NodeJS.ReadWriteStream);
+  const piped = decompress
+    ? pipeline(source, decompress, extract, { signal })
+    : pipeline(source, extract, { signal });
+  const feeding = piped.catch((e) => {
     throw translateStreamError(path, e);
   });
   let entries = 0;
