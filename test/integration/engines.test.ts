@@ -1,0 +1,154 @@
+/**
+ * Local engines against a real Docker Engine (dockerd started here, on its own socket) and a real
+ * docker-registry: list, push from the engine (its docker save streamed into the push), pull into the
+ * engine (POST /images/load), and the errors. Skipped, saying why, where dockerd cannot run.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EngineClient, openEngine } from '../../electron/core/engines/engine-client';
+import { listLocalImages } from '../../electron/core/engines/images';
+import { pullIntoEngine } from '../../electron/core/engines/pull-into-engine';
+import { pushFromEngine } from '../../electron/core/engines/push-from-engine';
+import { parseReference } from '../../electron/core/registry/reference';
+import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
+import { errorOf } from '../support/clients';
+import { engineUnavailable, startEngine, type TestEngine } from '../support/engine';
+import { buildMultiPlatform, pushImage, skopeoInspect, writeArchive } from '../support/images';
+import { startRegistry, type TestRegistry } from '../support/registry';
+import { buildSampleImage, clientFor, type LayoutImage, readLayoutImage, tempDir } from './archive-fixtures';
+
+const skip = engineUnavailable();
+if (skip) console.warn(`engines.test.ts skipped: ${skip}`);
+
+describe.skipIf(skip)('local engines (a real dockerd)', () => {
+  let engine: TestEngine;
+  let registry: TestRegistry;
+  let client: EngineClient;
+  let source: LayoutImage;
+  const generic = (registry: string) => ({ kind: 'generic' as const, registry });
+
+  beforeAll(async () => {
+    [engine, registry] = await Promise.all([startEngine(), startRegistry({ mode: 'open' })]);
+    const image = await buildSampleImage('engine');
+    source = await readLayoutImage(image);
+    const archive = join(await tempDir(), 'app.tar');
+    await writeArchive(image, 'docker-archive', archive, { refName: 'engine/app:1' });
+    await engine.docker(['load', '-i', archive]);
+    // Large enough that a cancel lands mid-stream.
+    const big = join(await tempDir(), 'big.tar');
+    await writeArchive(await buildSampleImage('big', 24 << 20), 'docker-archive', big, {
+      refName: 'engine/big:1',
+    });
+    await engine.docker(['load', '-i', big]);
+    client = await openEngine({ env: { DOCKER_HOST: engine.host } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    closeGzipPool();
+    await Promise.all([engine?.stop(), registry?.stop()]);
+  });
+
+  it('negotiates the API version and lists the loaded image with its platform', async () => {
+    expect(client.info.kind).toBe('docker');
+    expect(client.info.apiVersion).toMatch(/^1\.\d+$/);
+    const images = await listLocalImages(client);
+    const app = images.find((i) => i.tags.includes('engine/app:1'));
+    expect(app).toMatchObject({ id: source.manifest.config.digest, platform: 'linux/amd64' });
+    expect(app?.size).toBeGreaterThan(400_000);
+    expect(Date.parse(app?.created ?? '')).not.toBeNaN();
+  });
+
+  it('pushes a local image to a registry, streamed from the engine', async () => {
+    const target = parseReference(`${registry.host}/pushed/app:2`);
+    const outcome = await pushFromEngine({
+      engine: client,
+      localImage: 'engine/app:1',
+      target,
+      client: clientFor(registry),
+      connection: generic(registry.host),
+    });
+    expect(outcome.uploaded).toBe(2);
+    const url = `docker://${registry.host}/pushed/app:2`;
+    const raw = await skopeoInspect(url, { raw: true });
+    const config = await skopeoInspect(url, { config: true });
+    expect(raw.config.digest).toBe(source.manifest.config.digest);
+    expect(config.rootfs.diff_ids).toEqual(source.config.rootfs.diff_ids);
+    expect(outcome.result.digest).toMatch(/^sha256:/);
+  });
+
+  it('pulls one platform of an index into the engine, under the reference or another name', async () => {
+    const multi = await buildMultiPlatform({
+      platforms: [
+        { os: 'linux', architecture: 'amd64' },
+        { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      ],
+      tag: 'multi',
+    });
+    await pushImage(registry, multi, 'multi/app:1', { all: true });
+    const reference = parseReference(`${registry.host}/multi/app:1`);
+    const pulled = await pullIntoEngine({
+      engine: client,
+      client: clientFor(registry),
+      reference,
+      platform: 'linux/arm64',
+      as: 'renamed/app:arm',
+    });
+    expect(pulled.platforms).toEqual(['linux/arm64/v8']);
+    expect(pulled.loaded).toEqual([`${registry.host}/multi/app:1`, 'renamed/app:arm']);
+    for (const name of pulled.loaded) {
+      const { stdout } = await engine.docker([
+        'image',
+        'inspect',
+        name,
+        '--format',
+        '{{.Os}}/{{.Architecture}}',
+      ]);
+      expect(stdout.trim()).toBe('linux/arm64');
+    }
+  });
+
+  it('says when a local image does not exist', async () => {
+    const e = await errorOf(
+      pushFromEngine({
+        engine: client,
+        localImage: 'missing/app:1',
+        target: parseReference(`${registry.host}/missing/app:1`),
+        client: clientFor(registry),
+        connection: generic(registry.host),
+      }),
+    );
+    expect(e.code).toBe('manifest-unknown');
+    expect(e.message).toContain('missing/app:1');
+    expect(e.hint).toContain('lading images');
+  });
+
+  it('says which sockets it tried when no engine answers', async () => {
+    const dir = await tempDir();
+    const e = await errorOf(openEngine({ env: { DOCKER_HOST: `unix://${dir}/none.sock` }, kind: 'docker' }));
+    expect(e.code).toBe('unreachable');
+    expect(e.message).toContain(`${dir}/none.sock (DOCKER_HOST: no such socket)`);
+    expect(e.hint).toContain('DOCKER_HOST');
+  });
+
+  it('cancels a push mid-stream without setting the tag', async () => {
+    const controller = new AbortController();
+    const target = parseReference(`${registry.host}/cancelled/app:1`);
+    const e = await errorOf(
+      pushFromEngine({
+        engine: client,
+        localImage: 'engine/big:1',
+        target,
+        client: clientFor(registry),
+        connection: generic(registry.host),
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.layers.some((l) => l.bytesDone > 0)) controller.abort();
+        },
+      }),
+    );
+    expect(e.code).toBe('cancelled');
+    const tags = await errorOf(clientFor(registry).tags('cancelled/app'));
+    expect(tags.code).toBe('name-unknown');
+  });
+});
