@@ -16,6 +16,7 @@ import { engineUnavailable, startEngine, type TestEngine } from '../support/engi
 import { buildMultiPlatform, pushImage, skopeoInspect, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { buildSampleImage, clientFor, type LayoutImage, readLayoutImage, tempDir } from './archive-fixtures';
+import { type CliSandbox, cliSandbox, expectOneLineError } from './cli-helpers';
 
 const skip = engineUnavailable();
 if (skip) console.warn(`engines.test.ts skipped: ${skip}`);
@@ -25,6 +26,7 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
   let registry: TestRegistry;
   let client: EngineClient;
   let source: LayoutImage;
+  let cli: CliSandbox;
   const generic = (registry: string) => ({ kind: 'generic' as const, registry });
 
   beforeAll(async () => {
@@ -41,10 +43,12 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
     });
     await engine.docker(['load', '-i', big]);
     client = await openEngine({ env: { DOCKER_HOST: engine.host } });
+    cli = await cliSandbox();
   }, 60_000);
 
   afterAll(async () => {
     await client?.close();
+    await cli?.cleanup();
     closeGzipPool();
     await Promise.all([engine?.stop(), registry?.stop()]);
   });
@@ -150,5 +154,54 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
     expect(e.code).toBe('cancelled');
     const tags = await errorOf(clientFor(registry).tags('cancelled/app'));
     expect(tags.code).toBe('name-unknown');
+  });
+
+  describe('the CLI (lading images, push docker-daemon:, pull … docker-daemon:)', () => {
+    const env = () => ({ DOCKER_HOST: engine.host });
+
+    it('lists, pushes from and pulls into the engine', async () => {
+      const listed = await cli.lading(['images', '--json'], { env: env() });
+      expect(listed.code, listed.stderr).toBe(0);
+      const images = JSON.parse(listed.stdout) as { tags: string[]; platform?: string }[];
+      expect(images.find((i) => i.tags.includes('engine/app:1'))?.platform).toBe('linux/amd64');
+
+      const table = await cli.lading(['images'], { env: env() });
+      expect(table.stdout).toMatch(/^IMAGE\s+ID\s+PLATFORM\s+CREATED\s+SIZE$/m);
+      expect(table.stdout).toMatch(/^engine\/app:1\s+[a-f0-9]{12}\s+linux\/amd64\s+/m);
+
+      const pushed = await cli.lading(['push', 'docker-daemon:engine/app:1', `${registry.host}/cli/app:3`], {
+        env: env(),
+      });
+      expect(pushed.code, pushed.stderr).toBe(0);
+      expect(pushed.stdout).toMatch(/^Pushed .*cli\/app:3@sha256:[a-f0-9]{64} \(/);
+      const raw = await skopeoInspect(`docker://${registry.host}/cli/app:3`, { raw: true });
+      expect(raw.config.digest).toBe(source.manifest.config.digest);
+
+      const pulled = await cli.lading(['pull', `${registry.host}/cli/app:3`, 'docker-daemon:back/app:4'], {
+        env: env(),
+      });
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(pulled.stdout).toContain('into the Docker engine as');
+      const { stdout } = await engine.docker(['image', 'inspect', 'back/app:4', '--format', '{{.Id}}']);
+      expect(stdout.trim()).toBe(source.manifest.config.digest);
+    });
+
+    it('fails in one line with a hint: a missing image, no engine', async () => {
+      const missing = await cli.lading(['push', 'docker-daemon:nope:1', `${registry.host}/x/y:1`], {
+        env: env(),
+      });
+      expect(missing.code).toBe(4);
+      expect(expectOneLineError(missing.stderr).message).toContain(
+        'nope:1 is not in the local Docker engine',
+      );
+
+      const none = await cli.lading(['images', '--engine', 'docker'], {
+        env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+      });
+      expect(none.code).toBe(5);
+      const e = expectOneLineError(none.stderr);
+      expect(e.message).toContain('/nonexistent/docker.sock (DOCKER_HOST: no such socket)');
+      expect(e.hint).toContain('DOCKER_HOST');
+    });
   });
 });
