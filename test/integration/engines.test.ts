@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineSeam } from '../../electron/app/services/dependencies';
 import { type EngineClient, openEngine } from '../../electron/core/engines/engine-client';
 import { listLocalImages } from '../../electron/core/engines/images';
 import { pullIntoEngine } from '../../electron/core/engines/pull-into-engine';
@@ -15,6 +16,7 @@ import { errorOf } from '../support/clients';
 import { engineUnavailable, startEngine, type TestEngine } from '../support/engine';
 import { buildMultiPlatform, pushImage, skopeoInspect, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
+import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
 import { buildSampleImage, clientFor, type LayoutImage, readLayoutImage, tempDir } from './archive-fixtures';
 import { type CliSandbox, cliSandbox, expectOneLineError } from './cli-helpers';
 
@@ -202,6 +204,71 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
       const e = expectOneLineError(none.stderr);
       expect(e.message).toContain('/nonexistent/docker.sock (DOCKER_HOST: no such socket)');
       expect(e.hint).toContain('DOCKER_HOST');
+    });
+  });
+
+  describe('the services (engines.list, jobs.push from the engine, jobs.pull into it)', () => {
+    let sandbox: TestServices;
+    let connectionId: string;
+    const { ok, call } = callers(() => sandbox.services);
+    beforeAll(async () => {
+      sandbox = await servicesInTempDir({
+        mode: 'bridge',
+        prefix: 'lading-engine-services-',
+        dependencies: { engines: engineSeam({ DOCKER_HOST: engine.host }) },
+      });
+      connectionId = (await ok('connections.save', connectionTo(registry, 'Engines'))).id;
+    });
+    afterAll(() => sandbox?.dispose());
+
+    it('lists the engine with its images, pushes one and pulls it back in under another name', async () => {
+      const engines = await ok('engines.list', {});
+      const docker = engines.find((e) => e.kind === 'docker');
+      expect(docker).toMatchObject({ endpoint: engine.socket, source: 'DOCKER_HOST' });
+      expect(docker?.name).toMatch(/^Docker \d/);
+      expect(docker?.images.some((i) => i.tags.includes('engine/app:1'))).toBe(true);
+
+      const push = await ok('jobs.push', {
+        connectionId,
+        source: { engine: 'docker', image: 'engine/app:1' },
+        target: { repository: 'svc/app', tag: '1' },
+      });
+      const pushed = await sandbox.services.context.jobs.wait(push.jobId);
+      expect(pushed, JSON.stringify(pushed.error)).toMatchObject({ state: 'done', kind: 'push' });
+      expect(pushed.title).toBe(`Push engine/app:1 (Docker) → ${registry.host}/svc/app:1`);
+      const raw = await skopeoInspect(`docker://${registry.host}/svc/app:1`, { raw: true });
+      expect(raw.config.digest).toBe(source.manifest.config.digest);
+
+      const pull = await ok('jobs.pull', {
+        connectionId,
+        repository: 'svc/app',
+        reference: '1',
+        format: 'docker',
+        engine: { kind: 'docker', name: 'svc-back/app:2' },
+      });
+      const pulled = await sandbox.services.context.jobs.wait(pull.jobId);
+      expect(pulled, JSON.stringify(pulled.error)).toMatchObject({ state: 'done', kind: 'pull' });
+      expect(pulled.resultMessage).toContain('svc-back/app:2');
+      const { stdout } = await engine.docker(['image', 'inspect', 'svc-back/app:2', '--format', '{{.Id}}']);
+      expect(stdout.trim()).toBe(source.manifest.config.digest);
+    });
+
+    it("fails the job with the engine's error for a missing image, and refuses a path for an engine pull", async () => {
+      const push = await ok('jobs.push', {
+        connectionId,
+        source: { engine: 'docker', image: 'nope/app:1' },
+        target: { repository: 'svc/nope', tag: '1' },
+      });
+      const failed = await sandbox.services.context.jobs.wait(push.jobId);
+      expect(failed).toMatchObject({ state: 'failed', error: { code: 'manifest-unknown' } });
+      const refused = await call('jobs.pull', {
+        connectionId,
+        repository: 'svc/app',
+        reference: '1',
+        format: 'oci',
+        engine: { kind: 'docker' },
+      });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     });
   });
 });

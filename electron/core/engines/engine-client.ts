@@ -7,11 +7,13 @@ import type { Readable } from 'node:stream';
 import { LadingError } from '../registry/errors';
 import { Agent, type Dispatcher, request } from '../registry/undici-core';
 import {
+  dockerEndpoint,
   type EndpointEnv,
   type EngineEndpoint,
   type EngineKind,
   endpointLabel,
   engineEndpoints,
+  podmanEndpoints,
 } from './endpoint';
 import {
   engineTooNew,
@@ -228,4 +230,37 @@ export async function openEngine(
     }
   }
   throw noEngine(tried);
+}
+
+/** One engine endpoint found, connected or with the reason it could not be. */
+export interface FoundEngine {
+  endpoint: EngineEndpoint;
+  client?: EngineClient;
+  error?: LadingError;
+}
+
+/**
+ * Every engine this machine has, for a list of them: the docker CLI's endpoint (shown even when nothing
+ * answers there, with why) and each Podman socket that exists. The caller closes the clients.
+ */
+export async function findEngines(opts: EndpointEnv & { signal?: AbortSignal } = {}): Promise<FoundEngine[]> {
+  const found: FoundEngine[] = [];
+  const endpoints = podmanEndpoints(opts);
+  try {
+    endpoints.unshift(dockerEndpoint(opts));
+  } catch (e) {
+    // A bad DOCKER_HOST or context: said so, and Podman's sockets are still worth listing.
+    if (!(e instanceof LadingError)) throw e;
+    found.push({ endpoint: { kind: 'docker', source: 'DOCKER_HOST or docker context' }, error: e });
+  }
+  return Promise.all(
+    endpoints.map(async (endpoint): Promise<FoundEngine> => {
+      try {
+        return { endpoint, client: await EngineClient.connect(endpoint, opts.signal) };
+      } catch (e) {
+        if (!(e instanceof LadingError)) throw e;
+        return { endpoint, error: e instanceof EngineMissing ? noEngine([{ endpoint, why: e.why }]) : e };
+      }
+    }),
+  ).then((list) => [...found, ...list]);
 }
