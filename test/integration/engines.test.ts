@@ -101,7 +101,19 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
       as: 'renamed/app:arm',
     });
     expect(pulled.platforms).toEqual(['linux/arm64/v8']);
-    expect(pulled.loaded).toEqual([`${registry.host}/multi/app:1`, 'renamed/app:arm']);
+    expect(pulled.loaded).toEqual(['renamed/app:arm']);
+    // The engine's own platform by default, under the reference's name.
+    const own = await pullIntoEngine({ engine: client, client: clientFor(registry), reference });
+    expect(own.loaded).toEqual([`${registry.host}/multi/app:1`]);
+    expect(own.platforms).toEqual([`linux/${client.info.arch}`]);
+    const arches = await engine.docker([
+      'image',
+      'inspect',
+      `${registry.host}/multi/app:1`,
+      '--format',
+      '{{.Architecture}}',
+    ]);
+    expect(arches.stdout.trim()).toBe(client.info.arch);
     for (const name of pulled.loaded) {
       const { stdout } = await engine.docker([
         'image',
@@ -156,6 +168,32 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
     expect(e.code).toBe('cancelled');
     const tags = await errorOf(clientFor(registry).tags('cancelled/app'));
     expect(tags.code).toBe('name-unknown');
+  });
+
+  it('cancels a pull mid-stream: the engine gets no image', async () => {
+    await pushFromEngine({
+      engine: client,
+      localImage: 'engine/big:1',
+      target: parseReference(`${registry.host}/big/app:1`),
+      client: clientFor(registry),
+      connection: generic(registry.host),
+    });
+    const controller = new AbortController();
+    const e = await errorOf(
+      pullIntoEngine({
+        engine: client,
+        client: clientFor(registry),
+        reference: parseReference(`${registry.host}/big/app:1`),
+        as: 'cancelled/big:1',
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.layers.some((l) => l.bytesDone > 0)) controller.abort();
+        },
+      }),
+    );
+    expect(e.code).toBe('cancelled');
+    const inspect = await engine.docker(['image', 'inspect', 'cancelled/big:1'], { allowFailure: true });
+    expect(inspect.code).not.toBe(0);
   });
 
   describe('the CLI (lading images, push docker-daemon:, pull … docker-daemon:)', () => {
