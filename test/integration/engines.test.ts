@@ -3,7 +3,9 @@
  * docker-registry: list, push from the engine (its docker save streamed into the push), pull into the
  * engine (POST /images/load), and the errors. Skipped, saying why, where dockerd cannot run.
  */
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineSeam } from '../../electron/app/services/dependencies';
 import { type EngineClient, openEngine } from '../../electron/core/engines/engine-client';
@@ -14,12 +16,14 @@ import { parseReference } from '../../electron/core/registry/reference';
 import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
 import { errorOf } from '../support/clients';
 import { engineUnavailable, startEngine, type TestEngine } from '../support/engine';
+import { run } from '../support/exec';
 import { buildMultiPlatform, pushImage, skopeoInspect, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
 import { buildSampleImage, clientFor, type LayoutImage, readLayoutImage, tempDir } from './archive-fixtures';
 import { type CliSandbox, cliSandbox, expectOneLineError } from './cli-helpers';
 
+const ROOT = resolve(__dirname, '../..');
 const skip = engineUnavailable();
 if (skip) console.warn(`engines.test.ts skipped: ${skip}`);
 
@@ -244,6 +248,34 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
       expect(e.hint).toContain('DOCKER_HOST');
     });
   });
+
+  it.skipIf(!existsSync('/usr/sbin/runuser'))(
+    'says to join the docker group when the socket refuses the user',
+    async () => {
+      // The engine's socket is root's (0660); its directory opened so that the socket's own mode decides.
+      await chmod(dirname(engine.socket), 0o755);
+      const r = await run(
+        'runuser',
+        [
+          '-u',
+          'nobody',
+          '--',
+          'env',
+          `PATH=${process.env.PATH}`,
+          'HOME=/nonexistent',
+          `DOCKER_HOST=${engine.host}`,
+          join(ROOT, 'node_modules/.bin/tsx'),
+          join(ROOT, 'electron/app/cli/main.ts'),
+          'images',
+        ],
+        { cwd: ROOT, allowFailure: true },
+      );
+      expect(r.code, r.stderr).toBe(3);
+      const e = expectOneLineError(r.stderr);
+      expect(e.message).toBe(`Permission denied on the engine socket ${engine.socket} (DOCKER_HOST).`);
+      expect(e.hint).toContain('docker group');
+    },
+  );
 
   describe('the services (engines.list, jobs.push from the engine, jobs.pull into it)', () => {
     let sandbox: TestServices;

@@ -24,7 +24,7 @@ export interface EnginePullResult {
   loaded: string[];
 }
 
-/** name[:tag] → repo and tag (latest when none), for POST /images/{id}/tag. */
+/** name[:tag] → repo and tag (latest when none): the name the archive gives the image. */
 export function splitLocalName(name: string): { repo: string; tag: string } {
   if (name.includes('@'))
     throw new LadingError('invalid-reference', `${name}: a local name takes a tag, not a digest.`, {
