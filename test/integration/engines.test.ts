@@ -15,7 +15,14 @@ import { pushFromEngine } from '../../electron/core/engines/push-from-engine';
 import { parseReference } from '../../electron/core/registry/reference';
 import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
 import { errorOf } from '../support/clients';
-import { engineUnavailable, startEngine, type TestEngine } from '../support/engine';
+import {
+  engineUnavailable,
+  podmanUnavailable,
+  startEngine,
+  startPodman,
+  type TestEngine,
+  type TestPodman,
+} from '../support/engine';
 import { run } from '../support/exec';
 import { buildMultiPlatform, pushImage, skopeoInspect, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
@@ -340,5 +347,59 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
       });
       expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     });
+  });
+});
+
+const noPodman = podmanUnavailable();
+if (noPodman) console.warn(`engines.test.ts: the Podman suite is skipped: ${noPodman}`);
+
+describe.skipIf(noPodman)('Podman through its Docker-compatible socket (podman system service)', () => {
+  let podman: TestPodman;
+  let registry: TestRegistry;
+  let client: EngineClient;
+  let source: LayoutImage;
+
+  beforeAll(async () => {
+    [podman, registry] = await Promise.all([startPodman(), startRegistry({ mode: 'open' })]);
+    const image = await buildSampleImage('podman');
+    source = await readLayoutImage(image);
+    await pushImage(registry, image, 'pm/app:1');
+    client = await openEngine({ env: { DOCKER_HOST: podman.host } });
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close();
+    await Promise.all([podman?.stop(), registry?.stop()]);
+  });
+
+  it('pulls into Podman, lists the image, and pushes it back out', async () => {
+    expect(client.info.kind).toBe('podman');
+    const pulled = await pullIntoEngine({
+      engine: client,
+      client: clientFor(registry),
+      reference: parseReference(`${registry.host}/pm/app:1`),
+    });
+    expect(pulled.loaded.join()).toContain(`${registry.host}/pm/app:1`);
+    const { stdout } = await podman.podman([
+      'image',
+      'inspect',
+      `${registry.host}/pm/app:1`,
+      '--format',
+      '{{.Id}}',
+    ]);
+    expect(`sha256:${stdout.trim()}`).toBe(source.manifest.config.digest);
+
+    const images = await listLocalImages(client);
+    expect(images.find((i) => i.tags.includes(`${registry.host}/pm/app:1`))?.platform).toBe('linux/amd64');
+
+    const outcome = await pushFromEngine({
+      engine: client,
+      localImage: `${registry.host}/pm/app:1`,
+      target: parseReference(`${registry.host}/pm/back:2`),
+      client: clientFor(registry),
+      connection: { kind: 'generic', registry: registry.host },
+    });
+    expect(outcome.result.tag).toBe('2');
+    const config = await skopeoInspect(`docker://${registry.host}/pm/back:2`, { config: true });
+    expect(config.rootfs.diff_ids).toEqual(source.config.rootfs.diff_ids);
   });
 });

@@ -91,3 +91,67 @@ export async function startEngine(): Promise<TestEngine> {
     },
   };
 }
+
+/** A Podman API service private to one test file (its own storage, vfs), or why it cannot run here. */
+export function podmanUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'the Podman service is started as root here';
+  const onPath = (cmd: string) =>
+    (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
+  if (!onPath('podman')) return 'podman is not installed (apt-get install podman)';
+  return undefined;
+}
+
+export interface TestPodman {
+  socket: string;
+  host: string;
+  /** Runs podman against this service's storage. */
+  podman(args: string[], opts?: { allowFailure?: boolean }): ReturnType<typeof run>;
+  stop(): Promise<void>;
+}
+
+export async function startPodman(): Promise<TestPodman> {
+  const dir = await mkdtemp(join(tmpdir(), 'lading-podman-'));
+  const socket = join(dir, 'podman.sock');
+  const logFile = join(dir, 'podman.log');
+  const storage = [
+    '--root',
+    join(dir, 'root'),
+    '--runroot',
+    join(dir, 'run'),
+    '--storage-driver',
+    'vfs',
+    '--tmpdir',
+    join(dir, 'tmp'),
+  ];
+  const log = openSync(logFile, 'w');
+  let child: ChildProcess;
+  try {
+    child = spawn('podman', [...storage, 'system', 'service', '--time=0', `unix://${socket}`], {
+      stdio: ['ignore', log, log],
+    });
+  } finally {
+    closeSync(log);
+  }
+  trackChild(child);
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const forget = onCleanup(removeDir);
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!existsSync(socket)) {
+    if (child.exitCode !== null) throw new Error(`podman exited: ${tail(await readFile(logFile, 'utf8'))}`);
+    if (Date.now() > deadline) {
+      await killChild(child);
+      throw new Error(`podman system service did not start: ${tail(await readFile(logFile, 'utf8'))}`);
+    }
+    await sleep(50);
+  }
+  return {
+    socket,
+    host: `unix://${socket}`,
+    podman: (args, opts = {}) => run('podman', [...storage, ...args], opts),
+    stop: async () => {
+      await killChild(child, 10_000);
+      removeDir();
+      forget();
+    },
+  };
+}

@@ -141,6 +141,8 @@ export class EngineClient {
       body?: Readable;
       headers?: Record<string, string>;
       signal?: AbortSignal;
+      /** A save or a load: no timeouts between bytes. */
+      long?: boolean;
     } = {},
   ): Promise<Answer> {
     const qs = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
@@ -151,8 +153,9 @@ export class EngineClient {
       headers: opts.headers,
       signal: opts.signal,
       // Saves and loads of large images take their time between bytes (the engine compresses or unpacks).
-      headersTimeout: 0,
-      bodyTimeout: 0,
+      ...(opts.long
+        ? { headersTimeout: 0, bodyTimeout: 0 }
+        : { headersTimeout: 60_000, bodyTimeout: 60_000 }),
     });
   }
 
@@ -198,7 +201,18 @@ async function raw(
         endpoint,
         code === 'ENOENT' ? 'no such socket' : code === 'ECONNREFUSED' ? 'nothing listening' : code,
       );
-    throw e;
+    if (
+      e instanceof LadingError ||
+      (e as Error)?.name === 'AbortError' ||
+      (opts.signal as AbortSignal | undefined)?.aborted
+    )
+      throw e;
+    // Timeouts and broken connections: the engine is there but not answering.
+    throw new LadingError(
+      'unreachable',
+      `The engine at ${endpointLabel(endpoint)} did not answer: ${(e as Error)?.message ?? String(e)}.`,
+      { hint: 'Check that the engine is running and responsive (docker info), then try again.', cause: e },
+    );
   }
 }
 

@@ -2,22 +2,10 @@
  * The engine's local images: GET /images/json for the list, GET /images/{id}/json for each one's platform
  * (the list does not carry it before API 1.47's containerd `Manifests`).
  */
+import type { LocalImage } from '../../../shared/types';
 import type { EngineClient } from './engine-client';
 
-export interface LocalImage {
-  /** The engine's image id (sha256:…; the config digest, or the index digest on containerd's store). */
-  id: string;
-  /** name:tag, as the engine lists them (none for a dangling image). */
-  tags: string[];
-  /** name@sha256:… the image was pulled or pushed as. */
-  digests: string[];
-  /** Bytes on disk, as the engine counts them. */
-  size: number;
-  /** ISO 8601. */
-  created: string;
-  /** os/arch[/variant], when the engine says. */
-  platform?: string;
-}
+export type { LocalImage };
 
 interface ImageSummary {
   Id: string;

@@ -21,6 +21,7 @@ export async function loadArchive(
       body: tar,
       headers: { 'content-type': 'application/x-tar' },
       signal,
+      long: true,
     });
   } finally {
     if (signal?.aborted) tar.destroy();

@@ -27,7 +27,7 @@ export async function saveLocalImage(
 ): Promise<Readable> {
   // Inspect first: a save of a missing image fails inside the engine, worded as the engine likes.
   await inspectLocalImage(engine, name, signal);
-  const r = await engine.call('GET', '/images/get', { query: { names: name }, signal });
+  const r = await engine.call('GET', '/images/get', { query: { names: name }, signal, long: true });
   if (r.status !== 200) throw await engine.failure(r, `to save ${name}`);
   return r.body;
 }
