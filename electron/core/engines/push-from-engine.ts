@@ -14,9 +14,9 @@ export interface EnginePushOperation extends Omit<PushOperation, 'archivePath' |
   localImage: string;
 }
 
-/** How an engine image is named in messages, as skopeo's transport names it. */
-export function engineImageLabel(engine: EngineClient, name: string): string {
-  return `${engine.info.kind === 'podman' ? 'podman' : 'docker-daemon'}:${name}`;
+/** How an engine image is named in messages: as the CLI takes it (skopeo's transport name), any engine. */
+export function engineImageLabel(name: string): string {
+  return `docker-daemon:${name}`;
 }
 
 /** The engine's docker-save tar of one image, as a stream; a missing image is a clear error first. */
@@ -38,7 +38,7 @@ export async function pushFromEngine(op: EnginePushOperation): Promise<PushOutco
   try {
     return await pushToRegistry({
       ...push,
-      archivePath: engineImageLabel(engine, localImage),
+      archivePath: engineImageLabel(localImage),
       archiveStream: stream,
     });
   } finally {
