@@ -164,7 +164,7 @@ export async function dockerLoadStream(opts: DockerLoadStreamOptions): Promise<D
   if (img.config.rootfs.diff_ids.length !== img.manifest.layers.length)
     throw new LadingError(
       'protocol-error',
-      `The image ${img.descriptor.digest} lists more layers than diff_ids.`,
+      `The image ${img.descriptor.digest} does not list one diff_id per layer.`,
     );
   const tracker = new ProgressTracker(opts.onProgress);
   const layerProgress = new Map<string, number>();
