@@ -266,8 +266,16 @@ export async function scanArchiveStream(
         small.set(name, Buffer.concat(parts));
         continue;
       }
-      const first = await it.next();
-      const head = first.done ? undefined : first.value;
+      // The sniff needs a whole tar header: from a socket (an engine's save) the first piece can be shorter.
+      const pieces: Uint8Array[] = [];
+      let got = 0;
+      while (got < 512) {
+        const r = await it.next();
+        if (r.done) break;
+        pieces.push(r.value);
+        got += r.value.length;
+      }
+      const head = pieces.length === 0 ? undefined : pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
       const kind = sniff(head ?? new Uint8Array());
       large.set(name, { size, kind });
       const body = withHead(head, it);
