@@ -60,7 +60,7 @@ async function pullToEngine(reference: Reference, as: string, opts: PullFlags, c
 export function register(program: Command): void {
   program
     .command('pull')
-    .description('pull an image into an archive file (docker load-able, or OCI)')
+    .description('pull an image into an archive file (docker load-able, or OCI) or into the local engine')
     .argument('<reference>', 'image to pull, e.g. ghcr.io/acme/app:1.0 or …@sha256:…')
     .argument(
       '<file>',

@@ -71,7 +71,9 @@ async function push(
 export function register(program: Command): void {
   program
     .command('push')
-    .description('push an image archive (docker save, OCI archive, .tar.gz, .tar.zst) to a registry')
+    .description(
+      "push an image archive (docker save, OCI archive, .tar.gz, .tar.zst) or a local engine's image to a registry",
+    )
     .argument('<archive>', 'the archive file, or docker-daemon:NAME[:TAG] for an image in the local engine')
     .argument(
       '<reference>',
