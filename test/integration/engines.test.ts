@@ -24,6 +24,7 @@ import {
   type TestPodman,
 } from '../support/engine';
 import { run } from '../support/exec';
+import { type GhcrLikeWorld, startGhcrLikeWorld } from '../support/github-ghcr-like';
 import { buildMultiPlatform, pushImage, skopeoInspect, writeArchive } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
@@ -346,6 +347,49 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
         engine: { kind: 'docker' },
       });
       expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    });
+  });
+
+  describe("GitHub's rules for a push from the engine (the ghcr-like world)", () => {
+    let world: GhcrLikeWorld;
+    let gh: TestServices;
+    const { ok } = callers(() => gh.services);
+    beforeAll(async () => {
+      world = await startGhcrLikeWorld({ owner: 'acme' });
+      gh = await servicesInTempDir({
+        mode: 'bridge',
+        prefix: 'lading-engine-github-',
+        dependencies: { engines: engineSeam({ DOCKER_HOST: engine.host }) },
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await gh?.dispose();
+      await world?.stop();
+    });
+
+    it('refuses a name GitHub refuses, and notes a new package is private', async () => {
+      const ghcr = (await ok('connections.save', world.connectionInput)).id;
+      const legacy = (
+        await ok('connections.save', { ...world.connectionInput, name: 'legacy', kind: 'github-docker' })
+      ).id;
+      const push = async (connectionId: string) =>
+        gh.services.context.jobs.wait(
+          (
+            await ok('jobs.push', {
+              connectionId,
+              source: { engine: 'docker', image: 'engine/app:1' },
+              target: { repository: 'acme/app', tag: '1' },
+            })
+          ).jobId,
+        );
+      const refused = await push(legacy);
+      expect(refused.state).toBe('failed');
+      expect(refused.error?.message).toMatch(/OWNER\/REPOSITORY\/IMAGE_NAME/);
+      const pushed = await push(ghcr);
+      expect(pushed.state, JSON.stringify(pushed.error)).toBe('done');
+      expect(pushed.warnings.find((w) => /private by default/.test(w))).toContain(
+        '/orgs/acme/packages/container/app/settings',
+      );
     });
   });
 });
