@@ -18,7 +18,9 @@
  * With --wan cdn|slow, the contenders reach each registry through bench/shaper.ts (delay, shared and
  * per-connection caps), with an image of three ~48 MiB layers of this machine's binaries and one of 30 small
  * layers, and each case is set against the least time the link allows.
- * Usage: npm run bench [-- --runs 5 --only big|many|logs|load --keep --wan cdn|slow]
+ * `--only engine` runs the local-engine cases of bench/engine.ts instead: a private dockerd, Lading's push from
+ * it and pull into it against `docker push` and `docker pull` (the "many" and "big" images).
+ * Usage: npm run bench [-- --runs 5 --only big|many|logs|load|engine --keep --wan cdn|slow]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +33,7 @@ import { pack } from 'tar-stream';
 import { nativeDeflate } from '../electron/core/transfer/native-deflate';
 import { buildInstalledCli } from '../scripts/cli-bundle.mjs';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
+import { runEngineBench } from './engine';
 import { runLoadBench } from './load';
 import { measure } from './measure';
 import { PROFILES, type ShapeOptions, startShaper } from './shaper';
@@ -486,6 +489,28 @@ async function main(): Promise<void> {
           ['many', () => smallLayersImage(work, 'many', 50)],
           ['logs', () => logsImage(work)],
         ];
+    if (args.only === 'engine') {
+      const archives: [string, string][] = [
+        ['many', await smallLayersImage(work, 'many', 50)],
+        ['big', await bigImage(work)],
+      ];
+      const engineRows = await runEngineBench({ cli, work, log }, archives, args.runs);
+      if (!engineRows) return;
+      const lines = [
+        `Lading vs the docker CLI against a private dockerd (vfs storage), ${args.runs} runs each, alternating (median wall time)`,
+        '',
+        `${'case'.padEnd(18)}${'lading'.padStart(10)}${'docker'.padStart(10)}${'ratio'.padStart(8)}`,
+      ];
+      for (const r of engineRows) {
+        const l = median(r.lading);
+        const d = median(r.docker);
+        lines.push(
+          `${r.name.padEnd(18)}${`${(l / 1000).toFixed(2)} s`.padStart(10)}${`${(d / 1000).toFixed(2)} s`.padStart(10)}${`${(l / d).toFixed(2)}x`.padStart(8)}`,
+        );
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
+      return;
+    }
     const rows: Row[] = [];
     for (const [name, make] of images) {
       if (args.only && args.only !== name) continue;

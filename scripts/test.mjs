@@ -29,6 +29,9 @@ const REQUIRED_TOOLS = {
   umoci: 'umoci',
   chromium: 'chromium',
   openssl: 'openssl',
+  // A real Docker Engine for the local-engine tests (test/support/engine.ts starts it, as root).
+  dockerd: 'docker.io',
+  docker: 'docker.io',
 };
 
 /**

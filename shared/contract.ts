@@ -15,6 +15,9 @@ import {
   ArchiveSummarySchema,
   ConnectionInputSchema,
   ConnectionSchema,
+  EngineImageSourceSchema,
+  EngineKindSchema,
+  EngineSummarySchema,
   type ErrorInfo,
   ImageInspectSchema,
   JobSchema,
@@ -103,12 +106,16 @@ export const contract = {
   // Archives.
   'archive.inspect': call(z.object({ source: ArchiveSourceSchema }).strict(), ArchiveSummarySchema),
 
+  // Local engines: every one found, with its images (or why it cannot be used).
+  'engines.list': call(Empty, z.array(EngineSummarySchema)),
+
   // Jobs: everything that changes a registry or moves bytes runs as a job.
   'jobs.push': call(
     z
       .object({
         connectionId: Id,
-        source: ArchiveSourceSchema,
+        /** An archive file, or an image in a local engine (its docker save streamed, never on disk). */
+        source: z.union([ArchiveSourceSchema, EngineImageSourceSchema]),
         /** Which image of a multi-image archive (a RepoTag or ref name). */
         image: z.string().max(300).optional(),
         /** Push one platform of a multi-platform archive. */
@@ -130,6 +137,14 @@ export const contract = {
         format: z.enum(['docker', 'oci']),
         platform: z.string().max(100).optional(),
         allPlatforms: z.boolean().optional(),
+        /**
+         * Load into a local engine instead of writing a file (no path, format docker, one platform: the
+         * engine's own unless `platform`), under the reference's name or `name` (name[:tag]).
+         */
+        engine: z
+          .object({ kind: EngineKindSchema, name: z.string().min(1).max(300).optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
     z.object({ jobId: Id }),

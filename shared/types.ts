@@ -218,6 +218,42 @@ export const ArchiveSourceSchema = z.union([
 ]);
 export type ArchiveSource = z.infer<typeof ArchiveSourceSchema>;
 
+/** A local engine: Docker's (the docker CLI's endpoint) or Podman's Docker-compatible socket. */
+export const EngineKindSchema = z.enum(['docker', 'podman']);
+export type EngineKind = z.infer<typeof EngineKindSchema>;
+
+/** An image in a local engine. */
+export const LocalImageSchema = z.object({
+  id: z.string(),
+  tags: z.array(z.string()),
+  digests: z.array(z.string()),
+  size: z.number(),
+  /** ISO 8601. */
+  created: z.string(),
+  platform: z.string().optional(),
+});
+export type LocalImage = z.infer<typeof LocalImageSchema>;
+
+/** One engine found, with its images, or why it cannot be used (not running, permission, too old). */
+export const EngineSummarySchema = z.object({
+  kind: EngineKindSchema,
+  /** "Docker 27.1.1", "Podman 5.2.0" when it answered. */
+  name: z.string(),
+  /** The socket path (or tcp origin) and what chose it ("DOCKER_HOST", "default socket", …). */
+  endpoint: z.string(),
+  source: z.string(),
+  apiVersion: z.string().optional(),
+  images: z.array(LocalImageSchema),
+  error: ErrorInfoSchema.optional(),
+});
+export type EngineSummary = z.infer<typeof EngineSummarySchema>;
+
+/** A push's source in a local engine instead of an archive file: the image by name[:tag] or id. */
+export const EngineImageSourceSchema = z
+  .object({ engine: EngineKindSchema, image: z.string().min(1).max(300) })
+  .strict();
+export type EngineImageSource = z.infer<typeof EngineImageSourceSchema>;
+
 export const ArchiveImageSchema = z.object({
   /** What `--image` takes to pick this image (a RepoTag or ref name), when the archive names it. */
   name: z.string().optional(),

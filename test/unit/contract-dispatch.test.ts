@@ -110,6 +110,28 @@ const samples: { [N in CallName]: { request: CallRequest<N>; response: CallRespo
       warnings: [{ key: 'org.opencontainers.image.source', message: 'not https' }],
     },
   },
+  'engines.list': {
+    request: {},
+    response: [
+      {
+        kind: 'docker',
+        name: 'Docker 27.1.1',
+        endpoint: '/var/run/docker.sock',
+        source: 'default socket',
+        apiVersion: '1.46',
+        images: [
+          {
+            id: 'sha256:abc',
+            tags: ['app:1'],
+            digests: [],
+            size: 99,
+            created: '2024-01-01T00:00:00.000Z',
+            platform: 'linux/amd64',
+          },
+        ],
+      },
+    ],
+  },
   'archive.inspect': {
     request: { source: { uploadId: 'abcdefgh12' } },
     response: {

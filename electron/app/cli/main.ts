@@ -12,6 +12,7 @@ import * as catalogCommand from './commands/catalog';
 import * as copyCommand from './commands/copy';
 import * as deleteCommand from './commands/delete';
 import * as ghCommand from './commands/gh';
+import * as imagesCommand from './commands/images';
 import * as inspectCommand from './commands/inspect';
 import * as loginCommand from './commands/login';
 import * as pullCommand from './commands/pull';
@@ -46,6 +47,7 @@ const COMMANDS: CommandModule[] = [
   loginCommand,
   pushCommand,
   pullCommand,
+  imagesCommand,
   serveCommand,
   ghCommand,
 ];

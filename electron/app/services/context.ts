@@ -9,6 +9,7 @@ import type { Credential } from '../../core/registry/credential-types';
 import type { ImageConfig } from '../../core/registry/manifest';
 import type {
   ConnectionAccess,
+  EngineSeam,
   FetchedManifest,
   GithubSeam,
   RegistryPort,
@@ -34,6 +35,7 @@ export interface ServiceContext {
   downloads: Map<string, { path: string; fileName: string }>;
   downloadDir: string;
   pipelines: TransferPipelines;
+  engines: EngineSeam;
   github: GithubSeam;
   dialogs?: Dialogs;
   /** Paths returned by `dialogs.saveFile`: the only ones an Electron-mode pull may write to (each once). */

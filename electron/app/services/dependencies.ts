@@ -1,6 +1,6 @@
 /**
  * What the services depend on beyond their stores, in one place: a registry port per connection, the push
- * and pull pipelines, and the GitHub module. `defaultDependencies()` wires the real core; a test passes its
+ * and pull pipelines, the local engines, and the GitHub module. `defaultDependencies()` wires the real core; a test passes its
  * own parts to `createServices({ dependencies })`.
  */
 
@@ -8,7 +8,19 @@ import pkg from '../../../package.json' with { type: 'json' };
 import { formatBytes } from '../../../shared/format-bytes';
 import { shortDigest } from '../../../shared/reference-grammar';
 import { formatSize } from '../../../shared/sizes';
-import type { Connection, RepositoriesResult, SyncResult, TransferProgress } from '../../../shared/types';
+import type {
+  Connection,
+  EngineKind,
+  EngineSummary,
+  RepositoriesResult,
+  SyncResult,
+  TransferProgress,
+} from '../../../shared/types';
+import { endpointLabel } from '../../core/engines/endpoint';
+import { type EngineClient, findEngines, openEngine } from '../../core/engines/engine-client';
+import { listLocalImages } from '../../core/engines/images';
+import { pullIntoEngine } from '../../core/engines/pull-into-engine';
+import { pushFromEngine } from '../../core/engines/push-from-engine';
 import {
   checkGitHubToken,
   deleteOnGitHub,
@@ -21,7 +33,7 @@ import { pushCounts, pushToRegistry } from '../../core/operations/push';
 import type { LoginHints } from '../../core/registry/auth';
 import { RegistryClient } from '../../core/registry/client';
 import type { Credential } from '../../core/registry/credential-types';
-import { LadingError } from '../../core/registry/errors';
+import { LadingError, toErrorInfo } from '../../core/registry/errors';
 import type { ImageConfig, Manifest } from '../../core/registry/manifest';
 import { referenceFromParts } from '../../core/registry/reference';
 import { deleteDigest, deleteTag, tagImage } from '../../core/registry/tagging';
@@ -129,6 +141,25 @@ export interface TransferPipelines {
   sync(args: SyncArgs): Promise<SyncResult & JobOutcome>;
 }
 
+/** A push from a local engine's image: PushArgs with the engine and image instead of an archive. */
+export interface EnginePushArgs extends Omit<PushArgs, 'archivePath' | 'image'> {
+  engine: EngineKind;
+  localImage: string;
+}
+
+/** A pull into a local engine, under the reference's name or `name`. */
+export interface EnginePullArgs extends Omit<PullArgs, 'outputPath' | 'format' | 'allPlatforms'> {
+  engine: EngineKind;
+  name?: string;
+}
+
+/** The local engines (Docker's, Podman's): what they hold, and transfers to and from them. */
+export interface EngineSeam {
+  list(signal?: AbortSignal): Promise<EngineSummary[]>;
+  push(args: EnginePushArgs): Promise<JobOutcome>;
+  pull(args: EnginePullArgs): Promise<JobOutcome>;
+}
+
 /** What the registry, connection and job services need from the GitHub module. */
 export interface GithubSeam {
   /** Packages of the connection's owner, as repositories, a page at a time (`cursor` from the last `next`). */
@@ -148,6 +179,7 @@ export interface ServiceDependencies {
   version: string;
   registryFor(access: ConnectionAccess): RegistryPort;
   pipelines: TransferPipelines;
+  engines: EngineSeam;
   github: GithubSeam;
   githubHandlers(ctx: ServiceContext): GitHubHandlers;
 }
@@ -310,6 +342,103 @@ export function transferPipelines(): TransferPipelines {
   };
 }
 
+/**
+ * The engines of `core/engines/`, found through `env` as the docker CLI finds them (the app's environment:
+ * DOCKER_HOST, DOCKER_CONTEXT, ~/.docker), with outcome lines for the transfers panel.
+ */
+export function engineSeam(env: NodeJS.ProcessEnv = process.env): EngineSeam {
+  const withEngine = async <T>(
+    kind: EngineKind,
+    signal: AbortSignal | undefined,
+    fn: (e: EngineClient) => Promise<T>,
+  ) => {
+    const engine = await openEngine({ env, kind, signal });
+    try {
+      return await fn(engine);
+    } finally {
+      await engine.close();
+    }
+  };
+  return {
+    async list(signal) {
+      const found = await findEngines({ env, signal });
+      return Promise.all(
+        found.map(async ({ endpoint, client, error }): Promise<EngineSummary> => {
+          const base = { kind: endpoint.kind, endpoint: endpointLabel(endpoint), source: endpoint.source };
+          if (!client)
+            return {
+              ...base,
+              name: endpoint.kind === 'podman' ? 'Podman' : 'Docker',
+              images: [],
+              error: toErrorInfo(error),
+            };
+          try {
+            const images = await listLocalImages(client, signal);
+            return {
+              ...base,
+              name: `${client.label} ${client.info.version}`,
+              apiVersion: client.info.apiVersion,
+              images,
+            };
+          } catch (e) {
+            return {
+              ...base,
+              name: client.label,
+              apiVersion: client.info.apiVersion,
+              images: [],
+              error: toErrorInfo(e),
+            };
+          } finally {
+            await client.close();
+          }
+        }),
+      );
+    },
+    async push(a) {
+      const target = referenceFromParts(a.connection.registry, a.target.repository, a.target.tag);
+      const warnings: string[] = [];
+      const outcome = await withEngine(a.engine, a.signal, (engine) =>
+        pushFromEngine({
+          engine,
+          localImage: a.localImage,
+          connection: a.connection,
+          target,
+          platform: a.platform,
+          compression: a.compression,
+          client: createRegistryClient(a),
+          signal: a.signal,
+          onProgress: a.onProgress,
+          onWarning: (w) => warnings.push(w),
+        }),
+      );
+      const r = outcome.result;
+      if (outcome.notice) warnings.push(outcome.notice);
+      return {
+        message: `Pushed ${shortDigest(r.digest)} as ${r.tag} (${pushCounts(outcome)}).`,
+        digest: r.digest,
+        warnings: [...new Set([...warnings, ...r.warnings])],
+      };
+    },
+    async pull(a) {
+      return withEngine(a.engine, a.signal, async (engine) => {
+        const r = await pullIntoEngine({
+          engine,
+          client: createRegistryClient(a),
+          reference: referenceFromParts(a.connection.registry, a.repository, a.reference),
+          as: a.name,
+          platform: a.platform,
+          signal: a.signal,
+          onProgress: a.onProgress,
+        });
+        return {
+          message: `Pulled ${shortDigest(r.digest)} (${r.platforms.join(', ') || 'image'}) into ${engine.label} as ${r.loaded.join(', ')}.`,
+          digest: r.digest,
+        };
+      });
+    },
+  };
+}
+
 /** A classic PAT is the password of a GitHub registry login (saved or from docker/podman config). */
 export function tokenOf(access: ConnectionAccess): string | undefined {
   return access.credential?.password || access.credential?.registryToken || undefined;
@@ -365,6 +494,7 @@ export function defaultDependencies(): ServiceDependencies {
     version: pkg.version,
     registryFor: (access) => registryPortFor(createRegistryClient(access)),
     pipelines: transferPipelines(),
+    engines: engineSeam(),
     github: githubSeam(),
     githubHandlers: githubServiceHandlers,
   };

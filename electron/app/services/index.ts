@@ -13,6 +13,7 @@ import { connectionHandlers } from './connections';
 import { buildContext, type Dialogs, type ServiceContext } from './context';
 import { copyHandlers } from './copy-jobs';
 import { defaultDependencies, type ServiceDependencies } from './dependencies';
+import { engineHandlers } from './engines';
 import { jobHandlers } from './jobs';
 import { nativeHandlers } from './native';
 import { registryHandlers } from './registry';
@@ -64,6 +65,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     downloads: new Map(),
     downloadDir: uploads.downloadDir,
     pipelines: deps.pipelines,
+    engines: deps.engines,
     github: deps.github,
     dialogs: opts.dialogs,
     openExternal: opts.openExternal,
@@ -74,6 +76,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     ...connectionHandlers(ctx),
     ...registryHandlers(ctx),
     ...archiveHandlers(ctx),
+    ...engineHandlers(ctx),
     ...jobHandlers(ctx),
     ...copyHandlers(ctx),
     ...deps.githubHandlers(ctx),

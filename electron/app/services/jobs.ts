@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { isGitHubKind } from '../../../shared/connection-kinds';
-import type { Handlers } from '../../../shared/contract';
+import type { CallRequest, Handlers } from '../../../shared/contract';
 import { pullFileName } from '../../../shared/pull-file-name';
 import { isDigestReference, referenceSeparator, shortDigest } from '../../../shared/reference-grammar';
-import type { TransferProgress } from '../../../shared/types';
+import type { EngineImageSource, EngineKind, TransferProgress } from '../../../shared/types';
 import type { JobSpec } from '../../core/jobs/manager';
 import { LadingError } from '../../core/registry/errors';
 import { resolveArchiveSource } from './archives';
@@ -42,6 +42,7 @@ export function jobHandlers(
 
   return {
     'jobs.push': async (req) => {
+      if ('engine' in req.source) return pushFromEngineJob(ctx, req, req.source);
       const source = resolveArchiveSource(ctx, req.source);
       const { connection } = await ctx.access(req.connectionId);
       if (source.uploadId) ctx.uploads.hold(source.uploadId);
@@ -77,6 +78,7 @@ export function jobHandlers(
     },
 
     'jobs.pull': async (req) => {
+      if (req.engine) return pullIntoEngineJob(ctx, req, req.engine);
       // The bridge's page must not choose where the main process writes (anyone holding the bridge token
       // could overwrite any file the user can); it gets the file as a download instead.
       if (ctx.mode === 'bridge' && req.path !== undefined) {
@@ -212,4 +214,69 @@ export function jobHandlers(
       return { ok: true as const };
     },
   };
+}
+
+type PushRequest = CallRequest<'jobs.push'>;
+type PullRequest = CallRequest<'jobs.pull'>;
+const engineName = (kind: EngineKind) => (kind === 'podman' ? 'Podman' : 'Docker');
+
+/** jobs.push from a local engine's image: its save streams into the push, so a retry reads it again. */
+async function pushFromEngineJob(ctx: ServiceContext, req: PushRequest, source: EngineImageSource) {
+  if (req.image)
+    throw new LadingError(
+      'invalid-input',
+      '`image` picks an image of an archive; an engine source names its image itself.',
+    );
+  const { connection } = await ctx.access(req.connectionId);
+  const spec: JobSpec = {
+    kind: 'push',
+    title: `Push ${source.image} (${engineName(source.engine)}) → ${connection.registry}/${req.target.repository}:${req.target.tag}`,
+    connectionId: req.connectionId,
+    run: async (job) =>
+      ctx.engines.push({
+        ...(await ctx.access(req.connectionId)),
+        engine: source.engine,
+        localImage: source.image,
+        target: req.target,
+        platform: req.platform,
+        compression: req.compression,
+        signal: job.signal,
+        onProgress: job.progress,
+      }),
+  };
+  return { jobId: ctx.jobs.submit(spec) };
+}
+
+/** jobs.pull into a local engine: no file for the user, so no path and no download. */
+async function pullIntoEngineJob(
+  ctx: ServiceContext,
+  req: PullRequest,
+  engine: NonNullable<PullRequest['engine']>,
+) {
+  if (req.path !== undefined || req.format !== 'docker' || req.allPlatforms)
+    throw new LadingError(
+      'invalid-input',
+      'A pull into an engine takes no path, format docker and one platform.',
+      {
+        hint: 'Leave out the path and allPlatforms; pick the platform with `platform`.',
+      },
+    );
+  const { connection } = await ctx.access(req.connectionId);
+  const spec: JobSpec = {
+    kind: 'pull',
+    title: `Pull ${connection.registry}/${req.repository}${referenceSeparator(req.reference)}${shortRef(req.reference)} → ${engineName(engine.kind)}${engine.name ? ` as ${engine.name}` : ''}`,
+    connectionId: req.connectionId,
+    run: async (job) =>
+      ctx.engines.pull({
+        ...(await ctx.access(req.connectionId)),
+        engine: engine.kind,
+        name: engine.name,
+        repository: req.repository,
+        reference: req.reference,
+        platform: req.platform,
+        signal: job.signal,
+        onProgress: job.progress,
+      }),
+  };
+  return { jobId: ctx.jobs.submit(spec) };
 }

@@ -202,9 +202,29 @@ async function* withHead(
  * Streams a gzip/zstd-compressed archive once: small entries are kept, each large entry is handed to
  * `onLarge` (which must consume it) in archive order. Links are resolved against what was seen.
  */
-export async function scanCompressedArchive(
+export function scanCompressedArchive(
   path: string,
   storage: 'gzip' | 'zstd',
+  onLarge: (entry: StreamedEntry) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<ScannedFiles> {
+  return scanArchiveStream(
+    path,
+    createReadStream(path, { highWaterMark: 1 << 20 }),
+    storage,
+    onLarge,
+    signal,
+  );
+}
+
+/**
+ * The same scan over an archive that is only a stream (an engine's `docker save`), plain or compressed;
+ * `path` only names it in messages. The source is destroyed on any failure.
+ */
+export async function scanArchiveStream(
+  path: string,
+  source: Readable,
+  storage: ArchiveStorage,
   onLarge: (entry: StreamedEntry) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<ScannedFiles> {
@@ -212,9 +232,11 @@ export async function scanCompressedArchive(
   const large = new Map<string, { size: number; kind: ContentKind }>();
   const links = new Map<string, string>();
   const extract = tar.extract();
-  const source = createReadStream(path, { highWaterMark: 1 << 20 });
-  const decompress = decompressorFor(storage) as NodeJS.ReadWriteStream;
-  const feeding = pipeline(source, decompress, extract, { signal }).catch((e) => {
+  const decompress = storage === 'tar' ? undefined : (decompressorFor(storage) as NodeJS.ReadWriteStream);
+  const piped = decompress
+    ? pipeline(source, decompress, extract, { signal })
+    : pipeline(source, extract, { signal });
+  const feeding = piped.catch((e) => {
     throw translateStreamError(path, e);
   });
   let entries = 0;
@@ -244,8 +266,16 @@ export async function scanCompressedArchive(
         small.set(name, Buffer.concat(parts));
         continue;
       }
-      const first = await it.next();
-      const head = first.done ? undefined : first.value;
+      // The sniff needs a whole tar header: from a socket (an engine's save) the first piece can be shorter.
+      const pieces: Uint8Array[] = [];
+      let got = 0;
+      while (got < 512) {
+        const r = await it.next();
+        if (r.done) break;
+        pieces.push(r.value);
+        got += r.value.length;
+      }
+      const head = pieces.length === 0 ? undefined : pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
       const kind = sniff(head ?? new Uint8Array());
       large.set(name, { size, kind });
       const body = withHead(head, it);

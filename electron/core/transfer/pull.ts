@@ -24,6 +24,12 @@ import { type ArchiveSink, cancelled, writeDockerArchive, writeOciArchive } from
 import { parsePlatformString } from './select-image';
 
 export type PullClient = Pick<RegistryClient, 'getManifest' | 'getConfig' | 'openBlob'>;
+export {
+  type DockerLoadStream,
+  type DockerLoadStreamOptions,
+  dockerLoadStream,
+  ReaderGone,
+} from './pull-stream';
 
 export interface PullOptions {
   client: PullClient;

@@ -2,6 +2,7 @@
  * What a push is asked to do and what it answers (re-exported by push.ts, the public entry), plus the
  * work items the push modules pass between them.
  */
+import type { Readable } from 'node:stream';
 import type { ArchiveIndexImage, ArchiveLayer, ArchiveManifestImage } from '../archive/formats';
 import type { RegistryClient } from '../registry/client';
 import { LadingError } from '../registry/errors';
@@ -16,7 +17,13 @@ export type PushClient = Pick<RegistryClient, 'blobExists' | 'mountBlob' | 'uplo
   Partial<Pick<RegistryClient, 'ping'>>;
 
 export interface PushOptions {
+  /** The archive file; with `archiveStream`, only the archive's name in messages (docker-daemon:app:1). */
   archivePath: string;
+  /**
+   * The archive's bytes as a stream, read once front to back through the streamed path (an engine's
+   * `docker save`, never written to disk). Destroyed when the push fails or is cancelled.
+   */
+  archiveStream?: Readable;
   target: Reference;
   /** Which image of a multi-image archive (RepoTag / ref name). */
   image?: string;

@@ -1,12 +1,15 @@
 /**
- * The push of a gzip/zstd-compressed archive, read once front to back: every large entry is pushed as it
+ * The push of a gzip/zstd-compressed archive (or of any archive that is only a stream, such as an engine's
+ * `docker save`), read once front to back: every large entry is pushed as it
  * streams past (the metadata naming it may come later), then the metadata decides which of them form the
  * image and their diff_ids are checked against the configs.
  */
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { ArchiveContents, ArchiveLayer, ArchiveManifestImage } from '../archive/formats';
 import { readArchiveContents } from '../archive/formats';
-import { scanCompressedArchive } from '../archive/open-archive';
+import { type ArchiveStorage, scanArchiveStream } from '../archive/open-archive';
 import type { Descriptor } from '../registry/manifest';
 import { knownBlobs } from './blob-cache';
 import { once1, pushLayer } from './push-layer';
@@ -17,14 +20,19 @@ import { diffIdMismatch, verifyCompressed } from './push-verify';
 import type { Pusher } from './pusher';
 import { selectImage } from './select-image';
 
-export async function pushStreamed(p: Pusher, storage: 'gzip' | 'zstd'): Promise<PushResult> {
+export async function pushStreamed(
+  p: Pusher,
+  storage: ArchiveStorage,
+  stream?: Readable,
+): Promise<PushResult> {
   const archive = p.opts.archivePath;
   const streamed = new Map<
     string,
     { outcome: LayerOutcome; diffId: string; storedAs: ArchiveLayer['storedAs'] }
   >();
-  const files = await scanCompressedArchive(
+  const files = await scanArchiveStream(
     archive,
+    stream ?? createReadStream(archive, { highWaterMark: 1 << 20 }),
     storage,
     async (entry) => {
       if (entry.kind !== 'tar' && entry.kind !== 'gzip' && entry.kind !== 'zstd') return; // not a layer

@@ -33,10 +33,13 @@ export async function pushArchive(opts: PushOptions): Promise<PushResult> {
   // Read-only; if it fails, the first real request meets the same failure and reports it.
   opts.client.ping?.({ signal: p.signal }).catch(() => {});
   try {
+    // A stream cannot be indexed: the streamed path reads it once, however it is stored.
+    if (opts.archiveStream) return await pushStreamed(p, 'tar', opts.archiveStream);
     const storage = await probeArchive(archive);
     if (storage === 'tar') return await pushIndexed(p);
     return await pushStreamed(p, storage);
   } catch (e) {
+    opts.archiveStream?.destroy();
     p.tracker.flush();
     if (p.signal.aborted && opts.signal?.aborted) throw cancelledError(opts.signal);
     throw e;

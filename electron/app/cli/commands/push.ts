@@ -1,14 +1,25 @@
-/** `lading push ARCHIVE REFERENCE`: push a docker save / OCI archive (optionally gzip/zstd) to a registry. */
+/**
+ * `lading push ARCHIVE REFERENCE`: push a docker save / OCI archive (optionally gzip/zstd) to a registry;
+ * `lading push docker-daemon:NAME[:TAG] REFERENCE`: push a local engine's image, its save streamed.
+ */
 import { type Command, Option } from 'commander';
 import type { Connection } from '../../../../shared/types';
+import type { EngineKind } from '../../../core/engines/endpoint';
+import { pushFromEngine } from '../../../core/engines/push-from-engine';
 import { githubKindForPushTarget } from '../../../core/github/push-preflight';
-import { pushCounts, pushToRegistry } from '../../../core/operations/push';
+import {
+  type PushOperation,
+  type PushOutcome,
+  pushCounts,
+  pushToRegistry,
+} from '../../../core/operations/push';
 import { LadingError } from '../../../core/registry/errors';
 import { formatReference, parseReference } from '../../../core/registry/reference';
 import type { Compression } from '../../../core/transfer/push';
 import { progressDisplay } from '../../../core/transfer/terminal-progress';
 import { parsePlatformArg, positiveInt } from '../args';
 import { cliContext, note, print, printJson, registryClient } from '../context';
+import { cliEngine, engineImageArg, engineOption, requireLocalName } from '../engine-args';
 
 /**
  * The target as a connection, for GitHub's push rules: ghcr.io, docker.pkg.github.com and *.ghe.com are
@@ -32,13 +43,38 @@ interface PushFlags {
   compression?: Compression;
   concurrency?: number;
   json?: boolean;
+  engine?: EngineKind;
+}
+
+/** The archive file's push, or the engine image's when the source is docker-daemon:NAME. */
+async function push(
+  source: string,
+  op: Omit<PushOperation, 'archivePath'>,
+  engineKind?: EngineKind,
+): Promise<PushOutcome> {
+  const local = engineImageArg(source);
+  if (local === undefined) return pushToRegistry({ ...op, archivePath: source });
+  const localImage = requireLocalName(local);
+  if (op.image)
+    throw new LadingError(
+      'invalid-input',
+      '--image picks an image of an archive file; name the local image after docker-daemon:.',
+    );
+  const engine = await cliEngine(engineKind);
+  try {
+    return await pushFromEngine({ ...op, engine, localImage });
+  } finally {
+    await engine.close();
+  }
 }
 
 export function register(program: Command): void {
   program
     .command('push')
-    .description('push an image archive (docker save, OCI archive, .tar.gz, .tar.zst) to a registry')
-    .argument('<archive>', 'the archive file')
+    .description(
+      "push an image archive (docker save, OCI archive, .tar.gz, .tar.zst) or a local engine's image to a registry",
+    )
+    .argument('<archive>', 'the archive file, or docker-daemon:NAME[:TAG] for an image in the local engine')
     .argument(
       '<reference>',
       "where to push, e.g. ghcr.io/acme/app:1.0 (no tag: the archive's own tag, else latest)",
@@ -59,6 +95,7 @@ export function register(program: Command): void {
       'layers uploaded at once (default 3; layers under 1 MiB count a quarter each)',
       positiveInt,
     )
+    .addOption(engineOption())
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -78,19 +115,22 @@ export function register(program: Command): void {
       }
       const client = await registryClient(cmd, target.registry);
       const display = opts.json ? undefined : progressDisplay(io.stderr, process.stderr.isTTY === true);
-      const outcome = await pushToRegistry({
-        connection: githubTarget(target.registry, io.env),
-        archivePath: archive,
-        target,
-        image: opts.image,
-        platform: opts.platform,
-        compression: opts.compression,
-        concurrency: opts.concurrency,
-        client,
-        signal,
-        onProgress: display ? (p) => display.update(p) : undefined,
-        onWarning: (w) => note(`warning: ${w}`),
-      });
+      const outcome = await push(
+        archive,
+        {
+          connection: githubTarget(target.registry, io.env),
+          target,
+          image: opts.image,
+          platform: opts.platform,
+          compression: opts.compression,
+          concurrency: opts.concurrency,
+          client,
+          signal,
+          onProgress: display ? (p) => display.update(p) : undefined,
+          onWarning: (w) => note(`warning: ${w}`),
+        },
+        opts.engine,
+      );
       const { result, notice } = outcome;
       display?.done();
       if (notice) note(`note: ${notice}`);
