@@ -61,12 +61,16 @@ export async function tagsForDigest(
   return tags.filter((_, i) => heads[i]?.digest === digest);
 }
 
-/** Removes only `tag`; sibling tags on the same manifest keep working. */
+/**
+ * Removes only `tag`; sibling tags on the same manifest keep working. `manifestStays`: the caller knows the
+ * manifest must stay even with no other tag (a prune keeps a platform image a kept index needs), so the
+ * tag is always removed through the throwaway manifest and the siblings are not looked up.
+ */
 export async function deleteTag(
   client: TaggingClient,
   repository: string,
   tag: string,
-  opts: CallOptions = {},
+  opts: CallOptions & { manifestStays?: boolean } = {},
 ): Promise<void> {
   validateRepository(repository);
   validateTag(tag);
@@ -86,8 +90,10 @@ export async function deleteTag(
       },
     );
   }
-  const siblings = (await tagsForDigest(client, repository, head.digest, opts)).filter((t) => t !== tag);
-  if (siblings.length === 0) {
+  const siblings = opts.manifestStays
+    ? []
+    : (await tagsForDigest(client, repository, head.digest, opts)).filter((t) => t !== tag);
+  if (!opts.manifestStays && siblings.length === 0) {
     await client.deleteManifest(repository, head.digest, opts).catch((e) => {
       throw deletesRefused(client, `${repository}:${tag}`, e);
     });
