@@ -14,6 +14,7 @@ import * as deleteCommand from './commands/delete';
 import * as ghCommand from './commands/gh';
 import * as inspectCommand from './commands/inspect';
 import * as loginCommand from './commands/login';
+import * as pruneCommand from './commands/prune';
 import * as pullCommand from './commands/pull';
 import * as pushCommand from './commands/push';
 import * as serveCommand from './commands/serve';
@@ -43,6 +44,7 @@ const COMMANDS: CommandModule[] = [
   tagCommand,
   copyCommand,
   deleteCommand,
+  pruneCommand,
   loginCommand,
   pushCommand,
   pullCommand,

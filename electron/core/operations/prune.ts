@@ -4,7 +4,7 @@
  * the run at once (every later delete would be refused too); any other failure is reported and the run
  * goes on. What is already gone counts as done, so a rerun after an interruption finishes the rest.
  */
-import type { ErrorInfo } from '../../../shared/errors';
+import type { MainErrorInfo } from '../../../shared/errors';
 import { isGitHubRegistry } from '../registry/auth';
 import { LadingError, toErrorInfo } from '../registry/errors';
 import { deleteTag, type TaggingClient } from '../registry/tagging';
@@ -16,9 +16,9 @@ export type PruneClient = PruneReadClient & TaggingClient;
 
 export interface PruneRunResult {
   done: PruneAction[];
-  failed: Array<{ action: PruneAction; error: ErrorInfo }>;
+  failed: Array<{ action: PruneAction; error: MainErrorInfo }>;
   /** Set when a refusal stopped the run: what was refused and the scope or setting to add. */
-  stopped?: ErrorInfo & { scope?: string };
+  stopped?: MainErrorInfo & { scope?: string };
   /** Cancelled between two actions; the rest were not tried. */
   cancelled?: boolean;
 }

@@ -1,0 +1,335 @@
+/**
+ * `lading prune` against a real docker-registry: dozens of images with distinct created dates, tags
+ * sharing digests, multi-platform indexes, cosign-style signature tags. The preview is the expected plan
+ * exactly and changes nothing; the run deletes exactly that; the kept index stays pullable; an
+ * interrupted run finishes on the next.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executePrune, prunePlanFor } from '../../electron/core/operations/prune';
+import type { PruneAction, PrunePlan } from '../../electron/core/operations/prune-plan';
+import { pruneRules } from '../../electron/core/operations/prune-rules';
+import type { RegistryClient } from '../../electron/core/registry/client';
+import { clientFor } from '../support/clients';
+import { sha256 } from '../support/digest';
+import { run } from '../support/exec';
+import { layerTar, skopeoCopy } from '../support/images';
+import { startRegistry, type TestRegistry } from '../support/registry';
+import { type CliSandbox, cliSandbox } from './cli-helpers';
+
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const NOW = Date.now();
+const daysAgo = (n: number) => new Date(NOW - n * 86400e3).toISOString();
+
+interface Pushed {
+  digest: string;
+  /** config + private layer bytes (the base layer is shared by every image). */
+  ownBytes: number;
+}
+
+/** Pushes valid images and indexes straight through the client (umoci for 40 images is too slow here). */
+async function seeder(client: RegistryClient, repository: string) {
+  const base = await layerTar({ 'base.txt': 'shared base layer' }, new Date('2024-01-01T00:00:00Z'));
+  const blob = async (bytes: Buffer) => {
+    const digest = sha256(bytes);
+    await client.uploadBlob(repository, [bytes], { expectedDigest: digest, size: bytes.length });
+    return { digest, size: bytes.length };
+  };
+  const baseBlob = await blob(base);
+  const put = async (bytes: Buffer, mediaType: string, tags: string[]) => {
+    const digest = sha256(bytes);
+    await client.putManifest(repository, digest, bytes, mediaType);
+    for (const t of tags) await client.putManifest(repository, t, bytes, mediaType);
+    return digest;
+  };
+  return {
+    async image(name: string, created: string, tags: string[], arch = 'amd64'): Promise<Pushed> {
+      const own = await layerTar({ [`${name}.txt`]: `image ${name} ${arch}` }, new Date(created));
+      const ownBlob = await blob(own);
+      const config = Buffer.from(
+        JSON.stringify({
+          architecture: arch,
+          os: 'linux',
+          created,
+          rootfs: { type: 'layers', diff_ids: [baseBlob.digest, ownBlob.digest] },
+        }),
+      );
+      const configBlob = await blob(config);
+      const manifest = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: OCI_MANIFEST,
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...configBlob },
+          layers: [
+            { mediaType: 'application/vnd.oci.image.layer.v1.tar', ...baseBlob },
+            { mediaType: 'application/vnd.oci.image.layer.v1.tar', ...ownBlob },
+          ],
+        }),
+      );
+      return { digest: await put(manifest, OCI_MANIFEST, tags), ownBytes: configBlob.size + ownBlob.size };
+    },
+    async index(children: Pushed[], tags: string[], created?: string): Promise<string> {
+      const bytes = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: OCI_INDEX,
+          manifests: children.map((c, i) => ({
+            mediaType: OCI_MANIFEST,
+            digest: c.digest,
+            size: 0,
+            platform: { os: 'linux', architecture: i === 0 ? 'amd64' : 'arm64' },
+          })),
+          ...(created ? { annotations: { 'org.opencontainers.image.created': created } } : {}),
+        }),
+      );
+      // descriptor sizes must be right for skopeo: read them back from the registry
+      const fixed = JSON.parse(bytes.toString());
+      for (const m of fixed.manifests) m.size = (await client.getManifest(repository, m.digest)).size;
+      return put(Buffer.from(JSON.stringify(fixed)), OCI_INDEX, tags);
+    },
+    /** A cosign-style signature: a small manifest tagged sha256-HEX.sig. */
+    async signature(subject: string): Promise<Pushed> {
+      const payload = await blob(Buffer.from(JSON.stringify({ critical: { image: subject } })));
+      const empty = await blob(Buffer.from('{}'));
+      const bytes = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: OCI_MANIFEST,
+          config: { mediaType: 'application/vnd.oci.empty.v1+json', ...empty },
+          layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', ...payload }],
+        }),
+      );
+      return {
+        digest: await put(bytes, OCI_MANIFEST, [`${subject.replace(':', '-')}.sig`]),
+        ownBytes: payload.size,
+      };
+    },
+  };
+}
+
+interface Seeded {
+  ci: Pushed[]; // ci[n] is ci-n, n = 1..30
+  multiOld: string;
+  multiOldChildren: Pushed[];
+  multiNew: string;
+  multiNewChildren: Pushed[];
+  sig3: Pushed;
+  sigLatest: Pushed;
+}
+
+/**
+ * ci-1..ci-30 (ci-30 newest), latest = ci-30, v1.0.0 = ci-5, v1.1.0 = ci-12, release-8 = ci-8, pr-20 =
+ * ci-20; multi-old (dated by its newest child, 200 days), multi-new (annotated yesterday, one child built
+ * 300 days ago and also tagged multi-new-arm); signatures of ci-3 and ci-30.
+ */
+async function seed(client: RegistryClient, repository: string): Promise<Seeded> {
+  const s = await seeder(client, repository);
+  const ci: Pushed[] = [{ digest: '', ownBytes: 0 }];
+  for (let n = 1; n <= 30; n++) {
+    const extra = { 30: ['latest'], 5: ['v1.0.0'], 12: ['v1.1.0'], 8: ['release-8'], 20: ['pr-20'] }[n] ?? [];
+    ci.push(await s.image(`ci-${n}`, daysAgo(100 - n), [`ci-${n}`, ...extra]));
+  }
+  const multiOldChildren = [
+    await s.image('old-amd64', daysAgo(210), []),
+    await s.image('old-arm64', daysAgo(200), [], 'arm64'),
+  ];
+  const multiOld = await s.index(multiOldChildren, ['multi-old']);
+  const multiNewChildren = [
+    await s.image('new-amd64', daysAgo(1), []),
+    await s.image('new-arm64', daysAgo(300), ['multi-new-arm'], 'arm64'),
+  ];
+  const multiNew = await s.index(multiNewChildren, ['multi-new'], daysAgo(0.5));
+  const sig3 = await s.signature((ci[3] as Pushed).digest);
+  const sigLatest = await s.signature((ci[30] as Pushed).digest);
+  return { ci, multiOld, multiOldChildren, multiNew, multiNewChildren, sig3, sigLatest };
+}
+
+const RULES = [
+  '--keep',
+  '^v\\d+\\.\\d+\\.\\d+$',
+  '--keep',
+  '^latest$',
+  '--keep',
+  '^release-',
+  '--keep-last',
+  '5',
+];
+
+/** What the rules above must plan, in order (action, tag, digest). */
+function expectedPlan(x: Seeded): Array<[string, string | undefined, string]> {
+  const ci = (n: number) => (x.ci[n] as Pushed).digest;
+  const out: Array<[string, string | undefined, string]> = [
+    ['delete-tag', 'multi-new-arm', (x.multiNewChildren[1] as Pushed).digest],
+    ['delete-manifest', 'multi-old', x.multiOld],
+    ['delete-manifest', undefined, (x.multiOldChildren[0] as Pushed).digest],
+    ['delete-manifest', undefined, (x.multiOldChildren[1] as Pushed).digest],
+  ];
+  for (let n = 1; n <= 26; n++) {
+    if ([5, 8, 12].includes(n)) continue;
+    if (n === 3) out.push(['delete-manifest', `${ci(3).replace(':', '-')}.sig`, x.sig3.digest]);
+    out.push(['delete-manifest', `ci-${n}`, ci(n)]);
+  }
+  return out;
+}
+
+const remainingTags = (x: Seeded) =>
+  [
+    'ci-5',
+    'v1.0.0',
+    'ci-8',
+    'release-8',
+    'ci-12',
+    'v1.1.0',
+    'ci-27',
+    'ci-28',
+    'ci-29',
+    'ci-30',
+    'latest',
+    'multi-new',
+    `${(x.ci[30] as Pushed).digest.replace(':', '-')}.sig`,
+  ].sort();
+
+async function listTags(registry: TestRegistry, repository: string): Promise<string[]> {
+  const { stdout } = await run('skopeo', [
+    'list-tags',
+    '--tls-verify=false',
+    '--no-creds',
+    `docker://${registry.host}/${repository}`,
+  ]);
+  return (JSON.parse(stdout).Tags as string[]).sort();
+}
+
+async function exists(registry: TestRegistry, repository: string, digest: string): Promise<boolean> {
+  const r = await run(
+    'skopeo',
+    [
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      '--no-creds',
+      `docker://${registry.host}/${repository}@${digest}`,
+    ],
+    { allowFailure: true },
+  );
+  return r.code === 0;
+}
+
+const brief = (plan: PruneAction[]) =>
+  plan.map((a): [string, string | undefined, string] => [a.action, a.tag, a.digest]);
+
+describe('lading prune on a real registry', () => {
+  let registry: TestRegistry;
+  let client: RegistryClient;
+  let cli: CliSandbox;
+  let seeded: Seeded;
+  let interrupted: Seeded;
+
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'open', deleteEnabled: true });
+    client = clientFor(registry);
+    cli = await cliSandbox();
+    seeded = await seed(client, 'team/app');
+    interrupted = await seed(client, 'team/again');
+  }, 240_000);
+  afterAll(async () => {
+    await cli?.cleanup();
+    await registry?.stop();
+  });
+
+  const lading = (args: string[]) => cli.lading(args, { env: { LADING_INSECURE_REGISTRIES: registry.host } });
+
+  it('previews exactly the expected plan and changes nothing', async () => {
+    const before = await listTags(registry, 'team/app');
+    const r = await lading(['prune', `${registry.host}/team/app`, ...RULES, '--dry-run', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as Omit<PrunePlan, 'repository' | 'notes'>;
+    expect(brief(out.plan)).toEqual(expectedPlan(seeded));
+    expect(Object.keys(out).sort()).toEqual(['keep', 'plan', 'reclaimableBytes']);
+    for (const a of out.plan)
+      expect(Object.keys(a)).toEqual(expect.arrayContaining(['action', 'digest', 'created', 'reason']));
+    expect(out.plan.find((a) => a.tag === 'ci-20')?.tags).toEqual(['ci-20', 'pr-20']);
+    expect(out.plan.find((a) => a.tag === 'multi-old')?.created).toBe(daysAgo(200));
+    expect(out.keep.map((k) => k.tag).sort()).toEqual(remainingTags(seeded));
+    // ci-1..26 but the kept 5, 8 and 12 (the five newest: multi-new, ci-30..27)
+    const deletedImages = Array.from({ length: 26 }, (_, i) => i + 1).filter((n) => ![5, 8, 12].includes(n));
+    const bytes =
+      deletedImages.reduce((n, i) => n + (seeded.ci[i] as Pushed).ownBytes, 0) +
+      seeded.multiOldChildren.reduce((n, c) => n + c.ownBytes, 0) +
+      seeded.sig3.ownBytes;
+    // the signature's empty config is shared with the kept signature: not reclaimable
+    expect(out.reclaimableBytes).toBe(bytes);
+    expect(await listTags(registry, 'team/app')).toEqual(before);
+  }, 120_000);
+
+  it('refuses to run from a script without --yes', async () => {
+    const r = await lading(['prune', `${registry.host}/team/app`, ...RULES]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/without confirmation.*\n.*--yes/);
+  }, 60_000);
+
+  it('runs exactly the plan: the rest stays, the kept index stays pullable', async () => {
+    const r = await lading(['prune', `${registry.host}/team/app`, ...RULES, '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.failed).toEqual([]);
+    expect(brief(out.done)).toEqual(expectedPlan(seeded));
+    expect(await listTags(registry, 'team/app')).toEqual(remainingTags(seeded));
+    for (const [, , digest] of expectedPlan(seeded).filter(([a]) => a === 'delete-manifest'))
+      expect(await exists(registry, 'team/app', digest), digest).toBe(false);
+    for (const c of seeded.multiNewChildren) expect(await exists(registry, 'team/app', c.digest)).toBe(true);
+    const dir = await mkdtemp(join(tmpdir(), 'prune-pull-'));
+    try {
+      await skopeoCopy(`docker://${registry.host}/team/app:multi-new`, `oci:${dir}:x`, { all: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    // nothing left to do
+    const again = await lading(['prune', `${registry.host}/team/app`, ...RULES, '--dry-run', '--json']);
+    expect(JSON.parse(again.stdout).plan).toEqual([]);
+  }, 180_000);
+
+  it('an interrupted run finishes on the next; the same plan again counts what is gone as done', async () => {
+    const rules = pruneRules({}, { keep: ['^v\\d+\\.\\d+\\.\\d+$', '^latest$', '^release-'], keepLast: 5 });
+    const plan = await prunePlanFor(client, 'team/again', rules);
+    expect(brief(plan.plan)).toEqual(expectedPlan(interrupted));
+    const stop = new AbortController();
+    const first = await executePrune(client, plan, {
+      signal: stop.signal,
+      onAction: (_a, _o, i) => i === 6 && stop.abort(),
+    });
+    expect(first.cancelled).toBe(true);
+    expect(first.done).toHaveLength(7);
+    const replay = await executePrune(client, plan);
+    expect(replay.failed).toEqual([]);
+    expect(replay.done).toHaveLength(plan.plan.length);
+    expect(await listTags(registry, 'team/again')).toEqual(remainingTags(interrupted));
+  }, 180_000);
+
+  it('reads a policy file (JSON and YAML) with the same rules', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'prune-policy-'));
+    try {
+      const json = join(dir, 'retention.json');
+      await writeFile(json, JSON.stringify({ keep: ['^latest$'], keepLast: 2, olderThan: '1d' }));
+      const yml = join(dir, 'retention.yml');
+      await writeFile(yml, 'keep:\n  - ^latest$\nkeepLast: 2\nolderThan: 1d\n');
+      const a = await lading(['prune', `${registry.host}/team/app`, '--policy', json, '--dry-run', '--json']);
+      const b = await lading(['prune', `${registry.host}/team/app`, '--policy', yml, '--dry-run', '--json']);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.stdout).toBe(a.stdout);
+      // the two newest are multi-new and ci-30 (latest), which the run above left; the rest is older than 1d
+      expect(
+        JSON.parse(a.stdout)
+          .plan.map((p: PruneAction) => p.tag)
+          .sort(),
+      ).toEqual(['ci-5', 'ci-8', 'ci-12', 'ci-27', 'ci-28', 'ci-29'].sort());
+      await writeFile(json, JSON.stringify({ keepLats: 2 }));
+      const bad = await lading(['prune', `${registry.host}/team/app`, '--policy', json, '--dry-run']);
+      expect(bad.stderr).toMatch(/unknown field "keepLats"/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
