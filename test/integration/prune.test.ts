@@ -333,3 +333,27 @@ describe('lading prune on a real registry', () => {
     }
   }, 120_000);
 });
+
+describe('prune with a read-only token', () => {
+  let registry: TestRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'token' });
+  }, 120_000);
+  afterAll(async () => {
+    await registry?.stop();
+  });
+
+  it('is refused before anything is deleted, with the scope to add', async () => {
+    const user = clientFor(registry, { credentials: registry.user });
+    const s = await seeder(user, 'team/ro');
+    for (let n = 1; n <= 4; n++) await s.image(`ro-${n}`, daysAgo(10 * n), [`ro-${n}`]);
+    const reader = clientFor(registry, { credentials: registry.reader });
+    const plan = await prunePlanFor(reader, 'team/ro', pruneRules({}, { keepLast: 1 }));
+    expect(plan.plan.map((a) => a.tag)).toEqual(['ro-4', 'ro-3', 'ro-2']);
+    const r = await executePrune(reader, plan);
+    expect(r.done).toEqual([]);
+    expect(r.failed).toEqual([]);
+    expect(r.stopped).toMatchObject({ code: 'denied', scope: expect.stringContaining('delete') });
+    expect((await user.tags('team/ro')).sort()).toEqual(['ro-1', 'ro-2', 'ro-3', 'ro-4']);
+  }, 120_000);
+});

@@ -7,7 +7,7 @@
 import type { MainErrorInfo } from '../../../shared/errors';
 import { isGitHubRegistry } from '../registry/auth';
 import { LadingError, toErrorInfo } from '../registry/errors';
-import { deleteTag, type TaggingClient } from '../registry/tagging';
+import { checkManifestDeletes, deleteTag, type TaggingClient } from '../registry/tagging';
 import { type PruneAction, type PrunePlan, planPrune } from './prune-plan';
 import { type PruneReadClient, readPruneSnapshot } from './prune-read';
 import type { PruneRules } from './prune-rules';
@@ -76,6 +76,22 @@ export async function executePrune(
   } = {},
 ): Promise<PruneRunResult> {
   const result: PruneRunResult = { done: [], failed: [] };
+  const stop = (e: unknown) => {
+    result.stopped = {
+      ...toErrorInfo(e),
+      scope: (e as LadingError).scope ?? `repository:${plan.repository}:delete`,
+    };
+  };
+  if (plan.plan.length) {
+    // A token without delete (or a registry with deletes off) is refused here, before anything changed.
+    try {
+      await checkManifestDeletes(client, plan.repository, { signal: opts.signal });
+    } catch (e) {
+      if (!refused(e)) throw e;
+      stop(e);
+      return result;
+    }
+  }
   for (const [i, a] of plan.plan.entries()) {
     if (opts.signal?.aborted) {
       result.cancelled = true;
@@ -93,8 +109,7 @@ export async function executePrune(
         result.failed.push({ action: a, error });
         opts.onAction?.(a, 'failed', i);
         if (refused(e)) {
-          const scope = (e as LadingError).scope ?? `repository:${plan.repository}:delete`;
-          result.stopped = { ...error, scope };
+          stop(e);
           break;
         }
         continue;

@@ -167,6 +167,20 @@ async function probeManifestDelete(
   }
 }
 
+/**
+ * Whether `repository` takes manifest deletes from this client, asked without changing anything (a batch
+ * of deletes checks once, before the first): refusals and 405 throw as a delete would.
+ */
+export async function checkManifestDeletes(
+  client: TaggingClient,
+  repository: string,
+  opts: CallOptions = {},
+): Promise<void> {
+  await probeManifestDelete(client, repository, opts).catch((e) => {
+    throw deletesRefused(client, repository, e);
+  });
+}
+
 /** A registry that does not delete manifests at all (405) says so, with what would make it work. */
 function deletesRefused(client: TaggingClient, what: string, e: unknown): unknown {
   if (!(e instanceof LadingError) || e.code !== 'unsupported') return e;
