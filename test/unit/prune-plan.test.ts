@@ -251,4 +251,70 @@ describe('planPrune', () => {
     );
     expect(planPrune(r.s, rules({ keepLast: 1 }), NOW).notes).toEqual([]);
   });
+
+  describe('on GitHub (package versions)', () => {
+    /** Every manifest of the snapshot as a version, id = n, pushed `pushed` days ago. */
+    const withVersions = (r: ReturnType<typeof repo>, pushed: Record<number, number> = {}) => {
+      r.s.versions = {};
+      for (const digest of Object.keys(r.s.manifests)) {
+        const n = Number.parseInt(digest.slice(7), 16);
+        const tags = Object.keys(r.s.tags).filter((t) => r.s.tags[t] === digest);
+        r.s.versions[digest] = { id: n, createdAt: day(pushed[n] ?? 1), tags };
+      }
+      return r;
+    };
+
+    it('deletes versions, falls back to the push date, keeps the children of a kept index', () => {
+      const r = withVersions(
+        repo()
+          .image(1, undefined, 'old') // no created date: the push date, 60 days, decides
+          .image(2, day(1), 'new')
+          .image(11, day(5))
+          .image(12, day(5))
+          .index(10, day(2), [11, 12], 'multi'),
+        { 1: 60 },
+      );
+      const plan = planPrune(r.s, rules({ olderThan: '30d' }), NOW);
+      expect(plan.plan).toEqual([
+        expect.objectContaining({
+          action: 'delete-version',
+          tag: 'old',
+          digest: d(1),
+          versionId: 1,
+          created: day(60),
+        }),
+      ]);
+    });
+
+    it('--untagged deletes untagged versions nothing needs, and never a platform image of a kept index', () => {
+      const r = withVersions(
+        repo()
+          .image(11, day(5))
+          .image(12, day(5))
+          .index(10, day(2), [11, 12], 'multi')
+          .image(3, day(90)) // untagged, pushed long ago
+          .image(4, day(90)) // untagged, pushed yesterday
+          .image(21, day(90))
+          .index(20, undefined, [21]) // an untagged index and its child
+          .image(5, day(90), 'keep-me'),
+        { 3: 40, 4: 1, 20: 40, 21: 41 },
+      );
+      r.s.versions![d(99)] = { id: 99, createdAt: day(50), tags: [] }; // listed, but its manifest is unreadable
+      const plan = planPrune(r.s, rules({ keep: ['^keep-me$'], untagged: true, olderThan: '7d' }), NOW);
+      expect(brief(plan)).toEqual(['delete-version - 20', 'delete-version - 21', 'delete-version - 3']);
+      expect(plan.plan[1]?.reason).toMatch(/platform image of deleted index/);
+      expect(plan.plan.map((a) => a.versionId)).toEqual([20, 21, 3]);
+      expect(
+        plan.plan.every((a) => a.reason.includes('untagged') || a.reason.includes('platform image')),
+      ).toBe(true);
+      const kept = Object.fromEntries(
+        plan.keep.map((k) => [Number.parseInt(k.digest.slice(7), 16), k.reason]),
+      );
+      expect(kept[4]).toMatch(/within --older-than 7d/);
+      expect(kept[99]).toMatch(/could not be read/);
+      expect(plan.notes).toEqual([]);
+      // without --untagged nothing untagged is touched
+      expect(planPrune(r.s, rules({ keep: ['^keep-me$'], olderThan: '7d' }), NOW).plan).toEqual([]);
+    });
+  });
 });

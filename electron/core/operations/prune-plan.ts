@@ -22,6 +22,11 @@ export interface PruneSnapshot {
   tags: Record<string, string>;
   /** Every manifest the tags reach, their children and their referrers, by digest. */
   manifests: Record<string, SnapshotManifest>;
+  /**
+   * GitHub hosts: every active package version by digest, untagged ones too (a manifest goes as its
+   * version; the push date is the date of last resort).
+   */
+  versions?: Record<string, { id: number; createdAt: string; tags: string[] }>;
 }
 
 export type PruneActionKind = 'delete-tag' | 'delete-manifest' | 'delete-version';
@@ -33,6 +38,8 @@ export interface PruneAction {
   /** delete-manifest: every tag that goes with the manifest. */
   tags?: string[];
   digest: string;
+  /** delete-version: the GitHub package version. */
+  versionId?: number;
   created: string | null;
   reason: string;
 }
@@ -55,18 +62,18 @@ export interface PrunePlan {
 
 const short = (digest: string) => digest.slice(0, 19);
 
-/** An image's date: its own, else (an index) its newest child's. */
+/** An image's date: its own, else (an index) its newest child's, else (GitHub) its push date. */
 function createdOf(snapshot: PruneSnapshot, digest: string, depth = 0): string | undefined {
   const m = snapshot.manifests[digest];
-  if (!m) return undefined;
-  if (m.created && !Number.isNaN(Date.parse(m.created))) return m.created;
-  if (depth > 2) return undefined;
+  if (m?.created && !Number.isNaN(Date.parse(m.created))) return m.created;
   let newest: string | undefined;
-  for (const c of m.children) {
-    const d = createdOf(snapshot, c, depth + 1);
-    if (d && (!newest || Date.parse(d) > Date.parse(newest))) newest = d;
+  if (m && depth <= 2) {
+    for (const c of m.children) {
+      const d = createdOf(snapshot, c, depth + 1);
+      if (d && (!newest || Date.parse(d) > Date.parse(newest))) newest = d;
+    }
   }
-  return newest;
+  return newest ?? snapshot.versions?.[digest]?.createdAt;
 }
 
 /** The digests of a digest's referrer tags (`sha256-HEX[.sig|.att|.sbom]`), with the tags. */
@@ -186,10 +193,12 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
         for (const t of rTags) keep.push({ tag: t, digest: r, reason: needed.get(r) as string });
       } else remove(r, rTags, `referrer of deleted ${short(digest)}`, depth + 1);
     }
+    const version = snapshot.versions?.[digest];
     manifestActions.push({
-      action: 'delete-manifest',
+      action: version ? 'delete-version' : 'delete-manifest',
       ...(tags.length ? { tag: tags[0], tags } : {}),
       digest,
+      ...(version ? { versionId: version.id } : {}),
       created,
       reason,
     });
@@ -197,6 +206,37 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
       remove(c, [], `platform image of deleted index ${short(digest)}`, depth + 1);
   };
   for (const d of doomed) remove(d.digest, d.tags, d.reason);
+
+  // GitHub lists untagged versions: those nothing that stays needs go too, oldest first (by push date).
+  if (rules.untagged && snapshot.versions) {
+    const untagged = Object.entries(snapshot.versions)
+      .filter(([d, v]) => v.tags.length === 0 && !needed.has(d) && !deleted.has(d))
+      .map(([digest, v]) => ({ digest, created: v.createdAt }))
+      .sort(byAge)
+      .reverse();
+    // An untagged index first, its children with it (after it); then whatever is left.
+    const inside = new Set(untagged.flatMap((u) => snapshot.manifests[u.digest]?.children ?? []));
+    const ordered = [
+      ...untagged.filter((u) => !inside.has(u.digest)),
+      ...untagged.filter((u) => inside.has(u.digest)),
+    ];
+    for (const u of ordered) {
+      if (deleted.has(u.digest)) continue; // a child of an untagged index that went before it
+      const why =
+        cutoff !== undefined && Date.parse(u.created) > cutoff
+          ? `untagged, pushed ${u.created}, within --older-than ${rules.olderThan}`
+          : !snapshot.manifests[u.digest]
+            ? // Never delete what could not be read: it may be part of an image that stays.
+              'untagged, but its manifest could not be read (left alone)'
+            : undefined;
+      if (why) {
+        need(u.digest, why);
+        keep.push({ digest: u.digest, reason: why });
+        continue;
+      }
+      remove(u.digest, [], 'untagged version (--untagged)');
+    }
+  }
 
   // Referrer tags of what stays (or of nothing here) are left alone and said so.
   for (const t of referrerTags) {
@@ -213,7 +253,7 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
   }
 
   const notes: string[] = [];
-  if (rules.untagged)
+  if (rules.untagged && !snapshot.versions)
     notes.push(
       'A registry without a packages API cannot list untagged manifests: --untagged covers those that lose their last tag in this run (the images above and the platform images of deleted indexes).',
     );
