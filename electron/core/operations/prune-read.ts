@@ -3,6 +3,7 @@
  * config for its created date, an index's children. A few requests at a time.
  */
 import type { RegistryClient } from '../registry/client';
+import { isLadingError } from '../registry/errors';
 import { isIndex } from '../registry/manifest';
 import { isNonDistributable, MediaType } from '../registry/mediatypes';
 import { runLimited, SLOT_SHARES } from '../transfer/run-limited';
@@ -19,7 +20,14 @@ const CREATED = 'org.opencontainers.image.created';
 export async function readPruneSnapshot(
   client: PruneReadClient,
   repository: string,
-  opts: { concurrency?: number; signal?: AbortSignal } = {},
+  opts: {
+    concurrency?: number;
+    signal?: AbortSignal;
+    /** tag → digest when the host lists them itself (GitHub's versions): no tag listing, no HEADs. */
+    tags?: Record<string, string>;
+    /** Untagged manifests the host lists (GitHub's untagged versions); one that cannot be found is left out. */
+    untagged?: string[];
+  } = {},
 ): Promise<PruneSnapshot> {
   const call = { signal: opts.signal };
   const limit = opts.concurrency ?? 8;
@@ -31,25 +39,36 @@ export async function readPruneSnapshot(
       fn,
       () => {},
     );
-  const tags = await client.tags(repository, call);
-  const heads = await each(tags, (t) => client.headManifest(repository, t, call));
-  const snapshot: PruneSnapshot = { repository, tags: {}, manifests: {} };
-  tags.forEach((t, i) => {
-    const d = heads[i]?.digest;
-    if (d) snapshot.tags[t] = d; // a tag deleted since the listing is simply not there
-  });
+  const snapshot: PruneSnapshot = { repository, tags: { ...opts.tags }, manifests: {} };
+  if (!opts.tags) {
+    const tags = await client.tags(repository, call);
+    const heads = await each(tags, (t) => client.headManifest(repository, t, call));
+    tags.forEach((t, i) => {
+      const d = heads[i]?.digest;
+      if (d) snapshot.tags[t] = d; // a tag deleted since the listing is simply not there
+    });
+  }
 
   // A referrer's date does not matter (it goes or stays with its image): its config is not read.
   const dated = new Set(Object.entries(snapshot.tags).flatMap(([t, d]) => (isReferrerTag(t) ? [] : [d])));
-  let wave = [...new Set(Object.values(snapshot.tags))].map((digest) => ({
+  const listed = new Set(opts.untagged);
+  let wave = [...new Set([...Object.values(snapshot.tags), ...listed])].map((digest) => ({
     digest,
     dated: dated.has(digest),
   }));
   for (let depth = 0; wave.length && depth < 3; depth++) {
-    const read = await each(wave, (w) => readManifest(client, repository, w.digest, w.dated, call));
+    const read = await each(wave, (w) =>
+      readManifest(client, repository, w.digest, w.dated, call).catch((e) => {
+        // An untagged version whose manifest cannot be read stays out: the planner never deletes it.
+        if (listed.has(w.digest) && !dated.has(w.digest) && !opts.signal?.aborted && isLadingError(e))
+          return undefined;
+        throw e;
+      }),
+    );
     const next: typeof wave = [];
     wave.forEach((w, i) => {
-      const m = read[i] as SnapshotManifest;
+      const m = read[i];
+      if (!m) return;
       snapshot.manifests[w.digest] = m;
       for (const c of m.children) if (!snapshot.manifests[c]) next.push({ digest: c, dated: w.dated });
     });

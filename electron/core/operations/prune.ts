@@ -39,7 +39,8 @@ export async function prunePlanFor(
   return planPrune(snapshot, rules, opts.now);
 }
 
-const gone = (e: unknown) => e instanceof LadingError && (e.code === 'manifest-unknown' || e.status === 404);
+export const gone = (e: unknown) =>
+  e instanceof LadingError && (e.code === 'manifest-unknown' || e.status === 404);
 const refused = (e: unknown) =>
   e instanceof LadingError && (e.code === 'denied' || e.code === 'unauthorized' || e.code === 'unsupported');
 
@@ -67,25 +68,33 @@ async function runAction(client: PruneClient, repository: string, a: PruneAction
   throw new LadingError('unsupported', `${a.action} is done through GitHub Packages, not this registry.`);
 }
 
-export async function executePrune(
-  client: PruneClient,
+export interface PruneRunOptions {
+  signal?: AbortSignal;
+  onAction?: (a: PruneAction, outcome: 'done' | 'failed', i: number) => void;
+}
+
+/**
+ * The run loop both hosts share: `preflight` once (a refusal there stops before anything changed), then
+ * each action in order; gone counts as done, a refusal stops, anything else is reported and passed.
+ */
+export async function runPruneActions(
   plan: PrunePlan,
-  opts: {
-    signal?: AbortSignal;
-    onAction?: (a: PruneAction, outcome: 'done' | 'failed', i: number) => void;
-  } = {},
+  preflight: () => Promise<void>,
+  runOne: (a: PruneAction) => Promise<void>,
+  opts: PruneRunOptions,
 ): Promise<PruneRunResult> {
   const result: PruneRunResult = { done: [], failed: [] };
   const stop = (e: unknown) => {
     result.stopped = {
       ...toErrorInfo(e),
-      scope: (e as LadingError).scope ?? `repository:${plan.repository}:delete`,
+      // GitHub names the token scope to add (delete:packages), a registry its token scope.
+      scope:
+        (e as LadingError).patScope ?? (e as LadingError).scope ?? `repository:${plan.repository}:delete`,
     };
   };
   if (plan.plan.length) {
-    // A token without delete (or a registry with deletes off) is refused here, before anything changed.
     try {
-      await checkManifestDeletes(client, plan.repository, { signal: opts.signal });
+      await preflight();
     } catch (e) {
       if (!refused(e)) throw e;
       stop(e);
@@ -98,15 +107,14 @@ export async function executePrune(
       break;
     }
     try {
-      await runAction(client, plan.repository, a, opts.signal);
+      await runOne(a);
     } catch (e) {
       if (!gone(e)) {
         if (opts.signal?.aborted) {
           result.cancelled = true;
           break;
         }
-        const error = toErrorInfo(e);
-        result.failed.push({ action: a, error });
+        result.failed.push({ action: a, error: toErrorInfo(e) });
         opts.onAction?.(a, 'failed', i);
         if (refused(e)) {
           stop(e);
@@ -119,4 +127,19 @@ export async function executePrune(
     opts.onAction?.(a, 'done', i);
   }
   return result;
+}
+
+/** Runs a plan on a registry that deletes through the Distribution API. */
+export function executePrune(
+  client: PruneClient,
+  plan: PrunePlan,
+  opts: PruneRunOptions = {},
+): Promise<PruneRunResult> {
+  // A token without delete (or a registry with deletes off) is refused by the probe, before anything changed.
+  return runPruneActions(
+    plan,
+    () => checkManifestDeletes(client, plan.repository, { signal: opts.signal }),
+    (a) => runAction(client, plan.repository, a, opts.signal),
+    opts,
+  );
 }

@@ -5,13 +5,25 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { executePrune, prunePlanFor } from '../../../core/operations/prune';
+import { deletesThroughGitHub } from '../../../core/github/hosts';
+import {
+  executePrune,
+  type PruneRunOptions,
+  type PruneRunResult,
+  prunePlanFor,
+} from '../../../core/operations/prune';
 import type { PruneAction, PrunePlan } from '../../../core/operations/prune-plan';
-import { type PrunePolicy, policyFrom, pruneRules } from '../../../core/operations/prune-rules';
+import {
+  type PrunePolicy,
+  type PruneRules,
+  policyFrom,
+  pruneRules,
+} from '../../../core/operations/prune-rules';
 import { LadingError } from '../../../core/registry/errors';
 import { formatReference, parseRepository } from '../../../core/registry/reference';
 import { cliContext, confirm, note, print, printJson, registryClient } from '../context';
 import { humanSize, shortDigest, table } from '../format';
+import { githubContextFor } from './gh';
 
 interface PruneFlags {
   match?: string;
@@ -85,6 +97,36 @@ function printPlan(plan: PrunePlan, dryRun: boolean): void {
   for (const n of plan.notes) print(`Note: ${n}`);
 }
 
+/**
+ * The plan and its runner for the host: GitHub hosts through the packages API (loaded only for them, with
+ * octokit), every other registry through the Distribution API.
+ */
+async function planFor(
+  cmd: Command,
+  target: { registry: string; repository: string },
+  rules: PruneRules,
+  signal: AbortSignal,
+): Promise<{
+  plan: PrunePlan;
+  execute: (plan: PrunePlan, opts: PruneRunOptions) => Promise<PruneRunResult>;
+}> {
+  const { io } = cliContext();
+  if (deletesThroughGitHub(target.registry, io.env.LADING_GITHUB_REGISTRY)) {
+    const ctx = await githubContextFor(cmd, target.registry, target.repository.split('/')[0]);
+    const { gitHubPrunePlan, executeGitHubPrune } = await import('../../../core/operations/prune-github');
+    const t = { session: ctx.session, client: ctx.client(), repository: target.repository };
+    return {
+      plan: await gitHubPrunePlan(t, rules, { signal }),
+      execute: (p, o) => executeGitHubPrune(t, p, o),
+    };
+  }
+  const client = await registryClient(cmd, target.registry);
+  return {
+    plan: await prunePlanFor(client, target.repository, rules, { signal }),
+    execute: (p, o) => executePrune(client, p, o),
+  };
+}
+
 export function register(program: Command): void {
   program
     .command('prune')
@@ -99,7 +141,10 @@ export function register(program: Command): void {
     )
     .option('--keep-last <n>', 'keep the N newest images (distinct digests) among the considered tags')
     .option('--older-than <duration>', 'delete only images created longer ago than this (30d, 12h, 2w)')
-    .option('--untagged', 'also the manifests that lose their last tag in this run')
+    .option(
+      '--untagged',
+      'GitHub hosts: also untagged versions nothing kept needs; elsewhere the manifests that lose their last tag in this run',
+    )
     .option('--keep-referrers', 'keep the signatures, attestations and SBOMs of deleted images')
     .option(
       '--policy <file>',
@@ -121,8 +166,7 @@ export function register(program: Command): void {
         keepReferrers: opts.keepReferrers || undefined,
       });
       const name = formatReference({ ...target });
-      const client = await registryClient(cmd, target.registry);
-      const plan = await prunePlanFor(client, target.repository, rules, { signal });
+      const { plan, execute } = await planFor(cmd, target, rules, signal);
       const { repository: _, notes, ...shown } = plan;
       if (opts.dryRun || plan.plan.length === 0) {
         if (opts.json) printJson({ ...shown, ...(notes.length ? { notes } : {}) });
@@ -143,7 +187,7 @@ export function register(program: Command): void {
         );
         if (!yes) throw new LadingError('cancelled', 'Nothing was deleted.');
       }
-      const result = await executePrune(client, plan, {
+      const result = await execute(plan, {
         signal,
         onAction: opts.json
           ? undefined
@@ -167,8 +211,13 @@ export function register(program: Command): void {
       if (result.cancelled)
         throw new LadingError('cancelled', `Pruning ${name} was cancelled; run it again to finish the rest.`);
       if (result.stopped) {
-        throw new LadingError(result.stopped.code, `${result.stopped.message} The prune stopped there.`, {
-          hint: `${result.stopped.hint ?? ''} Needed: ${result.stopped.scope}. Run the same prune again afterwards to finish the rest.`.trim(),
+        const { code, message, hint, scope } = result.stopped;
+        const after = result.done.length
+          ? ` The prune stopped after ${result.done.length} of ${plan.plan.length}.`
+          : '';
+        const needed = scope && !hint?.includes(scope) ? ` Needed: ${scope}.` : '';
+        throw new LadingError(code, `${message}${after}`, {
+          hint: `${hint ?? ''}${needed} Then run the same prune again to finish the rest.`.trim(),
         });
       }
       if (result.failed.length) {
