@@ -15,6 +15,7 @@ import { copyHandlers } from './copy-jobs';
 import { defaultDependencies, type ServiceDependencies } from './dependencies';
 import { jobHandlers } from './jobs';
 import { nativeHandlers } from './native';
+import { pruneHandlers } from './prune-jobs';
 import { registryHandlers } from './registry';
 import { UploadStore } from './uploads';
 
@@ -76,6 +77,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     ...archiveHandlers(ctx),
     ...jobHandlers(ctx),
     ...copyHandlers(ctx),
+    ...pruneHandlers(ctx),
     ...deps.githubHandlers(ctx),
   };
   return {
