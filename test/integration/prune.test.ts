@@ -173,6 +173,21 @@ describe('lading prune on a real registry', () => {
     expect(await listTags(registry, 'team/app')).toEqual(before);
   }, 120_000);
 
+  it('prints the plan for people: every action with its reason, what stays and why', async () => {
+    const r = await lading(['prune', `${registry.host}/team/app`, ...RULES, '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^Would run: 28 action\(s\), [\d.]+ kB reclaimable$/);
+    expect(lines.find((l) => l.includes('ci-20, pr-20'))).toMatch(
+      /^ {2}delete-manifest +ci-20, pr-20 +sha256:[0-9a-f]{12} +\S+ +matches no --keep, not among the 5 newest$/,
+    );
+    expect(lines.find((l) => l.includes('multi-new-arm'))).toMatch(
+      /delete-tag .*its manifest stays: platform image of kept index/,
+    );
+    expect(lines).toContain('Kept: 13 tag(s)');
+    expect(lines.find((l) => /^ {2}v1\.0\.0 /.test(l))).toMatch(/tag v1\.0\.0 matches --keep/);
+  }, 60_000);
+
   it('refuses to run from a script without --yes', async () => {
     const r = await lading(['prune', `${registry.host}/team/app`, ...RULES]);
     expect(r.code).not.toBe(0);

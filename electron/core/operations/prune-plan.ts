@@ -76,10 +76,26 @@ function createdOf(snapshot: PruneSnapshot, digest: string, depth = 0): string |
   return newest ?? snapshot.versions?.[digest]?.createdAt;
 }
 
-/** The digests of a digest's referrer tags (`sha256-HEX[.sig|.att|.sbom]`), with the tags. */
-function referrersOf(snapshot: PruneSnapshot, referrerTags: string[], digest: string): Map<string, string[]> {
+/** Referrer tags by the subject part of their name (`sha256-HEX`), so each lookup scans only its own. */
+function referrerIndex(referrerTags: string[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const t of referrerTagsFor(referrerTags, digest)) {
+  for (const t of referrerTags) {
+    const base = t.slice(0, 'sha256-'.length + 64);
+    const list = out.get(base);
+    if (list) list.push(t);
+    else out.set(base, [t]);
+  }
+  return out;
+}
+
+/** The digests of a digest's referrer tags (`sha256-HEX[.sig|.att|.sbom]`), with the tags. */
+function referrersOf(
+  snapshot: PruneSnapshot,
+  index: Map<string, string[]>,
+  digest: string,
+): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const t of referrerTagsFor(index.get(digest.replace(':', '-')) ?? [], digest)) {
     const d = snapshot.tags[t] as string;
     out.set(d, [...(out.get(d) ?? []), t]);
   }
@@ -96,15 +112,27 @@ const byAge = (a: { created?: string; digest: string }, b: { created?: string; d
 export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date = new Date()): PrunePlan {
   const allTags = Object.keys(snapshot.tags).sort();
   const referrerTags = allTags.filter(isReferrerTag);
+  const byReferrerSubject = referrerIndex(referrerTags);
   const named = allTags.filter((t) => !isReferrerTag(t));
   const considered = named.filter((t) => !rules.match || rules.match.test(t));
   const keep: PruneKeep[] = [];
   const tagsOf = new Map<string, string[]>();
   for (const t of named) {
     const d = snapshot.tags[t] as string;
-    tagsOf.set(d, [...(tagsOf.get(d) ?? []), t]);
+    const list = tagsOf.get(d);
+    if (list) list.push(t);
+    else tagsOf.set(d, [t]);
   }
 
+  // Maps rather than scans: a repository may have tens of thousands of CI tags.
+  const consideredSet = new Set(considered);
+  const consideredOf = new Map<string, string[]>();
+  for (const t of considered) {
+    const d = snapshot.tags[t] as string;
+    const list = consideredOf.get(d);
+    if (list) list.push(t);
+    else consideredOf.set(d, [t]);
+  }
   // Images among the considered tags, newest first.
   const images = [...new Set(considered.map((t) => snapshot.tags[t] as string))]
     .map((digest) => ({ digest, created: createdOf(snapshot, digest) }))
@@ -118,7 +146,7 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
   // Why an image is kept (undefined: it may go). The rules are independent: any one keeps it.
   const keptWhy = new Map<string, string>();
   for (const img of images) {
-    const own = considered.filter((t) => snapshot.tags[t] === img.digest);
+    const own = consideredOf.get(img.digest) ?? [];
     const byKeep = own.find((t) => rules.keep.some((k) => k.test(t)));
     const pattern = byKeep === undefined ? undefined : rules.keep.find((k) => k.test(byKeep));
     let why: string | undefined;
@@ -135,7 +163,7 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
   const staying = new Set<string>();
   for (const t of named) {
     const d = snapshot.tags[t] as string;
-    if (!considered.includes(t)) {
+    if (!consideredSet.has(t)) {
       staying.add(d);
       keep.push({ tag: t, digest: d, reason: 'not matched by --match' });
     } else if (keptWhy.has(d)) {
@@ -149,7 +177,7 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
     needed.set(digest, why);
     for (const c of snapshot.manifests[digest]?.children ?? [])
       need(c, `platform image of kept index ${short(digest)}`, depth + 1);
-    for (const [r] of referrersOf(snapshot, referrerTags, digest))
+    for (const [r] of referrersOf(snapshot, byReferrerSubject, digest))
       need(r, `referrer of kept image ${short(digest)}`, depth + 1);
   };
   for (const d of staying) need(d, 'kept');
@@ -159,7 +187,7 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
   const doomed: Array<{ digest: string; created?: string; tags: string[]; reason: string }> = [];
   for (const img of [...images].reverse()) {
     if (keptWhy.has(img.digest)) continue;
-    const going = considered.filter((t) => snapshot.tags[t] === img.digest);
+    const going = consideredOf.get(img.digest) ?? [];
     const reason = notKeptReason(rules, img.created);
     const stayingTag = (tagsOf.get(img.digest) ?? []).find((t) => !going.includes(t));
     const created = img.created ?? null;
@@ -187,7 +215,7 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
     if (deleted.has(digest) || needed.has(digest) || !snapshot.manifests[digest] || depth > 4) return;
     deleted.add(digest);
     const created = createdOf(snapshot, digest) ?? null;
-    for (const [r, rTags] of referrersOf(snapshot, referrerTags, digest)) {
+    for (const [r, rTags] of referrersOf(snapshot, byReferrerSubject, digest)) {
       if (rules.keepReferrers) {
         need(r, `referrer of deleted ${short(digest)} (--keep-referrers)`);
         for (const t of rTags) keep.push({ tag: t, digest: r, reason: needed.get(r) as string });
@@ -239,9 +267,10 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
   }
 
   // Referrer tags of what stays (or of nothing here) are left alone and said so.
+  const keptTags = new Set(keep.map((k) => k.tag));
   for (const t of referrerTags) {
     const d = snapshot.tags[t] as string;
-    if (deleted.has(d) || keep.some((k) => k.tag === t)) continue;
+    if (deleted.has(d) || keptTags.has(t)) continue;
     const subject = `sha256:${t.slice(7, 71)}`;
     keep.push({
       tag: t,
@@ -267,7 +296,7 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
 }
 
 function notKeptReason(rules: PruneRules, created: string | undefined): string {
-  const parts = [rules.match ? `matches --match ${rules.match.source}` : 'considered (no --match)'];
+  const parts = rules.match ? [`matches --match ${rules.match.source}`] : [];
   if (rules.keep.length) parts.push('matches no --keep');
   if (rules.keepLast !== undefined) parts.push(`not among the ${rules.keepLast} newest`);
   if (rules.olderThan) parts.push(`created ${created}, older than ${rules.olderThan}`);

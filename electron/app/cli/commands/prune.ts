@@ -168,9 +168,11 @@ export function register(program: Command): void {
       const name = formatReference({ ...target });
       const { plan, execute } = await planFor(cmd, target, rules, signal);
       const { repository: _, notes, ...shown } = plan;
+      const extra = notes.length ? { notes } : {};
       if (opts.dryRun || plan.plan.length === 0) {
-        if (opts.json) printJson({ ...shown, ...(notes.length ? { notes } : {}) });
-        else printPlan(plan, true);
+        // A run with nothing to do still reports its (empty) done and failed lists.
+        if (opts.json) printJson({ ...shown, ...extra, ...(opts.dryRun ? {} : { done: [], failed: [] }) });
+        else printPlan(plan, opts.dryRun === true);
         return;
       }
       if (!opts.json) printPlan(plan, false);
@@ -199,6 +201,7 @@ export function register(program: Command): void {
       if (opts.json)
         printJson({
           ...shown,
+          ...extra,
           done: result.done,
           failed: result.failed,
           ...(result.stopped ? { stopped: result.stopped } : {}),
