@@ -232,6 +232,21 @@ describe('lading prune on a real registry', () => {
     expect(await listTags(registry, 'team/again')).toEqual(remainingTags(interrupted));
   }, 180_000);
 
+  it('a manifest tagged again between the plan and the run is left alone with its new tag', async () => {
+    const s = await seeder(client, 'team/retag');
+    const old = await s.image('r-1', daysAgo(30), ['r-1']);
+    await s.image('r-2', daysAgo(20), ['r-2']);
+    await s.image('r-3', daysAgo(10), ['r-3']);
+    const plan = await prunePlanFor(client, 'team/retag', pruneRules({}, { keepLast: 1 }));
+    expect(plan.plan.map((a) => a.tag)).toEqual(['r-1', 'r-2']);
+    const m = await client.getManifest('team/retag', old.digest);
+    await client.putManifest('team/retag', 'promoted', m.bytes, m.mediaType);
+    const r = await executePrune(client, plan);
+    expect(r.done.map((a) => a.tag)).toEqual(['r-2']);
+    expect(r.failed.map((f) => [f.action.tag, f.error.code])).toEqual([['r-1', 'conflict']]);
+    expect((await listTags(registry, 'team/retag')).sort()).toEqual(['promoted', 'r-1', 'r-3']);
+  }, 60_000);
+
   it('reads a policy file (JSON and YAML) with the same rules', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'prune-policy-'));
     try {

@@ -26,6 +26,9 @@ function fake(present: Set<string>, fail: (digest: string) => LadingError | unde
   const tagHeads = new Map<string, string>();
   const client = {
     registry: 'registry.example.com',
+    async tags() {
+      return [...tagHeads.keys()];
+    },
     async headManifest(_repo: string, ref: string) {
       const digest = tagHeads.get(ref);
       return digest ? { digest, mediaType: 'x', size: 1 } : undefined;
@@ -109,5 +112,23 @@ describe('executePrune', () => {
     });
     expect(r.cancelled).toBe(true);
     expect(f.deleted).toEqual([d(1)]);
+  });
+
+  it('leaves a manifest alone when a tag was put on it since the plan (it would go with it)', async () => {
+    const f = fake(new Set([d(1), d(2)]));
+    f.tagHeads.set('t1', d(1)); // planned: goes with d(1)
+    f.tagHeads.set('promoted', d(2)); // new since the plan
+    f.tagHeads.set('unrelated', d(7));
+    const r = await executePrune(f.client, plan([del(1), del(2)]));
+    expect(f.deleted).toEqual([d(1)]);
+    expect(r.failed).toEqual([
+      {
+        action: del(2),
+        error: expect.objectContaining({
+          code: 'conflict',
+          message: expect.stringMatching(/tag promoted was put on it/),
+        }),
+      },
+    ]);
   });
 });

@@ -11,7 +11,13 @@ import { assertDeletable, assignRoles } from '../github/roles';
 import { requireScopesToChange, scopeKindFor } from '../github/scopes';
 import type { GitHubSession } from '../github/session';
 import { LadingError } from '../registry/errors';
-import { type PruneClient, type PruneRunOptions, type PruneRunResult, runPruneActions } from './prune';
+import {
+  type PruneClient,
+  type PruneRunOptions,
+  type PruneRunResult,
+  retaggedSincePlan,
+  runPruneActions,
+} from './prune';
 import { type PrunePlan, planPrune } from './prune-plan';
 import { readPruneSnapshot } from './prune-read';
 import type { PruneRules } from './prune-rules';
@@ -53,6 +59,7 @@ export async function executeGitHubPrune(
   const pkg = `${ref.owner}/${ref.name}`;
   let roles: PackageVersion[] = [];
   let after: PackageVersion[] = [];
+  const retagged = new Map<string, string>();
   const preflight = async () => {
     const { versions, scopes } = await t.session.packages.listVersionsAndScopes(route, ref.name, 'active');
     const untags = plan.plan.some((a) => a.action === 'delete-tag');
@@ -64,6 +71,12 @@ export async function executeGitHubPrune(
       untags ? ', which moves a shared tag onto a placeholder first (a push)' : '',
     );
     roles = await assignRoles(versions, t.client, t.repository, call);
+    // A tag put on a version since the plan would go with it: that version is left alone.
+    for (const a of plan.plan) {
+      const now = versions.find((v) => v.id === a.versionId);
+      const extra = now?.tags.find((tag) => !(a.tags ?? []).includes(tag));
+      if (a.action === 'delete-version' && extra) retagged.set(a.digest, extra);
+    }
     // The indexes this run deletes break nothing: what is checked is the repository after the run.
     const going = new Set(plan.plan.filter((a) => a.action === 'delete-version').map((a) => a.digest));
     after = roles.map((v) => (going.has(v.digest) ? { ...v, tags: [] } : v));
@@ -72,6 +85,8 @@ export async function executeGitHubPrune(
     if (a.action === 'delete-version') {
       const version = roles.find((v) => v.id === a.versionId);
       if (!version) return; // already gone
+      const tag = retagged.get(a.digest);
+      if (tag) throw retaggedSincePlan(a, tag);
       assertDeletable(version, after);
       await t.session.packages.deleteVersion(route, ref.name, version.id);
       return;

@@ -129,17 +129,55 @@ export async function runPruneActions(
   return result;
 }
 
+/**
+ * Tags pushed since the plan onto a manifest it deletes (deleting by digest would take them along): such a
+ * manifest is left alone. One listing, and a HEAD only for the tags the plan has never seen.
+ */
+export async function tagsAddedSince(
+  client: Pick<PruneClient, 'tags' | 'headManifest'>,
+  plan: PrunePlan,
+  signal?: AbortSignal,
+): Promise<Map<string, string>> {
+  const known = new Set([
+    ...plan.keep.flatMap((k) => (k.tag ? [k.tag] : [])),
+    ...plan.plan.flatMap((a) => a.tags ?? (a.tag ? [a.tag] : [])),
+  ]);
+  const doomed = new Set(plan.plan.filter((a) => a.action !== 'delete-tag').map((a) => a.digest));
+  const added = new Map<string, string>(); // digest → a new tag on it
+  for (const t of (await client.tags(plan.repository, { signal })).filter((t) => !known.has(t))) {
+    const d = (await client.headManifest(plan.repository, t, { signal }))?.digest;
+    if (d && doomed.has(d) && !added.has(d)) added.set(d, t);
+  }
+  return added;
+}
+
+export function retaggedSincePlan(a: PruneAction, tag: string): LadingError {
+  return new LadingError(
+    'conflict',
+    `${a.tag ?? a.digest} was left alone: tag ${tag} was put on it since the plan, and would go with it.`,
+    { hint: 'Run lading prune again to plan with the repository as it is now.' },
+  );
+}
+
 /** Runs a plan on a registry that deletes through the Distribution API. */
 export function executePrune(
   client: PruneClient,
   plan: PrunePlan,
   opts: PruneRunOptions = {},
 ): Promise<PruneRunResult> {
-  // A token without delete (or a registry with deletes off) is refused by the probe, before anything changed.
+  let added = new Map<string, string>();
   return runPruneActions(
     plan,
-    () => checkManifestDeletes(client, plan.repository, { signal: opts.signal }),
-    (a) => runAction(client, plan.repository, a, opts.signal),
+    async () => {
+      // A token without delete (or a registry with deletes off) is refused here, before anything changed.
+      await checkManifestDeletes(client, plan.repository, { signal: opts.signal });
+      added = await tagsAddedSince(client, plan, opts.signal);
+    },
+    async (a) => {
+      const tag = added.get(a.digest);
+      if (tag && a.action === 'delete-manifest') throw retaggedSincePlan(a, tag);
+      await runAction(client, plan.repository, a, opts.signal);
+    },
     opts,
   );
 }
