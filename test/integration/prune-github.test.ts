@@ -12,6 +12,7 @@ import type { PruneAction } from '../../electron/core/operations/prune-plan';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { type GhcrLikeWorld, startGhcrLikeWorld } from '../support/github-ghcr-like';
 import { skopeoCopy } from '../support/images';
+import { callers, servicesInTempDir, type TestServices } from '../support/services';
 import { type CliSandbox, cliSandbox, expectOneLineError } from './cli-helpers';
 import { daysAgo, type Pushed, seeder } from './prune-seed';
 
@@ -114,6 +115,26 @@ describe('lading prune on a GitHub host', () => {
     // the kept index's untagged platform image is kept, never planned
     expect(out.plan.some((a: PruneAction) => a.digest === (x.multiChildren[0] as Pushed).digest)).toBe(false);
     expect(active().length).toBe(before);
+  }, 120_000);
+
+  it('registry.prunePlan with a ghcr connection plans the same through the services', async () => {
+    let services: TestServices | undefined;
+    try {
+      services = await servicesInTempDir({ mode: 'bridge', prefix: 'lading-prune-gh-' });
+      const current = services;
+      const { ok } = callers(() => current.services);
+      const { id } = await ok('connections.save', world.connectionInput);
+      const plan = await ok('registry.prunePlan', {
+        connectionId: id,
+        repository: 'acme/prune',
+        keep: ['^v\\d', '^latest$'],
+        keepLast: 3,
+        untagged: true,
+      });
+      expect(brief(plan.plan)).toEqual(expected());
+    } finally {
+      await services?.dispose();
+    }
   }, 120_000);
 
   it('a token without delete:packages is refused before anything is deleted', async () => {
