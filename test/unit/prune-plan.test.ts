@@ -193,6 +193,21 @@ describe('planPrune', () => {
     expect(plan.reclaimableBytes).toBe(5);
   });
 
+  it('a tagged platform image that goes with its index still lists its tag', () => {
+    const r = repo()
+      .image(11, day(60), 'ci-amd64')
+      .image(12, day(60))
+      .index(10, day(50), [11, 12], 'old')
+      .image(2, day(1), 'new');
+    const plan = planPrune(r.s, rules({ keepLast: 1 }), NOW);
+    expect(brief(plan)).toEqual([
+      'delete-manifest old 10',
+      'delete-manifest ci-amd64 11',
+      'delete-manifest - 12',
+    ]);
+    expect(plan.plan[1]?.tags).toEqual(['ci-amd64']);
+  });
+
   it('a child shared with a kept index stays when another index goes', () => {
     const r = repo()
       .image(11, day(60))

@@ -221,6 +221,8 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
         for (const t of rTags) keep.push({ tag: t, digest: r, reason: needed.get(r) as string });
       } else remove(r, rTags, `referrer of deleted ${short(digest)}`, depth + 1);
     }
+    // A doomed image reached first as another's child or referrer still lists the tags it takes along.
+    if (!tags.length) tags = doomedTags.get(digest) ?? [];
     const version = snapshot.versions?.[digest];
     manifestActions.push({
       action: version ? 'delete-version' : 'delete-manifest',
@@ -233,6 +235,10 @@ export function planPrune(snapshot: PruneSnapshot, rules: PruneRules, now: Date 
     for (const c of snapshot.manifests[digest]?.children ?? [])
       remove(c, [], `platform image of deleted index ${short(digest)}`, depth + 1);
   };
+  const doomedTags = new Map(doomed.map((d) => [d.digest, d.tags]));
+  // An index before its platform images, even a tagged one that goes too (they follow it).
+  const insideDoomed = new Set(doomed.flatMap((d) => snapshot.manifests[d.digest]?.children ?? []));
+  for (const d of doomed) if (!insideDoomed.has(d.digest)) remove(d.digest, d.tags, d.reason);
   for (const d of doomed) remove(d.digest, d.tags, d.reason);
 
   // GitHub lists untagged versions: those nothing that stays needs go too, oldest first (by push date).
