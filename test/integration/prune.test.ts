@@ -16,7 +16,7 @@ import { clientFor } from '../support/clients';
 import { run } from '../support/exec';
 import { skopeoCopy } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
-import { type CliSandbox, cliSandbox } from './cli-helpers';
+import { type CliSandbox, cliSandbox, expectOneLineError } from './cli-helpers';
 import { daysAgo, type Pushed, seeder } from './prune-seed';
 
 interface Seeded {
@@ -295,4 +295,35 @@ describe('prune with a read-only token', () => {
     expect(r.stopped).toMatchObject({ code: 'denied', scope: expect.stringContaining('delete') });
     expect((await user.tags('team/ro')).sort()).toEqual(['ro-1', 'ro-2', 'ro-3', 'ro-4']);
   }, 120_000);
+});
+
+describe('lading prune on a registry with deletes off', () => {
+  let registry: TestRegistry;
+  let cli: CliSandbox;
+  beforeAll(async () => {
+    registry = await startRegistry({ mode: 'open', deleteEnabled: false });
+    cli = await cliSandbox();
+    const s = await seeder(clientFor(registry), 'team/off');
+    for (let n = 1; n <= 3; n++) await s.image(`off-${n}`, daysAgo(10 * n), [`off-${n}`]);
+  }, 120_000);
+  afterAll(async () => {
+    await cli?.cleanup();
+    await registry?.stop();
+  });
+
+  it('stops before anything changed, in one line with what to do', async () => {
+    const r = await cli.lading(
+      ['prune', `${registry.host}/team/off`, '--keep-last', '1', '--yes', '--json'],
+      {
+        env: { LADING_INSECURE_REGISTRIES: registry.host },
+      },
+    );
+    expect(r.code).not.toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ done: [], failed: [], stopped: { code: 'unsupported' } });
+    const { message, hint } = expectOneLineError(r.stderr);
+    expect(message).toMatch(/does not allow deleting manifests/);
+    expect(hint).toMatch(/storage\.delete\.enabled.*run the same prune again/);
+    expect(await listTags(registry, 'team/off')).toEqual(['off-1', 'off-2', 'off-3']);
+  }, 60_000);
 });
