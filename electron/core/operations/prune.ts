@@ -31,9 +31,14 @@ export async function prunePlanFor(
   opts: { signal?: AbortSignal; now?: Date } = {},
 ): Promise<PrunePlan> {
   if (isGitHubRegistry(client.registry)) {
-    throw new LadingError('unsupported', `Pruning ${client.registry} repositories is not supported yet.`, {
-      hint: 'Delete versions with lading gh delete-version for now; generic registries can be pruned.',
-    });
+    // ghcr.io answers 405 to manifest DELETE: its manifests go as package versions (prune-github.ts).
+    throw new LadingError(
+      'unsupported',
+      `${client.registry} is pruned through the GitHub Packages API, not the registry API.`,
+      {
+        hint: 'Run lading prune with a GitHub token (GH_TOKEN or your docker login), or use a GitHub connection in the app.',
+      },
+    );
   }
   const snapshot = await readPruneSnapshot(client, repository, { signal: opts.signal });
   return planPrune(snapshot, rules, opts.now);
