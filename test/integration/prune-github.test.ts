@@ -8,7 +8,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { githubSession } from '../../electron/core/github/session';
+import { executeGitHubPrune, gitHubPrunePlan } from '../../electron/core/operations/prune-github';
 import type { PruneAction } from '../../electron/core/operations/prune-plan';
+import { pruneRules } from '../../electron/core/operations/prune-rules';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { type GhcrLikeWorld, startGhcrLikeWorld } from '../support/github-ghcr-like';
 import { skopeoCopy } from '../support/images';
@@ -192,6 +195,41 @@ describe('lading prune on a GitHub host', () => {
     const again = await lading(['prune', `${world.front.host}/acme/prune`, ...RULES, '--dry-run', '--json']);
     expect(JSON.parse(again.stdout).plan).toEqual([]);
   }, 180_000);
+
+  it('an interrupted run finishes on the next; the same plan again counts what is gone as done', async () => {
+    const client = new RegistryClient({
+      registry: world.front.host,
+      credentials: world.registry.user,
+      retries: 0,
+    });
+    const s = await seeder(client, 'acme/again');
+    for (let n = 1; n <= 5; n++) await s.image(`g-${n}`, daysAgo(50 - n), [`g-${n}`]);
+    const connection = {
+      kind: 'ghcr' as const,
+      registry: world.front.host,
+      insecure: true,
+      owner: 'acme',
+      ownerType: 'org' as const,
+      githubApiUrl: world.standIn.apiUrl,
+    };
+    const t = { session: githubSession(connection, world.token), client, repository: 'acme/again' };
+    const plan = await gitHubPrunePlan(t, pruneRules({}, { keepLast: 1 }));
+    expect(plan.plan.map((a) => [a.action, a.tag])).toEqual(
+      [1, 2, 3, 4].map((n) => ['delete-version', `g-${n}`]),
+    );
+    const stop = new AbortController();
+    const first = await executeGitHubPrune(t, plan, {
+      signal: stop.signal,
+      onAction: (_a, _o, i) => i === 1 && stop.abort(),
+    });
+    expect(first).toMatchObject({ cancelled: true, failed: [] });
+    expect(first.done).toHaveLength(2);
+    const replay = await executeGitHubPrune(t, plan);
+    expect(replay.failed).toEqual([]);
+    expect(replay.done).toHaveLength(4);
+    const left = (world.standIn.findPackage('acme', 'again')?.versions ?? []).filter((v) => !v.deletedAt);
+    expect(left.flatMap((v) => v.tags)).toEqual(['g-5']);
+  }, 120_000);
 
   it('a bad rule is one line with what to do', async () => {
     const r = await lading(['prune', `${world.front.host}/acme/prune`, '--older-than', 'soon', '--dry-run']);
