@@ -24,6 +24,7 @@ import {
   MachineCredentialSchema,
   PackageDetailsSchema,
   PackageVersionSchema,
+  PrunePlanSchema,
   RepositoriesResultSchema,
   SyncResultSchema,
   TagDetailSchema,
@@ -42,6 +43,19 @@ const SyncRequest = z
     /** A regular expression tags must match (default: every tag). */
     tags: z.string().max(200).optional(),
     referrers: z.boolean().optional(),
+  })
+  .strict();
+/** Retention rules over one repository (the flags of `lading prune`, camelCase). */
+const PruneRequest = z
+  .object({
+    connectionId: Id,
+    repository: Repository,
+    match: z.string().max(200).optional(),
+    keep: z.array(z.string().max(200)).max(50).optional(),
+    keepLast: z.number().int().min(0).max(100_000).optional(),
+    olderThan: z.string().max(20).optional(),
+    untagged: z.boolean().optional(),
+    keepReferrers: z.boolean().optional(),
   })
   .strict();
 const Ok = z.object({ ok: z.literal(true) });
@@ -193,6 +207,10 @@ export const contract = {
   'registry.syncPlan': call(SyncRequest, SyncResultSchema),
   /** Copy every tag (matching `tags`) whose digest at the target differs; equal tags are skipped. */
   'jobs.sync': call(SyncRequest, z.object({ jobId: Id })),
+  /** What a prune would do, with every reason; changes nothing. */
+  'registry.prunePlan': call(PruneRequest, PrunePlanSchema),
+  /** Prune as a job, planned again when it starts (a retry continues with what is left). */
+  'jobs.prune': call(PruneRequest, z.object({ jobId: Id })),
   'jobs.list': call(Empty, z.array(JobSchema)),
   'jobs.cancel': call(z.object({ id: Id }).strict(), Ok),
   'jobs.retry': call(z.object({ id: Id }).strict(), z.object({ jobId: Id })),

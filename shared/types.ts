@@ -296,7 +296,26 @@ export const TransferProgressSchema = z.object({
 });
 export type TransferProgress = z.infer<typeof TransferProgressSchema>;
 
-export const JobKindSchema = z.enum(['push', 'pull', 'delete', 'tag', 'copy', 'sync']);
+export const JobKindSchema = z.enum(['push', 'pull', 'delete', 'tag', 'copy', 'sync', 'prune']);
+
+/** A prune's preview (core/operations/prune-plan.ts): every action with its reason, what stays and why. */
+export const PrunePlanSchema = z.object({
+  plan: z.array(
+    z.object({
+      action: z.enum(['delete-tag', 'delete-manifest', 'delete-version']),
+      tag: z.string().optional(),
+      tags: z.array(z.string()).optional(),
+      digest: z.string(),
+      versionId: z.number().optional(),
+      created: z.string().nullable(),
+      reason: z.string(),
+    }),
+  ),
+  keep: z.array(z.object({ tag: z.string().optional(), digest: z.string(), reason: z.string() })),
+  reclaimableBytes: z.number(),
+  notes: z.array(z.string()),
+});
+export type PrunePlanView = z.infer<typeof PrunePlanSchema>;
 
 /** A sync's outcome per tag: copied (or, planned, to be copied), already equal, or failed with why. */
 export const SyncResultSchema = z.object({

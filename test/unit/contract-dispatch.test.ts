@@ -197,6 +197,21 @@ const samples: { [N in CallName]: { request: CallRequest<N>; response: CallRespo
     },
     response: { jobId: 'j1' },
   },
+  'registry.prunePlan': {
+    request: { connectionId: 'c1', repository: 'app', keep: ['^v'], keepLast: 5, olderThan: '30d' },
+    response: {
+      plan: [
+        { action: 'delete-manifest', tag: 'ci-1', tags: ['ci-1'], digest, created: null, reason: 'old' },
+      ],
+      keep: [{ tag: 'v1', digest, reason: 'tag v1 matches --keep ^v' }],
+      reclaimableBytes: 10,
+      notes: [],
+    },
+  },
+  'jobs.prune': {
+    request: { connectionId: 'c1', repository: 'app', keepLast: 3 },
+    response: { jobId: 'j1' },
+  },
   'jobs.list': { request: {}, response: [job] },
   'jobs.cancel': { request: { id: 'j1' }, response: { ok: true } },
   'jobs.retry': { request: { id: 'j1' }, response: { jobId: 'j2' } },
@@ -368,6 +383,12 @@ describe('Electron-mode pulls write only where the save dialog said', () => {
           push: async () => ({ message: 'pushed' }),
           copy: async () => ({ message: 'copied' }),
           sync: async () => ({ message: 'synced', copied: [], skipped: [], failed: [] }),
+          prunePlan: async () => {
+            throw new Error('not under test');
+          },
+          prune: async () => {
+            throw new Error('not under test');
+          },
           pull: async ({ outputPath }) => {
             written.push(outputPath);
             return { message: `Pulled to ${outputPath}` };

@@ -15,6 +15,7 @@ import * as ghCommand from './commands/gh';
 import * as imagesCommand from './commands/images';
 import * as inspectCommand from './commands/inspect';
 import * as loginCommand from './commands/login';
+import * as pruneCommand from './commands/prune';
 import * as pullCommand from './commands/pull';
 import * as pushCommand from './commands/push';
 import * as serveCommand from './commands/serve';
@@ -44,6 +45,7 @@ const COMMANDS: CommandModule[] = [
   tagCommand,
   copyCommand,
   deleteCommand,
+  pruneCommand,
   loginCommand,
   pushCommand,
   pullCommand,

@@ -25,10 +25,22 @@ import {
   checkGitHubToken,
   deleteOnGitHub,
   githubApiUrlFor,
+  githubSession,
+  isGitHubKind,
   listGitHubRepositories,
 } from '../../core/github/index';
+import { requireToken } from '../../core/github/session';
 import type { JobOutcome } from '../../core/jobs/manager';
 import { copyImage, syncRepository } from '../../core/operations/copy';
+import {
+  executePrune,
+  type PruneRunOptions,
+  type PruneRunResult,
+  prunePlanFor,
+} from '../../core/operations/prune';
+import { executeGitHubPrune, gitHubPrunePlan } from '../../core/operations/prune-github';
+import type { PrunePlan } from '../../core/operations/prune-plan';
+import type { PruneRules } from '../../core/operations/prune-rules';
 import { pushCounts, pushToRegistry } from '../../core/operations/push';
 import type { LoginHints } from '../../core/registry/auth';
 import { RegistryClient } from '../../core/registry/client';
@@ -134,11 +146,23 @@ export interface SyncArgs {
   onProgress?(p: TransferProgress): void;
 }
 
+export interface PruneArgs extends ConnectionAccess {
+  repository: string;
+  rules: PruneRules;
+  signal?: AbortSignal;
+}
+
 export interface TransferPipelines {
   push(args: PushArgs): Promise<JobOutcome>;
   pull(args: PullArgs): Promise<JobOutcome>;
   copy(args: CopyArgs): Promise<JobOutcome>;
   sync(args: SyncArgs): Promise<SyncResult & JobOutcome>;
+  /** The plan for the repository as it is now (GitHub kinds through the packages API); changes nothing. */
+  prunePlan(args: PruneArgs): Promise<PrunePlan>;
+  /** Plans again, then runs it; `onAction` after each action. */
+  prune(
+    args: PruneArgs & { onAction?: PruneRunOptions['onAction']; onPlan?: (plan: PrunePlan) => void },
+  ): Promise<PruneRunResult & { plan: PrunePlan }>;
 }
 
 /** A push from a local engine's image: PushArgs with the engine and image instead of an archive. */
@@ -296,6 +320,15 @@ export function transferPipelines(): TransferPipelines {
         warnings,
       };
     },
+    async prunePlan(a) {
+      return (await pruneTarget(a)).plan(a.signal);
+    },
+    async prune(a) {
+      const t = await pruneTarget(a);
+      const plan = await t.plan(a.signal);
+      a.onPlan?.(plan);
+      return { ...(await t.execute(plan, { signal: a.signal, onAction: a.onAction })), plan };
+    },
     async sync(a) {
       const sourceClient = createRegistryClient(a.source);
       const r = await syncRepository({
@@ -436,6 +469,25 @@ export function engineSeam(env: NodeJS.ProcessEnv = process.env): EngineSeam {
         };
       });
     },
+  };
+}
+
+/** A prune's planner and runner for the connection: GitHub kinds through the packages API. */
+async function pruneTarget(a: PruneArgs) {
+  const client = createRegistryClient(a);
+  if (isGitHubKind(a.connection.kind)) {
+    const session = githubSession(a.connection, requireToken(tokenOf(a), a.connection.registry), {
+      signal: a.signal,
+    });
+    const t = { session, client, repository: a.repository };
+    return {
+      plan: (signal?: AbortSignal) => gitHubPrunePlan(t, a.rules, { signal }),
+      execute: (plan: PrunePlan, o: PruneRunOptions) => executeGitHubPrune(t, plan, o),
+    };
+  }
+  return {
+    plan: (signal?: AbortSignal) => prunePlanFor(client, a.repository, a.rules, { signal }),
+    execute: (plan: PrunePlan, o: PruneRunOptions) => executePrune(client, plan, o),
   };
 }
 

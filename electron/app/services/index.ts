@@ -16,6 +16,7 @@ import { defaultDependencies, type ServiceDependencies } from './dependencies';
 import { engineHandlers } from './engines';
 import { jobHandlers } from './jobs';
 import { nativeHandlers } from './native';
+import { pruneHandlers } from './prune-jobs';
 import { registryHandlers } from './registry';
 import { UploadStore } from './uploads';
 
@@ -79,6 +80,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     ...engineHandlers(ctx),
     ...jobHandlers(ctx),
     ...copyHandlers(ctx),
+    ...pruneHandlers(ctx),
     ...deps.githubHandlers(ctx),
   };
   return {

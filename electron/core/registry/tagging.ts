@@ -61,12 +61,16 @@ export async function tagsForDigest(
   return tags.filter((_, i) => heads[i]?.digest === digest);
 }
 
-/** Removes only `tag`; sibling tags on the same manifest keep working. */
+/**
+ * Removes only `tag`; sibling tags on the same manifest keep working. `manifestStays`: the caller knows the
+ * manifest must stay even with no other tag (a prune keeps a platform image a kept index needs), so the
+ * tag is always removed through the throwaway manifest and the siblings are not looked up.
+ */
 export async function deleteTag(
   client: TaggingClient,
   repository: string,
   tag: string,
-  opts: CallOptions = {},
+  opts: CallOptions & { manifestStays?: boolean } = {},
 ): Promise<void> {
   validateRepository(repository);
   validateTag(tag);
@@ -86,8 +90,10 @@ export async function deleteTag(
       },
     );
   }
-  const siblings = (await tagsForDigest(client, repository, head.digest, opts)).filter((t) => t !== tag);
-  if (siblings.length === 0) {
+  const siblings = opts.manifestStays
+    ? []
+    : (await tagsForDigest(client, repository, head.digest, opts)).filter((t) => t !== tag);
+  if (!opts.manifestStays && siblings.length === 0) {
     await client.deleteManifest(repository, head.digest, opts).catch((e) => {
       throw deletesRefused(client, `${repository}:${tag}`, e);
     });
@@ -159,6 +165,20 @@ async function probeManifestDelete(
     if (e instanceof LadingError && (e.status === 404 || e.code === 'manifest-unknown')) return;
     throw e;
   }
+}
+
+/**
+ * Whether `repository` takes manifest deletes from this client, asked without changing anything (a batch
+ * of deletes checks once, before the first): refusals and 405 throw as a delete would.
+ */
+export async function checkManifestDeletes(
+  client: TaggingClient,
+  repository: string,
+  opts: CallOptions = {},
+): Promise<void> {
+  await probeManifestDelete(client, repository, opts).catch((e) => {
+    throw deletesRefused(client, repository, e);
+  });
 }
 
 /** A registry that does not delete manifests at all (405) says so, with what would make it work. */

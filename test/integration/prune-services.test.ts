@@ -1,0 +1,105 @@
+/**
+ * registry.prunePlan and jobs.prune through the services, as the app calls them: the preview changes
+ * nothing, the job deletes what it planned and says so, a registry with deletes off fails the job before
+ * anything changed, a bad rule is refused at the call.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Job } from '../../shared/types';
+import { clientFor } from '../support/clients';
+import { startRegistry, type TestRegistry } from '../support/registry';
+import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
+import { daysAgo, seeder } from './prune-seed';
+
+let open: TestRegistry;
+let noDeletes: TestRegistry;
+let sandbox: TestServices;
+let openId: string;
+let noDeletesId: string;
+const { call, ok } = callers(() => sandbox.services);
+
+async function seed(registry: TestRegistry) {
+  const s = await seeder(clientFor(registry), 'svc/app');
+  for (let n = 1; n <= 6; n++)
+    await s.image(`b-${n}`, daysAgo(60 - n), [`b-${n}`, ...(n === 1 ? ['stable'] : [])]);
+}
+
+async function settled(jobId: string): Promise<Job> {
+  for (let i = 0; i < 300; i++) {
+    const job = (await ok('jobs.list', {})).find((j) => j.id === jobId);
+    if (job && ['done', 'failed', 'cancelled'].includes(job.state)) return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${jobId} did not finish`);
+}
+
+const tags = async (registry: TestRegistry) => (await clientFor(registry).tags('svc/app')).sort();
+
+beforeAll(async () => {
+  [open, noDeletes] = await Promise.all([
+    startRegistry({ mode: 'open' }),
+    startRegistry({ mode: 'open', deleteEnabled: false }),
+  ]);
+  await Promise.all([seed(open), seed(noDeletes)]);
+  sandbox = await servicesInTempDir({ mode: 'bridge', prefix: 'lading-prune-' });
+  openId = (await ok('connections.save', connectionTo(open, 'Open'))).id;
+  noDeletesId = (await ok('connections.save', connectionTo(noDeletes, 'No deletes'))).id;
+}, 120_000);
+
+afterAll(async () => {
+  await sandbox?.dispose();
+  await open?.stop();
+  await noDeletes?.stop();
+});
+
+describe('prune through the services', () => {
+  const rules = { repository: 'svc/app', keep: ['^stable$'], keepLast: 2 };
+
+  it('registry.prunePlan previews with reasons and changes nothing', async () => {
+    const before = await tags(open);
+    const plan = await ok('registry.prunePlan', { connectionId: openId, ...rules });
+    expect(plan.plan.map((a) => [a.action, a.tag])).toEqual([
+      ['delete-manifest', 'b-2'],
+      ['delete-manifest', 'b-3'],
+      ['delete-manifest', 'b-4'],
+    ]);
+    expect(plan.keep.map((k) => `${k.tag}: ${k.reason}`).sort()).toEqual([
+      'b-1: tag stable matches --keep ^stable$',
+      'b-5: one of the 2 newest images (--keep-last)',
+      'b-6: one of the 2 newest images (--keep-last)',
+      'stable: tag stable matches --keep ^stable$',
+    ]);
+    expect(plan.reclaimableBytes).toBeGreaterThan(0);
+    expect(await tags(open)).toEqual(before);
+  }, 60_000);
+
+  it('a rule that does not parse is refused at the call', async () => {
+    const bad = await call('jobs.prune', { connectionId: openId, repository: 'svc/app', olderThan: 'soon' });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.error).toMatchObject({ code: 'invalid-input', message: expect.stringMatching(/soon/) });
+    const none = await call('registry.prunePlan', { connectionId: openId, repository: 'svc/app' });
+    expect(!none.ok && none.error.message).toMatch(/delete every tag/);
+  });
+
+  it('jobs.prune deletes what it planned and says so', async () => {
+    const { jobId } = await ok('jobs.prune', { connectionId: openId, ...rules });
+    const job = await settled(jobId);
+    expect(job.state, JSON.stringify(job.error)).toBe('done');
+    expect(job.kind).toBe('prune');
+    expect(job.resultMessage).toMatch(/^Cleaned up: 3 of 3 deletions done in svc\/app \(.+ reclaimable\)\.$/);
+    expect(await tags(open)).toEqual(['b-1', 'b-5', 'b-6', 'stable']);
+  }, 60_000);
+
+  it('a registry with deletes off fails the job before anything changed', async () => {
+    const before = await tags(noDeletes);
+    const { jobId } = await ok('jobs.prune', { connectionId: noDeletesId, ...rules });
+    const job = await settled(jobId);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatchObject({
+      code: 'unsupported',
+      message: expect.stringMatching(/0 of 3 deletions/),
+    });
+    expect(job.error?.hint).toMatch(/storage\.delete\.enabled/);
+    expect(await tags(noDeletes)).toEqual(before);
+  }, 60_000);
+});
