@@ -21,6 +21,20 @@ export const keys = {
   inspect: (connectionId: string, repository: string, reference: string, platform?: string) =>
     ['inspect', connectionId, repository, reference, platform ?? ''] as const,
   jobs: ['jobs'] as const,
+  /** What a sync would change (`registry.syncPlan`), for the sync dialog's preview. */
+  syncPlan: (
+    source: { connectionId: string; repository: string },
+    target: { connectionId: string; repository: string },
+    tags: string,
+  ) =>
+    [
+      'syncPlan',
+      source.connectionId,
+      source.repository,
+      target.connectionId,
+      target.repository,
+      tags,
+    ] as const,
   githubPackage: (connectionId: string, name: string) => ['github.package', connectionId, name] as const,
   githubVersions: (connectionId: string, name: string, state: 'active' | 'deleted') =>
     ['github.versions', connectionId, name, state] as const,
@@ -247,9 +261,16 @@ export function useTagDetails(
   return state;
 }
 
-export function useInspect(connectionId: string, repository: string, reference: string, platform?: string) {
+export function useInspect(
+  connectionId: string,
+  repository: string,
+  reference: string,
+  platform?: string,
+  options: { enabled?: boolean } = {},
+) {
   return useQuery({
     queryKey: keys.inspect(connectionId, repository, reference, platform),
+    enabled: options.enabled ?? true,
     queryFn: () => call('registry.inspect', { connectionId, repository, reference, platform }),
     // A digest never changes; a tag may move.
     staleTime: isDigestReference(reference) ? Infinity : 15_000,

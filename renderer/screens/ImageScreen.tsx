@@ -544,6 +544,17 @@ export function ImageScreen({
           >
             <Icon name="tag" /> Re-tag…
           </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!image}
+            title="Copy to another repository or registry"
+            onClick={() =>
+              openDialog({ kind: 'copy', connectionId, repository, references: [reference], platform })
+            }
+          >
+            Copy to…
+          </button>
           {!isDigest && !platform && (
             <button
               type="button"

@@ -108,6 +108,15 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
           <PushButton />
           <button
             type="button"
+            className="btn"
+            disabled={!tags.data || total === 0}
+            title="Copy every tag, or those matching a pattern, to another repository or registry"
+            onClick={() => openDialog({ kind: 'sync', connectionId, repository })}
+          >
+            Sync repository to…
+          </button>
+          <button
+            type="button"
             className="btn ghost"
             onClick={() => {
               void tags.refetch();
@@ -173,6 +182,15 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
             {selection.size > 0 && (
               <span className="selection-bar" aria-live="polite">
                 <span>{selection.size.toLocaleString()} selected</span>
+                <button
+                  type="button"
+                  className="btn small"
+                  onClick={() =>
+                    openDialog({ kind: 'copy', connectionId, repository, references: [...selection] })
+                  }
+                >
+                  Copy {selection.size === 1 ? 'tag' : `${selection.size.toLocaleString()} tags`} to…
+                </button>
                 <button type="button" className="btn danger small" onClick={() => askDelete([...selection])}>
                   Delete {selection.size === 1 ? 'tag' : `${selection.size.toLocaleString()} tags`}…
                 </button>
@@ -251,6 +269,7 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
                 onDelete={askDelete}
                 onPull={(tag) => openDialog({ kind: 'pull', connectionId, repository, reference: tag })}
                 onRetag={(tag) => openDialog({ kind: 'retag', connectionId, repository, reference: tag })}
+                onCopy={(tag) => openDialog({ kind: 'copy', connectionId, repository, references: [tag] })}
               />
             </div>
           )}

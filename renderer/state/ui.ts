@@ -16,6 +16,9 @@ export type Dialog =
   | { kind: 'pull'; connectionId: string; repository: string; reference: string }
   | { kind: 'delete'; connectionId: string; repository: string; tags: string[]; digests: string[] }
   | { kind: 'retag'; connectionId: string; repository: string; reference: string }
+  /** Copy to any connection: one tag or digest (`platform`: one of its index), or several tags. */
+  | { kind: 'copy'; connectionId: string; repository: string; references: string[]; platform?: string }
+  | { kind: 'sync'; connectionId: string; repository: string }
   | { kind: 'open-repository'; connectionId: string };
 
 /** A delete started from a dialog: the repository screen says what it removes, then what it removed. */
