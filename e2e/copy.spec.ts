@@ -75,7 +75,7 @@ test('copy one platform of an index: the target is that platform’s image', asy
   const platforms = dialog.getByLabel('Platforms');
   await expect(platforms).toHaveValue('');
   await expect(platforms.getByRole('option')).toHaveText([
-    'All (2), the index with its digest',
+    'All (2): the whole index',
     'linux/amd64 only',
     'linux/arm64 only',
   ]);

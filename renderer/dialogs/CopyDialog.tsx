@@ -208,7 +208,7 @@ export function CopyDialog({
                 retarget();
               }}
             >
-              <option value="">All ({platforms.length}), the index with its digest</option>
+              <option value="">All ({platforms.length}): the whole index</option>
               {platforms.map((p) => (
                 <option key={p.name} value={p.name}>
                   {p.name} only
