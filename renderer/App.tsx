@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { RECONNECTED_EVENT } from './api/bridge-constants';
-import { subscribeJobs, useConnections, useJobs } from './api/queries';
+import { keys, subscribeJobs, useConnections, useJobs } from './api/queries';
 import { DropOverlay } from './components/DropOverlay';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
@@ -38,7 +38,7 @@ export function App() {
 
   // After the event socket reconnects, jobs may have changed unseen.
   useEffect(() => {
-    const resync = () => void queryClient.invalidateQueries({ queryKey: ['jobs'] });
+    const resync = () => void queryClient.invalidateQueries({ queryKey: keys.jobs });
     window.addEventListener(RECONNECTED_EVENT, resync);
     return () => window.removeEventListener(RECONNECTED_EVENT, resync);
   }, [queryClient]);

@@ -1,8 +1,12 @@
-/** Remote data as react-query hooks. Keys are arrays starting with the call's subject. */
+/**
+ * Remote data as react-query hooks. Keys are arrays starting with the call's subject, made only by `keys`
+ * (a `…Of` key is the prefix that matches every query of one connection, for invalidation).
+ */
 
 import {
   type QueryClient,
   useInfiniteQuery,
+  useMutation,
   useQueries,
   useQuery,
   useQueryClient,
@@ -17,6 +21,7 @@ export const keys = {
   discover: ['discover'] as const,
   repositories: (connectionId: string) => ['repositories', connectionId] as const,
   tags: (connectionId: string, repository: string) => ['tags', connectionId, repository] as const,
+  tagsOf: (connectionId: string) => ['tags', connectionId] as const,
   tagDetails: (connectionId: string, repository: string) => ['tagDetails', connectionId, repository] as const,
   inspect: (connectionId: string, repository: string, reference: string, platform?: string) =>
     ['inspect', connectionId, repository, reference, platform ?? ''] as const,
@@ -38,6 +43,13 @@ export const keys = {
   githubPackage: (connectionId: string, name: string) => ['github.package', connectionId, name] as const,
   githubVersions: (connectionId: string, name: string, state: 'active' | 'deleted') =>
     ['github.versions', connectionId, name, state] as const,
+  githubVersionsOf: (connectionId: string) => ['github.versions', connectionId] as const,
+  /** Whether a target tag exists (push, re-tag and copy dialogs; `components/TagCheck.tsx`). */
+  tagCheck: (connectionId: string | undefined, repository: string, tag: string) =>
+    ['tagCheck', connectionId, repository, tag] as const,
+  tagChecksOf: (connectionId: string) => ['tagCheck', connectionId] as const,
+  /** A dropped or picked archive, read once (push dialog). */
+  archive: (itemKey: string) => ['archive', itemKey] as const,
   appInfo: ['app.info'] as const,
 };
 
@@ -47,6 +59,18 @@ export function useAppInfo() {
 
 export function useConnections() {
   return useQuery({ queryKey: keys.connections, queryFn: () => call('connections.list', {}) });
+}
+
+/** Removes a saved connection; the list is fetched again before `onRemoved` runs. */
+export function useRemoveConnection(id: string, onRemoved: () => void) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => call('connections.remove', { id }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: keys.connections });
+      onRemoved();
+    },
+  });
 }
 
 export function useConnection(id: string | undefined) {
@@ -138,7 +162,7 @@ export function useTagCounts(connectionId: string, names: string[], enabled: boo
   });
   const counts = new Map<string, number>();
   // Counts already known stay shown (and sortable) after their rows scroll away.
-  for (const q of queryClient.getQueryCache().findAll({ queryKey: ['tags', connectionId] })) {
+  for (const q of queryClient.getQueryCache().findAll({ queryKey: keys.tagsOf(connectionId) })) {
     const data = q.state.data as string[] | undefined;
     const repository = q.queryKey[2];
     if (Array.isArray(data) && typeof repository === 'string') counts.set(repository, data.length);
@@ -314,9 +338,11 @@ export function subscribeJobs(
       const started = Date.parse(job.startedAt ?? job.createdAt);
       const long = Date.now() - started > LONG_JOB_MS;
       if (job.state === 'done') {
-        void queryClient.invalidateQueries({ queryKey: ['tags', job.connectionId] });
-        void queryClient.invalidateQueries({ queryKey: ['repositories', job.connectionId] });
-        void queryClient.invalidateQueries({ queryKey: ['github.versions', job.connectionId] });
+        void queryClient.invalidateQueries({ queryKey: keys.tagsOf(job.connectionId) });
+        void queryClient.invalidateQueries({ queryKey: keys.repositories(job.connectionId) });
+        void queryClient.invalidateQueries({ queryKey: keys.githubVersionsOf(job.connectionId) });
+        // A tag the job wrote is no longer "new" to the next dialog that checks it.
+        void queryClient.invalidateQueries({ queryKey: keys.tagChecksOf(job.connectionId) });
       }
       if (long) notifyFinished(job);
       onFinished(job, long);
@@ -329,4 +355,18 @@ export function subscribeJobs(
     offUpdated();
     offRemoved();
   };
+}
+
+/** Restores a deleted GitHub package version: its versions and the tag list are asked again. */
+export function useRestoreVersion(connectionId: string, packageName: string, onRestored: () => void) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (versionId: number) =>
+      call('github.restoreVersion', { connectionId, packageName, versionId }),
+    onSuccess: () => {
+      onRestored();
+      void queryClient.invalidateQueries({ queryKey: keys.githubVersionsOf(connectionId) });
+      void queryClient.invalidateQueries({ queryKey: keys.tagsOf(connectionId) });
+    },
+  });
 }
