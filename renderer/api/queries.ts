@@ -240,39 +240,45 @@ export function useTagDetails(
 
     const batches: string[][] = [];
     for (let i = 0; i < order.length; i += DETAIL_BATCH) batches.push(order.slice(i, i + DETAIL_BATCH));
-    let next = 0;
     let flushTimer: ReturnType<typeof setTimeout> | null = null;
+    // A failed batch is said until the next run, even after the other batches arrive.
+    let failure: Error | null = null;
     const flush = () => {
       flushTimer = null;
       if (run.current !== runId) return;
-      setState({ details: new Map(fresh), pending, error: null });
+      setState({ details: new Map(fresh), pending, error: failure });
       queryClient.setQueryData(key, new Map(fresh));
     };
-    const worker = async () => {
-      while (next < batches.length && run.current === runId) {
-        const batch = batches[next++]!;
-        try {
-          const result = await call('registry.tagDetails', { connectionId, repository, tags: batch });
-          for (const d of result) {
-            if (!known.has(d.tag)) pending--;
-            fresh.set(d.tag, d);
-          }
-          for (const t of batch) if (!result.some((d) => d.tag === t) && !known.has(t)) pending--;
-        } catch (error) {
-          if (run.current === runId) {
-            setState((s) => ({ ...s, error: error as Error }));
-          }
-          return;
+    // At most DETAIL_CONCURRENCY batches in flight, in order; leaving the screen aborts those not started.
+    const stop = new AbortController();
+    const limit = limiter(DETAIL_CONCURRENCY);
+    const load = async (batch: string[]) => {
+      try {
+        const result = await limit(
+          () => call('registry.tagDetails', { connectionId, repository, tags: batch }),
+          stop.signal,
+        );
+        for (const d of result) {
+          if (!known.has(d.tag)) pending--;
+          fresh.set(d.tag, d);
         }
-        // Coalesce renders: many batches finishing together cause one re-render.
-        if (!flushTimer) flushTimer = setTimeout(flush, 50);
+        for (const t of batch) if (!result.some((d) => d.tag === t) && !known.has(t)) pending--;
+      } catch (error) {
+        if (!stop.signal.aborted && run.current === runId) {
+          failure = error as Error;
+          setState((s) => ({ ...s, error: failure }));
+        }
+        return;
       }
+      // Coalesce renders: many batches finishing together cause one re-render.
+      if (!flushTimer) flushTimer = setTimeout(flush, 50);
     };
-    void Promise.all(Array.from({ length: DETAIL_CONCURRENCY }, worker)).then(() => {
+    void Promise.all(batches.map(load)).then(() => {
       if (flushTimer) clearTimeout(flushTimer);
       flush();
     });
     return () => {
+      stop.abort();
       if (flushTimer) clearTimeout(flushTimer);
       // Leaving the repository stops the background load; what arrived so far stays cached.
       if (run.current === runId) {
