@@ -28,8 +28,14 @@ function basicTags(world: World, repository: string): string[] {
   return (JSON.parse(out).Tags as string[]).sort();
 }
 
-async function openImage(app: Page, repository: string, tag: string): Promise<void> {
+/** Opens a repository from the list, filtered first: the list is virtualised and other specs add rows. */
+async function openRepository(app: Page, repository: string): Promise<void> {
+  await app.getByLabel('Filter repositories').fill(repository);
   await app.getByRole('button', { name: repository, exact: true }).click();
+}
+
+async function openImage(app: Page, repository: string, tag: string): Promise<void> {
+  await openRepository(app, repository);
   await app.getByRole('grid').getByRole('button', { name: tag, exact: true }).click();
   await expect(app.getByRole('heading', { name: 'Identity' })).toBeVisible();
 }
@@ -153,7 +159,7 @@ test('copy a multi-selection of tags: each keeps its own tag', async ({ app, wor
   await basicConnection(world);
   await seedTags(world.open, 'copy/many', ['a1', 'b2', 'c3']);
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'copy/many', exact: true }).click();
+  await openRepository(app, 'copy/many');
   const grid = app.getByRole('grid', { name: 'Tags of copy/many' });
   await app.getByRole('button', { name: /^Tag/ }).click();
   await grid.getByRole('row', { name: /b2/ }).click();
@@ -181,7 +187,7 @@ test('sync a repository: the preview lists what would be copied, Run copies it, 
   await basicConnection(world);
   await seedTags(world.open, 'sync/app', ['v1', 'v2', 'dev']);
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'sync/app', exact: true }).click();
+  await openRepository(app, 'sync/app');
   await app.getByRole('button', { name: 'Sync repository to…' }).click();
   let dialog = app.getByRole('dialog', { name: 'Sync sync/app' });
   await dialog.getByLabel('To registry').selectOption({ label: basicLabel(world) });
