@@ -12,12 +12,12 @@ import { ImageScreen } from './screens/ImageScreen';
 import { RepositoriesScreen } from './screens/RepositoriesScreen';
 import { TagsScreen } from './screens/TagsScreen';
 import { TransfersPanel } from './screens/TransfersPanel';
+import { navigate, useRoute } from './state/route';
 import { useApplyTheme } from './state/theme';
 import { useUi } from './state/ui';
 
 export function App() {
-  const route = useUi((s) => s.route);
-  const navigate = useUi((s) => s.navigate);
+  const route = useRoute();
   const toast = useUi((s) => s.toast);
   const transfersOpen = useUi((s) => s.transfersOpen);
   const queryClient = useQueryClient();
@@ -69,7 +69,7 @@ export function App() {
     navigate(first ? { screen: 'repositories', connectionId: first.id } : { screen: 'add-connection' }, {
       replace: true,
     });
-  }, [route, connections, navigate, toast]);
+  }, [route, connections, toast]);
 
   return (
     <div className={`app${transfersOpen ? ' with-transfers' : ''}`}>

@@ -12,6 +12,7 @@ import { formatBytes, plural } from '../lib/format';
 import { askNotificationPermission } from '../lib/notify';
 import { validateRepository, validateTag } from '../lib/reference';
 import { defaultTarget, type TagCheck, targetVerdict } from '../lib/target';
+import { useRoute } from '../state/route';
 import { useUi } from '../state/ui';
 
 /** One file to push: where it is, and (once read) what is inside. */
@@ -231,7 +232,7 @@ export function PushDialog({
   paths: string[];
   onClose: () => void;
 }) {
-  const route = useUi((s) => s.route);
+  const route = useRoute();
   const setTransfersOpen = useUi((s) => s.setTransfersOpen);
   const queryClient = useQueryClient();
   const { data: connections } = useConnections();

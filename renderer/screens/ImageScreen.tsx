@@ -15,6 +15,7 @@ import { formatBytes, formatDate, formatRelative, plural, shortDigest, shortMedi
 import { safeHttpsUrl } from '../lib/github';
 import { packageMetadata, prettyJson } from '../lib/labels';
 import { pullCommand } from '../lib/reference';
+import { navigate } from '../state/route';
 import { useUi } from '../state/ui';
 
 function KV({ k, children }: { k: string; children: React.ReactNode }) {
@@ -387,7 +388,6 @@ function Platforms({
   connectionId: string;
   sizes: Map<string, number | undefined>;
 }) {
-  const navigate = useUi((s) => s.navigate);
   const manifests = image.manifests ?? [];
   const platformOf = (m: (typeof manifests)[number]) =>
     m.platform

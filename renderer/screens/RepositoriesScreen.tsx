@@ -11,6 +11,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { Breadcrumb } from '../components/ScreenHead';
 import { formatDate, formatRelative, plural } from '../lib/format';
 import { groupRepositories, type RepoSort, sortRepositories } from '../lib/group';
+import { navigate } from '../state/route';
 import { useUi } from '../state/ui';
 
 function isCredentialError(error: unknown): boolean {
@@ -27,7 +28,6 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
   const repos = useRepositories(connectionId);
   const filter = useUi((s) => s.repoFilter);
   const setFilter = useUi((s) => s.setRepoFilter);
-  const navigate = useUi((s) => s.navigate);
   const openDialog = useUi((s) => s.openDialog);
   const manual = useUi((s) => s.manualRepositories[connectionId]);
   const [confirmRemove, setConfirmRemove] = useState(false);
