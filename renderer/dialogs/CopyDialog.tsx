@@ -23,6 +23,16 @@ export function defaultCopyConnection(connections: Connection[], sourceId: strin
   return (connections.find((c) => c.id !== sourceId) ?? connections[0])?.id ?? '';
 }
 
+/**
+ * The target repository pre-filled for a connection: the same name, except on GitHub, where it must sit
+ * under the connection's owner (`team/app` → `acme/app`), as the push dialog pre-fills it.
+ */
+export function copyRepositoryFor(target: Pick<Connection, 'owner'> | undefined, repository: string): string {
+  const owner = target?.owner?.toLowerCase();
+  if (!owner || repository.startsWith(`${owner}/`)) return repository;
+  return `${owner}/${repository.split('/').pop() ?? repository}`;
+}
+
 function platformName(p: { os: string; architecture: string; variant?: string }): string {
   return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
 }
@@ -63,7 +73,9 @@ export function CopyDialog({
   const [chosenId, setChosenId] = useState<string | null>(null);
   const targetId = chosenId ?? defaultCopyConnection(connections, connectionId);
   const target = connections.find((c) => c.id === targetId);
-  const [targetRepo, setTargetRepo] = useState(repository);
+  // Pre-filled for the chosen connection until the user types one.
+  const [typedRepo, setTargetRepo] = useState<string | null>(null);
+  const targetRepo = typedRepo ?? copyRepositoryFor(target, repository);
   const [tag, setTag] = useState(single && !isDigestReference(single) ? single : '');
   const [platform, setPlatform] = useState(initialPlatform ?? '');
   const [referrers, setReferrers] = useState(false);

@@ -15,7 +15,7 @@ import { useDebounced } from '../components/TagCheck';
 import { plural } from '../lib/format';
 import { validateRepository } from '../lib/reference';
 import { useUi } from '../state/ui';
-import { defaultCopyConnection } from './CopyDialog';
+import { copyRepositoryFor, defaultCopyConnection } from './CopyDialog';
 
 const PREVIEW_DEBOUNCE_MS = 300;
 /** Tags listed per group in the preview; the rest are counted. */
@@ -69,7 +69,8 @@ export function SyncDialog({
   const [chosenId, setChosenId] = useState<string | null>(null);
   const targetId = chosenId ?? defaultCopyConnection(connections, connectionId);
   const target = connections.find((c) => c.id === targetId);
-  const [targetRepo, setTargetRepo] = useState(repository);
+  const [typedRepo, setTargetRepo] = useState<string | null>(null);
+  const targetRepo = typedRepo ?? copyRepositoryFor(target, repository);
   const [pattern, setPattern] = useState('');
   const [referrers, setReferrers] = useState(false);
 

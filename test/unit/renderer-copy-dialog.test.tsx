@@ -10,7 +10,12 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setApi } from '../../renderer/api';
 import { keys } from '../../renderer/api/queries';
-import { CopyDialog, copyablePlatforms, defaultCopyConnection } from '../../renderer/dialogs/CopyDialog';
+import {
+  CopyDialog,
+  copyablePlatforms,
+  copyRepositoryFor,
+  defaultCopyConnection,
+} from '../../renderer/dialogs/CopyDialog';
 import { patternError, SyncDialog } from '../../renderer/dialogs/SyncDialog';
 import { useUi } from '../../renderer/state/ui';
 import type { CallName, LadingApi, Result } from '../../shared/contract';
@@ -104,6 +109,9 @@ describe('copy helpers', () => {
     expect(defaultCopyConnection([source, target], 'src')).toBe('dst');
     expect(defaultCopyConnection([source], 'src')).toBe('src');
     expect(defaultCopyConnection([], 'src')).toBe('');
+    expect(copyRepositoryFor(target, 'team/app')).toBe('team/app');
+    expect(copyRepositoryFor({ owner: 'Acme' }, 'team/app')).toBe('acme/app');
+    expect(copyRepositoryFor({ owner: 'acme' }, 'acme/tools/app')).toBe('acme/tools/app');
     expect(patternError('')).toBeUndefined();
     expect(patternError('^v\\d+')).toBeUndefined();
     expect(patternError('^v(')).toMatch(/^Not a valid regular expression/);
