@@ -12,7 +12,15 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { buildImage, pushImage, seedTags, writeArchive } from '../test/support/images';
 import { contrastRatio, painted } from './contrast';
-import { dropFile, expect, openConnection, reloadApp, showOpenRegistry, test } from './fixtures';
+import {
+  basicConnection,
+  dropFile,
+  expect,
+  openConnection,
+  reloadApp,
+  showOpenRegistry,
+  test,
+} from './fixtures';
 
 async function setTheme(app: Page, theme: 'light' | 'dark'): Promise<void> {
   await app.evaluate((t) => {
@@ -104,6 +112,43 @@ test('every text meets 4.5:1 in both themes (axe-core color-contrast)', async ({
     await expectContrast(app, `${theme} an archive that cannot be read`);
   }
   await bad.getByRole('button', { name: 'Cancel' }).click();
+});
+
+test('the copy and sync dialogs meet 4.5:1 in both themes', async ({ app, world }) => {
+  await basicConnection(world);
+  await showOpenRegistry(app, world);
+  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await app.getByRole('grid').getByRole('button', { name: '1.0', exact: true }).click();
+  await app.getByRole('button', { name: 'Copy to…' }).click();
+  const copy = app.getByRole('dialog', { name: 'Copy demo/app:1.0' });
+  // Onto 1.1 of the same repository: the notice with what it points at, and "Replace".
+  await copy
+    .getByLabel('To registry')
+    .selectOption({ label: `Local registry (${world.open.host}) · this registry` });
+  await copy.getByLabel('Target tag').fill('1.1');
+  await expect(copy.getByRole('group', { name: '1.1 already exists' })).toBeVisible();
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(app, theme);
+    await expectContrast(app, `${theme} copy onto an existing tag`);
+  }
+  await copy.getByRole('button', { name: 'Cancel' }).click();
+  await app.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('button', { name: 'demo/app' }).click();
+  await app.getByRole('button', { name: 'Sync repository to…' }).click();
+  const sync = app.getByRole('dialog', { name: 'Sync demo/app' });
+  await sync.getByLabel('To registry').selectOption({ label: `Basic registry (${world.basic.host})` });
+  await sync.getByLabel('Target repository').fill('a11y/sync');
+  await expect(sync.getByRole('region', { name: 'Would be copied' })).toBeVisible();
+  await sync.getByLabel('Tag pattern').fill('^1\\.');
+  await expect(sync.getByRole('region', { name: 'Would be copied' }).getByRole('listitem')).toHaveText([
+    '1.0',
+    '1.1',
+  ]);
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(app, theme);
+    await expectContrast(app, `${theme} sync preview`);
+  }
+  await setTheme(app, 'light');
+  await sync.getByRole('button', { name: 'Cancel' }).click();
 });
 
 test('the keyboard cursor is unmistakable on grouped rows too', async ({ app, world }) => {

@@ -248,6 +248,24 @@ export function openConnection(world: World, name = 'Local registry'): Promise<s
   return connectionTo(world, world.open, { name, insecure: true });
 }
 
+/**
+ * Saves (or reuses, by name) a connection to the basic-auth test registry with its real login, and returns
+ * its id. By name, not host: other specs save connections to the same host with a wrong password.
+ */
+export async function basicConnection(world: World, name = 'Basic registry'): Promise<string> {
+  const existing = (await world.call('connections.list', {})).find((c) => c.name === name);
+  if (existing) return existing.id;
+  const saved = await world.call('connections.save', {
+    name,
+    kind: 'generic',
+    registry: world.basic.host,
+    insecure: true,
+    username: world.basic.user!.username,
+    secret: world.basic.user!.password,
+  });
+  return saved.id;
+}
+
 /** Saves (or reuses) a connection to the load registry (20,000 repositories, 50,000 tags). */
 export function largeConnection(world: World): Promise<string> {
   return connectionTo(world, world.large, { name: 'Load registry' });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { buildMultiPlatform, writeArchive } from '../test/support/images';
-import { expect, expectJobDone, showOpenRegistry, test, type World } from './fixtures';
+import { basicConnection, expect, expectJobDone, showOpenRegistry, test, type World } from './fixtures';
 
 const DIR = 'e2e/screenshots';
 
@@ -148,6 +148,53 @@ for (const scheme of ['light', 'dark'] as const) {
     await dialog.getByRole('button', { name: 'Push' }).click();
     await expectJobDone(page, /multi\.oci\.tar/);
     await shot(page, 'transfers', scheme);
+  });
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`copy and sync dialogs (${scheme})`, async ({ page, world }) => {
+    await page.setViewportSize({ width: 1360, height: 820 });
+    await page.emulateMedia({ colorScheme: scheme });
+    await basicConnection(world);
+    await showOpenRegistry(page, world);
+    const grid = page.getByRole('grid');
+    // An index: all platforms or one; to another registry.
+    await page.getByRole('button', { name: 'demo/multi', exact: true }).click();
+    await grid.getByRole('button', { name: '1.0', exact: true }).click();
+    await page.getByRole('button', { name: 'Copy to…' }).click();
+    let dialog = page.getByRole('dialog', { name: 'Copy demo/multi:1.0' });
+    await dialog.getByLabel('To registry').selectOption({ label: `Basic registry (${world.basic.host})` });
+    await dialog.getByLabel('Target repository').fill(`shots/copy-${scheme}`);
+    await expect(dialog.getByText('1.0 is a new tag here.')).toBeVisible();
+    await shot(page, 'copy-dialog', scheme);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // Onto a tag that exists on another image of the same registry: what it points at, and "Replace".
+    await home(page, world);
+    await page.getByRole('button', { name: 'demo/app', exact: true }).click();
+    await grid.getByRole('button', { name: '1.0', exact: true }).click();
+    await page.getByRole('button', { name: 'Copy to…' }).click();
+    dialog = page.getByRole('dialog', { name: 'Copy demo/app:1.0' });
+    await dialog
+      .getByLabel('To registry')
+      .selectOption({ label: `Local registry (${world.open.host}) · this registry` });
+    await dialog.getByLabel('Target tag').fill('1.1');
+    await expect(dialog.getByRole('group', { name: '1.1 already exists' })).toBeVisible();
+    await shot(page, 'copy-dialog-existing-tag', scheme);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+    // Sync: the preview of what would be copied.
+    await page
+      .getByRole('navigation', { name: 'Breadcrumb' })
+      .getByRole('button', { name: 'demo/app' })
+      .click();
+    await page.getByRole('button', { name: 'Sync repository to…' }).click();
+    dialog = page.getByRole('dialog', { name: 'Sync demo/app' });
+    await dialog.getByLabel('To registry').selectOption({ label: `Basic registry (${world.basic.host})` });
+    await dialog.getByLabel('Target repository').fill(`shots/sync-${scheme}`);
+    await expect(dialog.getByRole('region', { name: 'Would be copied' })).toBeVisible();
+    await shot(page, 'sync-dialog', scheme);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
   });
 }
 

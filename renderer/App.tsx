@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { RECONNECTED_EVENT } from './api/bridge-constants';
-import { subscribeJobs, useConnections, useJobs } from './api/queries';
+import { keys, subscribeJobs, useConnections, useJobs } from './api/queries';
 import { DropOverlay } from './components/DropOverlay';
 import { Sidebar } from './components/Sidebar';
 import { Toasts } from './components/Toasts';
@@ -12,12 +12,12 @@ import { ImageScreen } from './screens/ImageScreen';
 import { RepositoriesScreen } from './screens/RepositoriesScreen';
 import { TagsScreen } from './screens/TagsScreen';
 import { TransfersPanel } from './screens/TransfersPanel';
+import { navigate, useRoute } from './state/route';
 import { useApplyTheme } from './state/theme';
 import { useUi } from './state/ui';
 
 export function App() {
-  const route = useUi((s) => s.route);
-  const navigate = useUi((s) => s.navigate);
+  const route = useRoute();
   const toast = useUi((s) => s.toast);
   const transfersOpen = useUi((s) => s.transfersOpen);
   const queryClient = useQueryClient();
@@ -38,7 +38,7 @@ export function App() {
 
   // After the event socket reconnects, jobs may have changed unseen.
   useEffect(() => {
-    const resync = () => void queryClient.invalidateQueries({ queryKey: ['jobs'] });
+    const resync = () => void queryClient.invalidateQueries({ queryKey: keys.jobs });
     window.addEventListener(RECONNECTED_EVENT, resync);
     return () => window.removeEventListener(RECONNECTED_EVENT, resync);
   }, [queryClient]);
@@ -69,7 +69,7 @@ export function App() {
     navigate(first ? { screen: 'repositories', connectionId: first.id } : { screen: 'add-connection' }, {
       replace: true,
     });
-  }, [route, connections, navigate, toast]);
+  }, [route, connections, toast]);
 
   return (
     <div className={`app${transfersOpen ? ' with-transfers' : ''}`}>

@@ -4,8 +4,9 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { ApiError } from './api';
 import { obtainBridgeToken } from './api/bridge-transport';
+import { followLocation } from './state/route';
 import { followHistoryKeys } from './state/router';
-import { followLocation } from './state/ui';
+import { useUi } from './state/ui';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -22,7 +23,7 @@ const queryClient = new QueryClient({
 async function start(): Promise<void> {
   // In a browser, the secret leaves the URL before the router reads it (Electron has no secret: window.lading).
   if (!window.lading) await obtainBridgeToken();
-  followLocation();
+  followLocation((notice) => useUi.getState().toast(notice, 'error'));
   // Electron's window has no Back button; a browser tab has its own.
   if (window.lading) followHistoryKeys();
   createRoot(document.getElementById('root')!).render(

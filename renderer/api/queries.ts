@@ -1,8 +1,12 @@
-/** Remote data as react-query hooks. Keys are arrays starting with the call's subject. */
+/**
+ * Remote data as react-query hooks. Keys are arrays starting with the call's subject, made only by `keys`
+ * (a `…Of` key is the prefix that matches every query of one connection, for invalidation).
+ */
 
 import {
   type QueryClient,
   useInfiniteQuery,
+  useMutation,
   useQueries,
   useQuery,
   useQueryClient,
@@ -17,13 +21,35 @@ export const keys = {
   discover: ['discover'] as const,
   repositories: (connectionId: string) => ['repositories', connectionId] as const,
   tags: (connectionId: string, repository: string) => ['tags', connectionId, repository] as const,
+  tagsOf: (connectionId: string) => ['tags', connectionId] as const,
   tagDetails: (connectionId: string, repository: string) => ['tagDetails', connectionId, repository] as const,
   inspect: (connectionId: string, repository: string, reference: string, platform?: string) =>
     ['inspect', connectionId, repository, reference, platform ?? ''] as const,
   jobs: ['jobs'] as const,
+  /** What a sync would change (`registry.syncPlan`), for the sync dialog's preview. */
+  syncPlan: (
+    source: { connectionId: string; repository: string },
+    target: { connectionId: string; repository: string },
+    tags: string,
+  ) =>
+    [
+      'syncPlan',
+      source.connectionId,
+      source.repository,
+      target.connectionId,
+      target.repository,
+      tags,
+    ] as const,
   githubPackage: (connectionId: string, name: string) => ['github.package', connectionId, name] as const,
   githubVersions: (connectionId: string, name: string, state: 'active' | 'deleted') =>
     ['github.versions', connectionId, name, state] as const,
+  githubVersionsOf: (connectionId: string) => ['github.versions', connectionId] as const,
+  /** Whether a target tag exists (push, re-tag and copy dialogs; `components/TagCheck.tsx`). */
+  tagCheck: (connectionId: string | undefined, repository: string, tag: string) =>
+    ['tagCheck', connectionId, repository, tag] as const,
+  tagChecksOf: (connectionId: string) => ['tagCheck', connectionId] as const,
+  /** A dropped or picked archive, read once (push dialog). */
+  archive: (itemKey: string) => ['archive', itemKey] as const,
   appInfo: ['app.info'] as const,
 };
 
@@ -33,6 +59,18 @@ export function useAppInfo() {
 
 export function useConnections() {
   return useQuery({ queryKey: keys.connections, queryFn: () => call('connections.list', {}) });
+}
+
+/** Removes a saved connection; the list is fetched again before `onRemoved` runs. */
+export function useRemoveConnection(id: string, onRemoved: () => void) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => call('connections.remove', { id }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: keys.connections });
+      onRemoved();
+    },
+  });
 }
 
 export function useConnection(id: string | undefined) {
@@ -124,7 +162,7 @@ export function useTagCounts(connectionId: string, names: string[], enabled: boo
   });
   const counts = new Map<string, number>();
   // Counts already known stay shown (and sortable) after their rows scroll away.
-  for (const q of queryClient.getQueryCache().findAll({ queryKey: ['tags', connectionId] })) {
+  for (const q of queryClient.getQueryCache().findAll({ queryKey: keys.tagsOf(connectionId) })) {
     const data = q.state.data as string[] | undefined;
     const repository = q.queryKey[2];
     if (Array.isArray(data) && typeof repository === 'string') counts.set(repository, data.length);
@@ -202,39 +240,45 @@ export function useTagDetails(
 
     const batches: string[][] = [];
     for (let i = 0; i < order.length; i += DETAIL_BATCH) batches.push(order.slice(i, i + DETAIL_BATCH));
-    let next = 0;
     let flushTimer: ReturnType<typeof setTimeout> | null = null;
+    // A failed batch is said until the next run, even after the other batches arrive.
+    let failure: Error | null = null;
     const flush = () => {
       flushTimer = null;
       if (run.current !== runId) return;
-      setState({ details: new Map(fresh), pending, error: null });
+      setState({ details: new Map(fresh), pending, error: failure });
       queryClient.setQueryData(key, new Map(fresh));
     };
-    const worker = async () => {
-      while (next < batches.length && run.current === runId) {
-        const batch = batches[next++]!;
-        try {
-          const result = await call('registry.tagDetails', { connectionId, repository, tags: batch });
-          for (const d of result) {
-            if (!known.has(d.tag)) pending--;
-            fresh.set(d.tag, d);
-          }
-          for (const t of batch) if (!result.some((d) => d.tag === t) && !known.has(t)) pending--;
-        } catch (error) {
-          if (run.current === runId) {
-            setState((s) => ({ ...s, error: error as Error }));
-          }
-          return;
+    // At most DETAIL_CONCURRENCY batches in flight, in order; leaving the screen aborts those not started.
+    const stop = new AbortController();
+    const limit = limiter(DETAIL_CONCURRENCY);
+    const load = async (batch: string[]) => {
+      try {
+        const result = await limit(
+          () => call('registry.tagDetails', { connectionId, repository, tags: batch }),
+          stop.signal,
+        );
+        for (const d of result) {
+          if (!known.has(d.tag)) pending--;
+          fresh.set(d.tag, d);
         }
-        // Coalesce renders: many batches finishing together cause one re-render.
-        if (!flushTimer) flushTimer = setTimeout(flush, 50);
+        for (const t of batch) if (!result.some((d) => d.tag === t) && !known.has(t)) pending--;
+      } catch (error) {
+        if (!stop.signal.aborted && run.current === runId) {
+          failure = error as Error;
+          setState((s) => ({ ...s, error: failure }));
+        }
+        return;
       }
+      // Coalesce renders: many batches finishing together cause one re-render.
+      if (!flushTimer) flushTimer = setTimeout(flush, 50);
     };
-    void Promise.all(Array.from({ length: DETAIL_CONCURRENCY }, worker)).then(() => {
+    void Promise.all(batches.map(load)).then(() => {
       if (flushTimer) clearTimeout(flushTimer);
       flush();
     });
     return () => {
+      stop.abort();
       if (flushTimer) clearTimeout(flushTimer);
       // Leaving the repository stops the background load; what arrived so far stays cached.
       if (run.current === runId) {
@@ -247,9 +291,16 @@ export function useTagDetails(
   return state;
 }
 
-export function useInspect(connectionId: string, repository: string, reference: string, platform?: string) {
+export function useInspect(
+  connectionId: string,
+  repository: string,
+  reference: string,
+  platform?: string,
+  options: { enabled?: boolean } = {},
+) {
   return useQuery({
     queryKey: keys.inspect(connectionId, repository, reference, platform),
+    enabled: options.enabled ?? true,
     queryFn: () => call('registry.inspect', { connectionId, repository, reference, platform }),
     // A digest never changes; a tag may move.
     staleTime: isDigestReference(reference) ? Infinity : 15_000,
@@ -293,9 +344,11 @@ export function subscribeJobs(
       const started = Date.parse(job.startedAt ?? job.createdAt);
       const long = Date.now() - started > LONG_JOB_MS;
       if (job.state === 'done') {
-        void queryClient.invalidateQueries({ queryKey: ['tags', job.connectionId] });
-        void queryClient.invalidateQueries({ queryKey: ['repositories', job.connectionId] });
-        void queryClient.invalidateQueries({ queryKey: ['github.versions', job.connectionId] });
+        void queryClient.invalidateQueries({ queryKey: keys.tagsOf(job.connectionId) });
+        void queryClient.invalidateQueries({ queryKey: keys.repositories(job.connectionId) });
+        void queryClient.invalidateQueries({ queryKey: keys.githubVersionsOf(job.connectionId) });
+        // A tag the job wrote is no longer "new" to the next dialog that checks it.
+        void queryClient.invalidateQueries({ queryKey: keys.tagChecksOf(job.connectionId) });
       }
       if (long) notifyFinished(job);
       onFinished(job, long);
@@ -308,4 +361,18 @@ export function subscribeJobs(
     offUpdated();
     offRemoved();
   };
+}
+
+/** Restores a deleted GitHub package version: its versions and the tag list are asked again. */
+export function useRestoreVersion(connectionId: string, packageName: string, onRestored: () => void) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (versionId: number) =>
+      call('github.restoreVersion', { connectionId, packageName, versionId }),
+    onSuccess: () => {
+      onRestored();
+      void queryClient.invalidateQueries({ queryKey: keys.githubVersionsOf(connectionId) });
+      void queryClient.invalidateQueries({ queryKey: keys.tagsOf(connectionId) });
+    },
+  });
 }

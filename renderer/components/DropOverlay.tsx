@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { useConnection } from '../api/queries';
+import { useRoute } from '../state/route';
 import { useUi } from '../state/ui';
 import { Icon } from './Icon';
 
@@ -12,7 +13,7 @@ export function DropOverlay() {
   const [over, setOver] = useState(false);
   const depth = useRef(0);
   const openDialog = useUi((s) => s.openDialog);
-  const route = useUi((s) => s.route);
+  const route = useRoute();
   const repository = route.screen === 'tags' || route.screen === 'image' ? route.repository : null;
   const connection = useConnection('connectionId' in route ? route.connectionId : undefined);
 

@@ -1,5 +1,5 @@
 import { useConnection } from '../api/queries';
-import { useUi } from '../state/ui';
+import { navigate } from '../state/route';
 
 /**
  * Breadcrumb: connection › repository › reference (› platform), each a link back up. A platform of an
@@ -17,7 +17,6 @@ export function Breadcrumb({
   platform?: { name: string; of: string };
 }) {
   const connection = useConnection(connectionId);
-  const navigate = useUi((s) => s.navigate);
   return (
     <nav className="crumbs" aria-label="Breadcrumb">
       <button

@@ -1,5 +1,6 @@
 import type { Connection, ConnectionKind } from '../../shared/types';
 import { useAppInfo, useConnections, useJobs } from '../api/queries';
+import { navigate, useRoute } from '../state/route';
 import { type Theme, useUi } from '../state/ui';
 import { Spinner } from './bits';
 import { ErrorBox } from './ErrorBox';
@@ -37,8 +38,7 @@ const NEXT_THEME: Record<Theme, Theme> = { system: 'light', light: 'dark', dark:
 
 export function Sidebar() {
   const { data: connections, error, isLoading, refetch } = useConnections();
-  const route = useUi((s) => s.route);
-  const navigate = useUi((s) => s.navigate);
+  const route = useRoute();
   const theme = useUi((s) => s.theme);
   const setTheme = useUi((s) => s.setTheme);
   const transfersOpen = useUi((s) => s.transfersOpen);

@@ -7,6 +7,7 @@ import { useQueries } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import type { TagDetail } from '../../shared/types';
 import { ApiError, call } from '../api';
+import { keys } from '../api/queries';
 import { formatBytes, formatDate, formatRelative, shortDigest } from '../lib/format';
 import type { TagCheck } from '../lib/target';
 import { Spinner } from './bits';
@@ -58,7 +59,7 @@ export function useTagChecks(
   );
   const results = useQueries({
     queries: asked.map((t) => ({
-      queryKey: ['tagCheck', connectionId, t.repository, t.tag],
+      queryKey: keys.tagCheck(connectionId, t.repository, t.tag),
       queryFn: () => lookUp(connectionId!, t.repository, t.tag),
       enabled: connectionId !== undefined,
       staleTime: 5_000,

@@ -9,6 +9,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { shortDigest } from '../lib/format';
 import { isGithub } from '../lib/github';
 import { tagsByDigest } from '../lib/tags';
+import { navigate, useRoute } from '../state/route';
 import { useUi } from '../state/ui';
 
 const LIST_LIMIT = 50;
@@ -66,8 +67,7 @@ export function DeleteDialog({
   const byDigest = useMemo(() => tagsByDigest(details.details), [details.details]);
   const setSelection = useUi((s) => s.setSelection);
   const setTransfersOpen = useUi((s) => s.setTransfersOpen);
-  const navigate = useUi((s) => s.navigate);
-  const route = useUi((s) => s.route);
+  const route = useRoute();
   // Deleted tags grouped by the digest they point at, with the tags on that digest that stay.
   const groups = useMemo(() => {
     const toDelete = new Set(tags);

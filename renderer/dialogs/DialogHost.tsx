@@ -1,9 +1,11 @@
 import { useUi } from '../state/ui';
+import { CopyDialog } from './CopyDialog';
 import { DeleteDialog } from './DeleteDialog';
 import { OpenRepositoryDialog } from './OpenRepositoryDialog';
 import { PullDialog } from './PullDialog';
 import { PushDialog } from './PushDialog';
 import { RetagDialog } from './RetagDialog';
+import { SyncDialog } from './SyncDialog';
 
 export function DialogHost() {
   const dialog = useUi((s) => s.dialog);
@@ -18,6 +20,10 @@ export function DialogHost() {
       return <DeleteDialog {...dialog} onClose={close} />;
     case 'retag':
       return <RetagDialog {...dialog} onClose={close} />;
+    case 'copy':
+      return <CopyDialog {...dialog} onClose={close} />;
+    case 'sync':
+      return <SyncDialog {...dialog} onClose={close} />;
     case 'open-repository':
       return <OpenRepositoryDialog connectionId={dialog.connectionId} onClose={close} />;
   }

@@ -3,6 +3,7 @@ import { useConnection } from '../api/queries';
 import { Field } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { validateRepository } from '../lib/reference';
+import { navigate } from '../state/route';
 import { useUi } from '../state/ui';
 
 /** For registries without a catalog (Docker Hub) or a repository the catalog does not show. */
@@ -16,7 +17,6 @@ export function OpenRepositoryDialog({
   const connection = useConnection(connectionId);
   const [name, setName] = useState('');
   const add = useUi((s) => s.addManualRepository);
-  const navigate = useUi((s) => s.navigate);
   const trimmed = name.trim().replace(/^\/+|\/+$/g, '');
   const check = validateRepository(trimmed, connection?.kind === 'dockerhub' ? 'generic' : connection?.kind);
   const open = () => {

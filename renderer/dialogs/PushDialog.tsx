@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ArchiveSource, ArchiveSummary, Connection } from '../../shared/types';
 import { call, getApi, unwrap } from '../api';
 import { withFileName } from '../api/errors';
-import { useConnections } from '../api/queries';
+import { keys, useConnections } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
@@ -12,6 +12,7 @@ import { formatBytes, plural } from '../lib/format';
 import { askNotificationPermission } from '../lib/notify';
 import { validateRepository, validateTag } from '../lib/reference';
 import { defaultTarget, type TagCheck, targetVerdict } from '../lib/target';
+import { useRoute } from '../state/route';
 import { useUi } from '../state/ui';
 
 /** One file to push: where it is, and (once read) what is inside. */
@@ -61,7 +62,7 @@ function targetValid(t: Target, connection: Connection | undefined): boolean {
 function useArchive(item: Item) {
   const [progress, setProgress] = useState<{ sent: number; total: number } | null>(null);
   const query = useQuery({
-    queryKey: ['archive', item.key],
+    queryKey: keys.archive(item.key),
     staleTime: Infinity,
     gcTime: 0,
     retry: false,
@@ -231,7 +232,7 @@ export function PushDialog({
   paths: string[];
   onClose: () => void;
 }) {
-  const route = useUi((s) => s.route);
+  const route = useRoute();
   const setTransfersOpen = useUi((s) => s.setTransfersOpen);
   const queryClient = useQueryClient();
   const { data: connections } = useConnections();
@@ -285,7 +286,7 @@ export function PushDialog({
         const cached = queryClient.getQueryData<{
           source: ArchiveSource;
           summary: ArchiveSummary;
-        }>(['archive', item.key]);
+        }>(keys.archive(item.key));
         if (!cached) throw new Error(`${item.name} is still being read.`);
         const image = cached.summary.images[Number(index)];
         const { jobId } = await call('jobs.push', {

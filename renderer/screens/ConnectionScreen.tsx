@@ -8,7 +8,7 @@ import { call } from '../api';
 import { keys, useAppInfo, useConnections } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
 import { ErrorBox } from '../components/ErrorBox';
-import { useUi } from '../state/ui';
+import { navigate } from '../state/route';
 import {
   type Draft,
   draftToInput,
@@ -62,7 +62,6 @@ export function VerifyVerdict({ result }: { result: VerifyResult }) {
 
 export function ConnectionScreen({ editId }: { editId?: string }) {
   const queryClient = useQueryClient();
-  const navigate = useUi((s) => s.navigate);
   const { data: connections } = useConnections();
   const editing = connections?.find((c) => c.id === editId);
   const [draft, setDraft] = useState<Draft>(() => emptyDraft('ghcr'));
@@ -156,7 +155,7 @@ export function ConnectionScreen({ editId }: { editId?: string }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [back, navigate]);
+  }, [back]);
   const saveLabel = verdict && !verdict.ok ? 'Save anyway' : 'Save connection';
 
   return (

@@ -1,9 +1,9 @@
 // biome-ignore-all lint/a11y/useSemanticElements: a segmented control of buttons with role radio
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import type { Connection, PackageVersion } from '../../shared/types';
 import { call } from '../api';
-import { keys } from '../api/queries';
+import { keys, useRestoreVersion } from '../api/queries';
 import { EmptyState, Spinner, VisibilityBadge } from '../components/bits';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorBox } from '../components/ErrorBox';
@@ -68,22 +68,13 @@ const ROLE_LABEL: Record<PackageVersion['role'], string> = {
 
 export function GithubVersions({ connection, packageName }: { connection: Connection; packageName: string }) {
   const [state, setState] = useState<'active' | 'deleted'>('active');
-  const queryClient = useQueryClient();
   const openDialog = useUi((s) => s.openDialog);
   const toast = useUi((s) => s.toast);
   const versions = useQuery({
     queryKey: keys.githubVersions(connection.id, packageName, state),
     queryFn: () => call('github.versions', { connectionId: connection.id, packageName, state }),
   });
-  const restore = useMutation({
-    mutationFn: (versionId: number) =>
-      call('github.restoreVersion', { connectionId: connection.id, packageName, versionId }),
-    onSuccess: () => {
-      toast('Version restored');
-      void queryClient.invalidateQueries({ queryKey: ['github.versions', connection.id] });
-      void queryClient.invalidateQueries({ queryKey: ['tags', connection.id] });
-    },
-  });
+  const restore = useRestoreVersion(connection.id, packageName, () => toast('Version restored'));
 
   const [filter, setFilter] = useState('');
   // Words match the version id, digest, tags, role and platform.

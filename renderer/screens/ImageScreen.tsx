@@ -15,6 +15,7 @@ import { formatBytes, formatDate, formatRelative, plural, shortDigest, shortMedi
 import { safeHttpsUrl } from '../lib/github';
 import { packageMetadata, prettyJson } from '../lib/labels';
 import { pullCommand } from '../lib/reference';
+import { navigate } from '../state/route';
 import { useUi } from '../state/ui';
 
 function KV({ k, children }: { k: string; children: React.ReactNode }) {
@@ -387,7 +388,6 @@ function Platforms({
   connectionId: string;
   sizes: Map<string, number | undefined>;
 }) {
-  const navigate = useUi((s) => s.navigate);
   const manifests = image.manifests ?? [];
   const platformOf = (m: (typeof manifests)[number]) =>
     m.platform
@@ -543,6 +543,17 @@ export function ImageScreen({
             }
           >
             <Icon name="tag" /> Re-tag…
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!image}
+            title="Copy to another repository or registry"
+            onClick={() =>
+              openDialog({ kind: 'copy', connectionId, repository, references: [reference], platform })
+            }
+          >
+            Copy to…
           </button>
           {!isDigest && !platform && (
             <button

@@ -1,17 +1,17 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RepositorySummary, Visibility } from '../../shared/types';
 
 const VISIBILITIES: Visibility[] = ['public', 'private', 'internal'];
 
-import { ApiError, call } from '../api';
-import { keys, useConnection, useRepositories, useTagCounts } from '../api/queries';
+import { ApiError } from '../api';
+import { useConnection, useRemoveConnection, useRepositories, useTagCounts } from '../api/queries';
 import { EmptyState, Spinner, VisibilityBadge } from '../components/bits';
 import { ErrorBox } from '../components/ErrorBox';
 import { Breadcrumb } from '../components/ScreenHead';
 import { formatDate, formatRelative, plural } from '../lib/format';
 import { groupRepositories, type RepoSort, sortRepositories } from '../lib/group';
+import { navigate } from '../state/route';
 import { useUi } from '../state/ui';
 
 function isCredentialError(error: unknown): boolean {
@@ -28,10 +28,8 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
   const repos = useRepositories(connectionId);
   const filter = useUi((s) => s.repoFilter);
   const setFilter = useUi((s) => s.setRepoFilter);
-  const navigate = useUi((s) => s.navigate);
   const openDialog = useUi((s) => s.openDialog);
   const manual = useUi((s) => s.manualRepositories[connectionId]);
-  const queryClient = useQueryClient();
   const [confirmRemove, setConfirmRemove] = useState(false);
   useSlashToFilter('repo-filter');
 
@@ -76,13 +74,7 @@ export function RepositoriesScreen({ connectionId }: { connectionId: string }) {
     .join('\n');
   useEffect(() => setVisibleNames(visibleKey ? visibleKey.split('\n') : []), [visibleKey]);
 
-  const remove = useMutation({
-    mutationFn: () => call('connections.remove', { id: connectionId }),
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: keys.connections });
-      navigate({ screen: 'welcome' });
-    },
-  });
+  const remove = useRemoveConnection(connectionId, () => navigate({ screen: 'welcome' }));
 
   function focusRow(index: number) {
     const clamped = Math.max(0, Math.min(rows.length - 1, index));

@@ -40,6 +40,8 @@ export interface TagTableProps {
   onDelete(tags: string[]): void;
   onPull(tag: string): void;
   onRetag(tag: string): void;
+  /** "Copy to…" another repository or registry (in the row's More actions menu). */
+  onCopy?(tag: string): void;
 }
 
 export function TagTable({
@@ -51,6 +53,7 @@ export function TagTable({
   onDelete,
   onPull,
   onRetag,
+  onCopy,
 }: TagTableProps) {
   const filter = useUi((s) => s.tagFilter);
   const sort = useUi((s) => s.tagSort);
@@ -326,6 +329,7 @@ export function TagTable({
                       },
                       { label: `Pull ${row.tag}`, run: () => onPull(row.tag) },
                       { label: `Re-tag ${row.tag}`, run: () => onRetag(row.tag) },
+                      ...(onCopy ? [{ label: `Copy ${row.tag} to…`, run: () => onCopy(row.tag) }] : []),
                       { label: `Delete ${row.tag}`, run: () => onDelete([row.tag]), danger: true },
                     ]}
                   />

@@ -5,6 +5,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { Breadcrumb } from '../components/ScreenHead';
 import { isGithub } from '../lib/github';
 import { tagsByDigest } from '../lib/tags';
+import { navigate } from '../state/route';
 import { useUi } from '../state/ui';
 import { GithubPackagePanel, GithubVersions } from './GithubPanels';
 import { PushButton } from './PushButton';
@@ -66,7 +67,6 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
   const setFilter = useUi((s) => s.setTagFilter);
   const selection = useUi((s) => s.selection);
   const setSelection = useUi((s) => s.setSelection);
-  const navigate = useUi((s) => s.navigate);
   const openDialog = useUi((s) => s.openDialog);
   const [tab, setTab] = useState<'tags' | 'versions'>('tags');
   const gridWrap = useRef<HTMLDivElement>(null);
@@ -106,6 +106,15 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
         </div>
         <div className="head-actions">
           <PushButton />
+          <button
+            type="button"
+            className="btn"
+            disabled={!tags.data || total === 0}
+            title="Copy every tag, or those matching a pattern, to another repository or registry"
+            onClick={() => openDialog({ kind: 'sync', connectionId, repository })}
+          >
+            Sync repository to…
+          </button>
           <button
             type="button"
             className="btn ghost"
@@ -173,6 +182,15 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
             {selection.size > 0 && (
               <span className="selection-bar" aria-live="polite">
                 <span>{selection.size.toLocaleString()} selected</span>
+                <button
+                  type="button"
+                  className="btn small"
+                  onClick={() =>
+                    openDialog({ kind: 'copy', connectionId, repository, references: [...selection] })
+                  }
+                >
+                  Copy {selection.size === 1 ? 'tag' : `${selection.size.toLocaleString()} tags`} to…
+                </button>
                 <button type="button" className="btn danger small" onClick={() => askDelete([...selection])}>
                   Delete {selection.size === 1 ? 'tag' : `${selection.size.toLocaleString()} tags`}…
                 </button>
@@ -251,6 +269,7 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
                 onDelete={askDelete}
                 onPull={(tag) => openDialog({ kind: 'pull', connectionId, repository, reference: tag })}
                 onRetag={(tag) => openDialog({ kind: 'retag', connectionId, repository, reference: tag })}
+                onCopy={(tag) => openDialog({ kind: 'copy', connectionId, repository, references: [tag] })}
               />
             </div>
           )}

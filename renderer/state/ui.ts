@@ -1,12 +1,11 @@
 /**
- * UI state that is not remote data: where the user is, what is selected, which dialog is open, the theme.
- * `route` mirrors the address bar (see `followLocation`); `navigate` writes the address, then the mirror.
+ * UI state that is not remote data: what is selected and filtered, which dialog is open, the theme. Where
+ * the user is lives in `route.ts` (the address bar); filters and selection belong to the list they were
+ * made in, so a route change that leaves it clears them here.
  */
 import { create } from 'zustand';
-import { type ParsedRoute, type Route, sameRoute } from '../lib/routes';
-import { onLocationChange, readLocation, writeLocation } from './router';
-
-export type { Route } from '../lib/routes';
+import type { Route } from '../lib/routes';
+import { onRouteChange } from './route';
 
 export type Theme = 'system' | 'light' | 'dark';
 export type TagSort = 'created' | 'name';
@@ -16,6 +15,9 @@ export type Dialog =
   | { kind: 'pull'; connectionId: string; repository: string; reference: string }
   | { kind: 'delete'; connectionId: string; repository: string; tags: string[]; digests: string[] }
   | { kind: 'retag'; connectionId: string; repository: string; reference: string }
+  /** Copy to any connection: one tag or digest (`platform`: one of its index), or several tags. */
+  | { kind: 'copy'; connectionId: string; repository: string; references: string[]; platform?: string }
+  | { kind: 'sync'; connectionId: string; repository: string }
   | { kind: 'open-repository'; connectionId: string };
 
 /** A delete started from a dialog: the repository screen says what it removes, then what it removed. */
@@ -51,8 +53,6 @@ function initialTheme(): Theme {
 }
 
 interface UiState {
-  /** The screen the address bar names (read-only here: change it with `navigate`). */
-  route: Route;
   /** Repositories the user opened by name on registries without a catalog, per connection. */
   manualRepositories: Record<string, string[]>;
   repoFilter: string;
@@ -68,8 +68,6 @@ interface UiState {
   theme: Theme;
   toasts: { id: number; text: string; tone: 'ok' | 'error' }[];
 
-  /** Opens `route` as a new history entry (`replace`: instead of the current one, e.g. a redirect). */
-  navigate(route: Route, options?: { replace?: boolean }): void;
   setRepoFilter(filter: string): void;
   setTagFilter(filter: string): void;
   setTagSort(sort: TagSort): void;
@@ -86,17 +84,16 @@ interface UiState {
 
 let toastId = 0;
 
-/** The store after moving to `route`: filters and selection belong to the list they were made in. */
-function enterRoute(s: UiState, route: Route): Partial<UiState> {
+/** The store after moving from `previous` to `route`: filters and selection belong to the list they were made in. */
+function enterRoute(s: UiState, route: Route, previous: Route): Partial<UiState> {
   const sameRepo =
     'repository' in route &&
-    'repository' in s.route &&
-    route.repository === s.route.repository &&
-    route.connectionId === s.route.connectionId;
+    'repository' in previous &&
+    route.repository === previous.repository &&
+    route.connectionId === previous.connectionId;
   const sameConnection =
-    'connectionId' in route && 'connectionId' in s.route && route.connectionId === s.route.connectionId;
+    'connectionId' in route && 'connectionId' in previous && route.connectionId === previous.connectionId;
   return {
-    route,
     tagFilter: sameRepo ? s.tagFilter : '',
     selection: sameRepo ? s.selection : new Set(),
     repoFilter: sameConnection ? s.repoFilter : '',
@@ -104,7 +101,6 @@ function enterRoute(s: UiState, route: Route): Partial<UiState> {
 }
 
 export const useUi = create<UiState>((set) => ({
-  route: { screen: 'welcome' },
   manualRepositories: initialManualRepositories(),
   repoFilter: '',
   tagFilter: '',
@@ -117,10 +113,6 @@ export const useUi = create<UiState>((set) => ({
   theme: initialTheme(),
   toasts: [],
 
-  navigate: (route, options) => {
-    writeLocation(route, options?.replace);
-    set((s) => enterRoute(s, route));
-  },
   setRepoFilter: (repoFilter) => set({ repoFilter }),
   setTagFilter: (tagFilter) => set({ tagFilter }),
   setTagSort: (tagSort) => set({ tagSort }),
@@ -156,19 +148,4 @@ export const useUi = create<UiState>((set) => ({
   dismissToast: (id) => set((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) })),
 }));
 
-/**
- * Makes the address the source of truth: shows the screen it names now, and again whenever it changes
- * (Back, Forward, an edited address). An address that names no screen is replaced by the nearest one, with
- * a notice. Call once at start, after the bridge secret is out of the URL. Returns a stop function.
- */
-export function followLocation(): () => void {
-  const show = ({ route, notice }: ParsedRoute) => {
-    if (notice) {
-      writeLocation(route, true);
-      useUi.getState().toast(notice, 'error');
-    }
-    if (!sameRoute(route, useUi.getState().route)) useUi.setState((s) => enterRoute(s, route));
-  };
-  show(readLocation());
-  return onLocationChange(show);
-}
+onRouteChange((route, previous) => useUi.setState((s) => enterRoute(s, route, previous)));

@@ -9,6 +9,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setApi } from '../../renderer/api';
 import { PushDialog } from '../../renderer/dialogs/PushDialog';
+import { navigate } from '../../renderer/state/route';
 import { useUi } from '../../renderer/state/ui';
 import type { CallName, LadingApi, Result } from '../../shared/contract';
 import type { ArchiveSummary, Connection, TagDetail } from '../../shared/types';
@@ -69,7 +70,8 @@ describe('PushDialog', () => {
   beforeEach(() => {
     calls = [];
     setApi(fakeApi(calls));
-    useUi.setState({ route: { screen: 'repositories', connectionId: 'c1' }, transfersOpen: false });
+    navigate({ screen: 'repositories', connectionId: 'c1' }, { replace: true });
+    useUi.setState({ transfersOpen: false });
   });
   afterEach(() => {
     cleanup();

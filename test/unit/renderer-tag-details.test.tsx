@@ -63,4 +63,45 @@ describe('useTagDetails', () => {
     const again = renderHook(() => useTagDetails('c', 'r', tags, 0), { wrapper });
     expect(again.result.current.details.size).toBe(1050);
   });
+
+  it('keeps saying a batch failed after the others arrive, and stops asking once the screen is left', async () => {
+    let calls = 0;
+    const failing = {
+      async call(_name: string, request: { tags: string[] }) {
+        calls++;
+        await new Promise((r) => setTimeout(r, 2));
+        if (request.tags.includes('t0'))
+          return { ok: false, error: { code: 'unavailable', message: 'down' } };
+        const value = request.tags.map((tag) => ({
+          tag,
+          digest: `sha256:${tag}`,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          isIndex: false,
+          platforms: [],
+          size: 1,
+        }));
+        return { ok: true, value } as Result<never>;
+      },
+      on: () => () => {},
+    } as unknown as LadingApi;
+    setApi(failing);
+    const client = new QueryClient();
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <QueryClientProvider client={client}>{children}</QueryClientProvider>
+    );
+    const tags = Array.from({ length: 250 }, (_, i) => `t${i}`);
+    const { result, unmount } = renderHook(() => useTagDetails('c', 'r', tags, 0), { wrapper });
+    await waitFor(() => expect(result.current.details.size).toBe(150));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(result.current.error?.message).toBe('down');
+    unmount();
+
+    // 2,000 tags are 20 batches; leaving at once lets only the first three (already in flight) be asked.
+    calls = 0;
+    const many = Array.from({ length: 2000 }, (_, i) => `m${i}`);
+    const left = renderHook(() => useTagDetails('c', 'other', many, 0), { wrapper });
+    left.unmount();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBeLessThanOrEqual(DETAIL_CONCURRENCY);
+  });
 });
