@@ -122,9 +122,10 @@ test('the copy and sync dialogs meet 4.5:1 in both themes', async ({ app, world 
   await app.getByRole('button', { name: 'Copy to…' }).click();
   const copy = app.getByRole('dialog', { name: 'Copy demo/app:1.0' });
   // Onto 1.1 of the same repository: the notice with what it points at, and "Replace".
-  await copy
-    .getByLabel('To registry')
-    .selectOption({ label: `Local registry (${world.open.host}) · this registry` });
+  // The open registry's connection is named by whichever spec saved it first: pick it by its host.
+  const registries = copy.getByLabel('To registry');
+  const here = registries.locator('option', { hasText: `(${world.open.host}) · this registry` });
+  await registries.selectOption({ label: ((await here.textContent()) ?? '').trim() });
   await copy.getByLabel('Target tag').fill('1.1');
   await expect(copy.getByRole('group', { name: '1.1 already exists' })).toBeVisible();
   for (const theme of ['light', 'dark'] as const) {

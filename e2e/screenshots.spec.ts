@@ -175,9 +175,10 @@ for (const scheme of ['light', 'dark'] as const) {
     await grid.getByRole('button', { name: '1.0', exact: true }).click();
     await page.getByRole('button', { name: 'Copy to…' }).click();
     dialog = page.getByRole('dialog', { name: 'Copy demo/app:1.0' });
-    await dialog
-      .getByLabel('To registry')
-      .selectOption({ label: `Local registry (${world.open.host}) · this registry` });
+    // The open registry's connection is named by whichever spec saved it first: pick it by its host.
+    const registries = dialog.getByLabel('To registry');
+    const here = registries.locator('option', { hasText: `(${world.open.host}) · this registry` });
+    await registries.selectOption({ label: ((await here.textContent()) ?? '').trim() });
     await dialog.getByLabel('Target tag').fill('1.1');
     await expect(dialog.getByRole('group', { name: '1.1 already exists' })).toBeVisible();
     await shot(page, 'copy-dialog-existing-tag', scheme);
