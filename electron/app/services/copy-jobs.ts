@@ -2,24 +2,19 @@
 import type { Handlers } from '../../../shared/contract';
 import { isDigestReference, referenceSeparator, shortDigest } from '../../../shared/reference-grammar';
 import type { JobSpec } from '../../core/jobs/manager';
+import { parsePattern } from '../../core/operations/patterns';
 import { LadingError } from '../../core/registry/errors';
 import type { ServiceContext } from './context';
 
-/** The sync's tag filter: a regular expression the user typed, refused clearly when it does not parse. */
-function tagPattern(pattern: string | undefined): RegExp | undefined {
-  if (!pattern) return undefined;
-  try {
-    return new RegExp(pattern);
-  } catch (e) {
-    throw new LadingError(
-      'invalid-input',
-      `The tag filter is not a valid regular expression: ${(e as Error).message}.`,
-      {
-        hint: 'Give a pattern such as ^v\\d+\\. or leave it empty for every tag.',
-      },
-    );
-  }
-}
+/** The sync's tag filter, as typed in the app; empty means every tag. */
+const tagPattern = (pattern: string | undefined) =>
+  pattern
+    ? parsePattern(
+        pattern,
+        'The tag filter',
+        'Give a pattern such as ^v\\d+\\. or leave it empty for every tag.',
+      )
+    : undefined;
 
 export function copyHandlers(
   ctx: ServiceContext,

@@ -7,7 +7,6 @@
 import pkg from '../../../package.json' with { type: 'json' };
 import { formatBytes } from '../../../shared/format-bytes';
 import { shortDigest } from '../../../shared/reference-grammar';
-import { formatSize } from '../../../shared/sizes';
 import type {
   Connection,
   EngineKind,
@@ -31,7 +30,7 @@ import {
 } from '../../core/github/index';
 import { requireToken } from '../../core/github/session';
 import type { JobOutcome } from '../../core/jobs/manager';
-import { copyImage, syncRepository } from '../../core/operations/copy';
+import { copyCounts, copyImage, syncRepository } from '../../core/operations/copy';
 import {
   executePrune,
   type PruneRunOptions,
@@ -41,7 +40,7 @@ import {
 import { executeGitHubPrune, gitHubPrunePlan } from '../../core/operations/prune-github';
 import type { PrunePlan } from '../../core/operations/prune-plan';
 import type { PruneRules } from '../../core/operations/prune-rules';
-import { pushCounts, pushToRegistry } from '../../core/operations/push';
+import { type PushOutcome, pushCounts, pushToRegistry } from '../../core/operations/push';
 import type { LoginHints } from '../../core/registry/auth';
 import { RegistryClient } from '../../core/registry/client';
 import type { Credential } from '../../core/registry/credential-types';
@@ -264,6 +263,24 @@ export function registryPortFor(client: RegistryClient): RegistryPort {
 }
 
 /** The push and pull pipelines of `electron/core/transfer/`, with outcome lines for the transfers panel. */
+/** A push's line for the transfers panel, with the warnings seen on the way and the first-push notice. */
+function pushJobOutcome(outcome: PushOutcome, warnings: string[]): JobOutcome {
+  const r = outcome.result;
+  const notice = outcome.notice ? [outcome.notice] : [];
+  return {
+    message: `Pushed ${shortDigest(r.digest)} as ${r.tag} (${pushCounts(outcome)}).`,
+    digest: r.digest,
+    warnings: [...new Set([...warnings, ...notice, ...r.warnings])],
+  };
+}
+
+/** The clients of a copy or sync: one connection on both sides is one client, so its tokens serve both repositories' mounts. */
+function endpointClients(a: { source: ConnectionAccess; target: ConnectionAccess }) {
+  const source = createRegistryClient(a.source);
+  const target = a.target.connection.id === a.source.connection.id ? source : createRegistryClient(a.target);
+  return { source, target };
+}
+
 export function transferPipelines(): TransferPipelines {
   return {
     async push(a) {
@@ -281,26 +298,14 @@ export function transferPipelines(): TransferPipelines {
         onProgress: a.onProgress,
         onWarning: (w) => warnings.push(w),
       });
-      const r = outcome.result;
-      if (outcome.notice) warnings.push(outcome.notice);
-      return {
-        message: `Pushed ${shortDigest(r.digest)} as ${r.tag} (${pushCounts(outcome)}).`,
-        digest: r.digest,
-        warnings: [...new Set([...warnings, ...r.warnings])],
-      };
+      return pushJobOutcome(outcome, warnings);
     },
     async copy(a) {
       const warnings: string[] = [];
-      const sourceClient = createRegistryClient(a.source);
+      const clients = endpointClients(a);
       const r = await copyImage({
-        source: { client: sourceClient, repository: a.source.repository, reference: a.source.reference },
-        target: {
-          // One connection on both sides: one client, so its tokens serve both repositories' mounts.
-          client:
-            a.target.connection.id === a.source.connection.id ? sourceClient : createRegistryClient(a.target),
-          repository: a.target.repository,
-          tag: a.target.tag,
-        },
+        source: { client: clients.source, repository: a.source.repository, reference: a.source.reference },
+        target: { client: clients.target, repository: a.target.repository, tag: a.target.tag },
         targetKind: a.target.connection.kind,
         platform: a.platform,
         referrers: a.referrers,
@@ -308,14 +313,8 @@ export function transferPipelines(): TransferPipelines {
         onProgress: a.onProgress,
         onWarning: (w) => warnings.push(w),
       });
-      const { copied, mounted, existing } = r.blobs;
-      const counts = [
-        `${copied} blob${copied === 1 ? '' : 's'} copied (${formatSize(r.bytes, 'decimal')})`,
-        ...(mounted ? [`${mounted} mounted`] : []),
-        ...(existing ? [`${existing} already there`] : []),
-      ].join(', ');
       return {
-        message: `Copied ${shortDigest(r.digest)} to ${r.target} (${counts}).`,
+        message: `Copied ${shortDigest(r.digest)} to ${r.target} (${copyCounts(r)}).`,
         digest: r.digest,
         warnings,
       };
@@ -330,14 +329,10 @@ export function transferPipelines(): TransferPipelines {
       return { ...(await t.execute(plan, { signal: a.signal, onAction: a.onAction })), plan };
     },
     async sync(a) {
-      const sourceClient = createRegistryClient(a.source);
+      const clients = endpointClients(a);
       const r = await syncRepository({
-        source: { client: sourceClient, repository: a.source.repository },
-        target: {
-          client:
-            a.target.connection.id === a.source.connection.id ? sourceClient : createRegistryClient(a.target),
-          repository: a.target.repository,
-        },
+        source: { client: clients.source, repository: a.source.repository },
+        target: { client: clients.target, repository: a.target.repository },
         targetKind: a.target.connection.kind,
         tags: a.tags,
         referrers: a.referrers,
@@ -444,13 +439,7 @@ export function engineSeam(env: NodeJS.ProcessEnv = process.env): EngineSeam {
           onWarning: (w) => warnings.push(w),
         }),
       );
-      const r = outcome.result;
-      if (outcome.notice) warnings.push(outcome.notice);
-      return {
-        message: `Pushed ${shortDigest(r.digest)} as ${r.tag} (${pushCounts(outcome)}).`,
-        digest: r.digest,
-        warnings: [...new Set([...warnings, ...r.warnings])],
-      };
+      return pushJobOutcome(outcome, warnings);
     },
     async pull(a) {
       return withEngine(a.engine, a.signal, async (engine) => {

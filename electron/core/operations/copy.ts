@@ -5,6 +5,9 @@
  * streamed into the target's upload, verified as it flows. Manifests after their blobs, children before
  * the index, the tag last: an interrupted copy never leaves a tag on a partial image.
  */
+import { isGitHubKind } from '../../../shared/connection-kinds';
+import { referenceSeparator } from '../../../shared/reference-grammar';
+import { formatSize } from '../../../shared/sizes';
 import type { Connection, SyncResult } from '../../../shared/types';
 import { githubKindForPushTarget } from '../github/push-preflight';
 import { githubPushChecks } from '../github/push-rules';
@@ -60,6 +63,16 @@ export interface CopyResult {
   bytes: number;
   /** Tags copied along as referrers (signatures, attestations, SBOMs). */
   referrers: string[];
+}
+
+/** "3 blobs copied (12 MB), 1 mounted, 2 already there" (decimal units, as the terminal prints sizes). */
+export function copyCounts(result: Pick<CopyResult, 'blobs' | 'bytes'>): string {
+  const { copied, mounted, existing } = result.blobs;
+  return [
+    `${copied} blob${copied === 1 ? '' : 's'} copied (${formatSize(result.bytes, 'decimal')})`,
+    ...(mounted ? [`${mounted} mounted`] : []),
+    ...(existing ? [`${existing} already there`] : []),
+  ].join(', ');
 }
 
 interface Node {
@@ -121,9 +134,7 @@ async function checkTargetRules(
 ): Promise<string[]> {
   const registry = opts.target.client.registry;
   const kind =
-    opts.targetKind === 'ghcr' || opts.targetKind === 'github-docker' || opts.targetKind === 'ghes'
-      ? opts.targetKind
-      : githubKindForPushTarget(registry);
+    opts.targetKind && isGitHubKind(opts.targetKind) ? opts.targetKind : githubKindForPushTarget(registry);
   if (!kind) return [];
   const root = nodes.at(-1) as Node;
   const images = nodes.filter((n) => !isIndex(n.manifest)).map((n) => n.manifest as ImageManifest);
@@ -159,7 +170,7 @@ export async function copyImage(opts: CopyOptions): Promise<CopyResult> {
   const call = { signal };
   const tag = target.tag ?? tagOf(source.reference);
   if (tag !== undefined) validateTag(tag);
-  const sourceName = `${source.client.registry}/${source.repository}${isValidDigest(source.reference) ? '@' : ':'}${source.reference}`;
+  const sourceName = `${source.client.registry}/${source.repository}${referenceSeparator(source.reference)}${source.reference}`;
 
   // 1. What to copy: the manifest the reference names, or one platform of it.
   const top = await source.client.getManifest(source.repository, source.reference, call);

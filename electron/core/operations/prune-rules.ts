@@ -3,6 +3,7 @@
  * are kept, and the duration syntax of --older-than. Validation only; the planner applies them.
  */
 import { LadingError } from '../registry/errors';
+import { parsePattern } from './patterns';
 
 export interface PruneRules {
   /** Only tags matching this are considered; the others stay. */
@@ -41,20 +42,6 @@ export function parseDuration(text: string): number {
     });
   }
   return parts.reduce((ms, p) => ms + Number(p.slice(0, -1)) * (UNIT_MS[p.slice(-1)] as number), 0);
-}
-
-export function parsePattern(pattern: string, flag: string): RegExp {
-  try {
-    return new RegExp(pattern);
-  } catch (e) {
-    throw new LadingError(
-      'invalid-input',
-      `${flag} "${pattern}" is not a valid regular expression: ${(e as Error).message}.`,
-      {
-        hint: 'Give a JavaScript regular expression, e.g. "^v\\d+\\.\\d+\\.\\d+$" (quote it for the shell).',
-      },
-    );
-  }
 }
 
 function badPolicy(field: string, what: string): LadingError {

@@ -3,13 +3,13 @@
  * registry (or repository) to another, blob to blob, with each registry's own login.
  */
 import type { Command } from 'commander';
-import { copyImage, syncRepository } from '../../../core/operations/copy';
+import { copyCounts, copyImage, syncRepository } from '../../../core/operations/copy';
+import { parsePattern } from '../../../core/operations/patterns';
 import { LadingError } from '../../../core/registry/errors';
 import { formatReference, parseReference, parseRepository } from '../../../core/registry/reference';
 import { progressDisplay } from '../../../core/transfer/terminal-progress';
 import { parsePlatformArg, parseReferenceArg } from '../args';
 import { cliContext, note, print, printJson, registryClient } from '../context';
-import { humanSize } from '../format';
 
 interface CopyFlags {
   platform?: string;
@@ -37,21 +37,6 @@ export function parseCopyTarget(input: string): { registry: string; repository: 
     );
   }
   return { registry: ref.registry, repository: ref.repository, tag: ref.tag };
-}
-
-function tagPattern(pattern: string | undefined): RegExp | undefined {
-  if (pattern === undefined) return undefined;
-  try {
-    return new RegExp(pattern);
-  } catch (e) {
-    throw new LadingError(
-      'invalid-input',
-      `--tags "${pattern}" is not a valid regular expression: ${(e as Error).message}.`,
-      {
-        hint: 'Give a JavaScript regular expression, e.g. "^v\\d+\\." (quote it for the shell).',
-      },
-    );
-  }
 }
 
 export function register(program: Command): void {
@@ -97,13 +82,7 @@ export function register(program: Command): void {
         printJson(result);
         return;
       }
-      const { copied, mounted, existing } = result.blobs;
-      const parts = [
-        `${copied} blob${copied === 1 ? '' : 's'} copied (${humanSize(result.bytes)})`,
-        ...(mounted ? [`${mounted} mounted`] : []),
-        ...(existing ? [`${existing} already there`] : []),
-      ];
-      print(`Copied ${result.source} to ${result.target}@${result.digest} (${parts.join(', ')})`);
+      print(`Copied ${result.source} to ${result.target}@${result.digest} (${copyCounts(result)})`);
       if (result.referrers.length)
         print(`With ${result.referrers.length} referrer tag(s): ${result.referrers.join(', ')}`);
     });
@@ -119,7 +98,7 @@ export function register(program: Command): void {
     .option('--json', 'print {copied: [tag…], skipped: [tag…], failed: [{tag, error}]}')
     .action(async (sourceArg: string, targetArg: string, opts: SyncFlags, cmd: Command) => {
       const { signal, io } = cliContext();
-      const tags = tagPattern(opts.tags);
+      const tags = opts.tags === undefined ? undefined : parsePattern(opts.tags, '--tags');
       const source = parseRepository(sourceArg);
       const target = parseRepository(targetArg);
       const sourceClient = await registryClient(cmd, source.registry);
