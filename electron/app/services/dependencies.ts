@@ -69,12 +69,13 @@ export interface ManifestHead {
 export interface FetchedManifest extends ManifestHead {
   manifest: Manifest;
   /** The bytes as served (their sha256 is the digest). */
-  raw: Buffer;
+  bytes: Buffer;
 }
 
+/** Named as the client names them, so core code that reads manifests and configs takes the port as it is. */
 export interface FetchedConfig {
   config: ImageConfig;
-  raw: Buffer;
+  bytes: Buffer;
 }
 
 /** The registry operations the handlers use, narrower than RegistryClient so a test can wrap or count them. */
@@ -248,12 +249,9 @@ export function registryPortFor(client: RegistryClient): RegistryPort {
     },
     async getManifest(repository, reference, signal) {
       const m = await client.getManifest(repository, reference, { signal });
-      return { digest: m.digest, mediaType: m.mediaType, size: m.size, manifest: m.manifest, raw: m.bytes };
+      return { digest: m.digest, mediaType: m.mediaType, size: m.size, manifest: m.manifest, bytes: m.bytes };
     },
-    async getConfig(repository, descriptor, signal) {
-      const c = await client.getConfig(repository, descriptor, { signal });
-      return { config: c.config, raw: c.bytes };
-    },
+    getConfig: (repository, descriptor, signal) => client.getConfig(repository, descriptor, { signal }),
     deleteTag: (repository, tag, signal) => deleteTag(client, repository, tag, { signal }),
     async deleteDigest(repository, digest, signal) {
       await deleteDigest(client, repository, digest, { signal });

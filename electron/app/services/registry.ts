@@ -94,7 +94,7 @@ async function manifestByDigest(
   if (cached) return cached;
   return once(port, `manifest ${repository}@${digest}`, async () => {
     const fetched = await port.getManifest(repository, digest);
-    if (fetched.raw.length <= MAX_CACHED_MANIFEST_BYTES) ctx.manifestCache.set(key, fetched);
+    if (fetched.bytes.length <= MAX_CACHED_MANIFEST_BYTES) ctx.manifestCache.set(key, fetched);
     return fetched;
   });
 }
@@ -210,18 +210,12 @@ const pretty = (raw: Buffer) => {
   }
 };
 
-/** The port as what core inspection reads (it names the documents' bytes `bytes`, the port `raw`). */
+/** The port as what core inspection reads: the same calls, with the signal inside the call options. */
 function inspectSource(port: RegistryPort): InspectSource {
   return {
     registry: port.registry,
-    async getManifest(repository, reference, opts) {
-      const m = await port.getManifest(repository, reference, opts?.signal);
-      return { digest: m.digest, mediaType: m.mediaType, size: m.size, manifest: m.manifest, bytes: m.raw };
-    },
-    async getConfig(repository, descriptor, opts) {
-      const c = await port.getConfig(repository, descriptor, opts?.signal);
-      return { config: c.config, bytes: c.raw };
-    },
+    getManifest: (repository, reference, opts) => port.getManifest(repository, reference, opts?.signal),
+    getConfig: (repository, descriptor, opts) => port.getConfig(repository, descriptor, opts?.signal),
   };
 }
 
