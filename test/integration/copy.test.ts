@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyImage, referrerTagsFor, syncRepository } from '../../electron/core/operations/copy';
 import type { RegistryClient } from '../../electron/core/registry/client';
-import type { Job } from '../../shared/types';
 import { errorOf } from '../support/clients';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { HOSTILE, startHostileRegistry } from '../support/hostile-registry';
@@ -356,7 +355,7 @@ describe('copy and sync as jobs (the services, as the app calls them)', () => {
   let sandbox: TestServices;
   let from: string;
   let to: string;
-  const { call, ok } = callers(() => sandbox.services);
+  const { call, ok, settled } = callers(() => sandbox.services);
 
   beforeAll(async () => {
     sandbox = await servicesInTempDir({ mode: 'bridge', prefix: 'lading-copy-jobs-' });
@@ -366,15 +365,6 @@ describe('copy and sync as jobs (the services, as the app calls them)', () => {
   afterAll(async () => {
     await sandbox?.dispose();
   });
-
-  async function settled(jobId: string): Promise<Job> {
-    for (let i = 0; i < 300; i++) {
-      const job = (await ok('jobs.list', {})).find((j) => j.id === jobId);
-      if (job && ['done', 'failed', 'cancelled'].includes(job.state)) return job;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`job ${jobId} did not finish`);
-  }
 
   it('jobs.copy between two connections: a copy job whose result says what moved', async () => {
     const { jobId } = await ok('jobs.copy', {

@@ -4,7 +4,6 @@
  * anything changed, a bad rule is refused at the call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/types';
 import { clientFor } from '../support/clients';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
@@ -15,21 +14,12 @@ let noDeletes: TestRegistry;
 let sandbox: TestServices;
 let openId: string;
 let noDeletesId: string;
-const { call, ok } = callers(() => sandbox.services);
+const { call, ok, settled } = callers(() => sandbox.services);
 
 async function seed(registry: TestRegistry) {
   const s = await seeder(clientFor(registry), 'svc/app');
   for (let n = 1; n <= 6; n++)
     await s.image(`b-${n}`, daysAgo(60 - n), [`b-${n}`, ...(n === 1 ? ['stable'] : [])]);
-}
-
-async function settled(jobId: string): Promise<Job> {
-  for (let i = 0; i < 300; i++) {
-    const job = (await ok('jobs.list', {})).find((j) => j.id === jobId);
-    if (job && ['done', 'failed', 'cancelled'].includes(job.state)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`job ${jobId} did not finish`);
 }
 
 const tags = async (registry: TestRegistry) => (await clientFor(registry).tags('svc/app')).sort();

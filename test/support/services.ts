@@ -14,6 +14,7 @@ import {
 } from '../../electron/app/services';
 import { EncryptedFileSecretStore, MemorySecretStore } from '../../electron/core/connections/secret-store';
 import type { CallName, CallRequest, CallResponse, Result } from '../../shared/contract';
+import type { Job } from '../../shared/types';
 import type { TestRegistry } from './registry';
 
 /** Native dialogs that answer what the test set last, as if the user had clicked through them. */
@@ -81,7 +82,16 @@ export function callers(current: () => Services) {
     if (!result.ok) throw new Error(`${name} failed: ${JSON.stringify(result.error)}`);
     return result.value;
   };
-  return { call, ok };
+  /** The job once it is done, failed or cancelled (polled through jobs.list, as the app's panel sees it). */
+  const settled = async (jobId: string): Promise<Job> => {
+    for (let i = 0; i < 300; i++) {
+      const job = (await ok('jobs.list', {})).find((j) => j.id === jobId);
+      if (job && ['done', 'failed', 'cancelled'].includes(job.state)) return job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`job ${jobId} did not finish`);
+  };
+  return { call, ok, settled };
 }
 
 /** A generic connection to a test registry, logged in as its full-rights user (if it has users). */
