@@ -105,7 +105,7 @@ async function manifestTree(
   const out: Node[] = [];
   for (const child of root.manifest.manifests) {
     const c = await client.getManifest(repository, child.digest, opts);
-    out.push(...(await manifestTree(client, repository, { ...c, digest: c.digest }, opts, depth + 1)));
+    out.push(...(await manifestTree(client, repository, c, opts, depth + 1)));
   }
   out.push(root);
   return out;
@@ -174,7 +174,7 @@ export async function copyImage(opts: CopyOptions): Promise<CopyResult> {
 
   // 1. What to copy: the manifest the reference names, or one platform of it.
   const top = await source.client.getManifest(source.repository, source.reference, call);
-  let root: Node = { ...top, digest: top.digest };
+  let root: Node = top;
   if (opts.platform) {
     if (!isIndex(top.manifest)) {
       throw new LadingError(
@@ -191,8 +191,7 @@ export async function copyImage(opts: CopyOptions): Promise<CopyResult> {
         hint: 'Pick one of the platforms `lading inspect` lists.',
       });
     }
-    const c = await source.client.getManifest(source.repository, child.digest, call);
-    root = { ...c, digest: c.digest };
+    root = await source.client.getManifest(source.repository, child.digest, call);
   }
   const nodes = await manifestTree(source.client, source.repository, root, call);
   const { blobs, foreign } = blobsOf(nodes);
