@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { createServices, dispatch } from '../electron/app/services';
 import { MemorySecretStore } from '../electron/core/connections/secret-store';
 import { RegistryClient } from '../electron/core/registry/client';
+import { repositoryName } from '../electron/core/registry/names';
 import { closeGzipPool } from '../electron/core/transfer/gzip-parallel';
 import type { Job } from '../shared/types';
 import { buildImage, pushImage, writeArchive } from '../test/support/images';
@@ -185,7 +186,7 @@ export async function runLoadBench(): Promise<void> {
 
     const client = new RegistryClient({ registry: registry.host });
     await client.ping();
-    const tags = await measure(() => client.tags('load/many-tags'));
+    const tags = await measure(() => client.tags(repositoryName('load/many-tags')));
     rows.push([`list ${tags.value.length} tags`, `${secs(tags.ms)}, RSS +${mib(tags.rssGrowth)}`]);
     let firstPageMs = 0;
     let pages = 0;

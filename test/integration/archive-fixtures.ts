@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { RegistryClient } from '../../electron/core/registry/client';
+import { repositoryName } from '../../electron/core/registry/names';
 import { sha256 } from '../support/digest';
 import { onCleanup, run } from '../support/exec';
 import { type BuiltImage, buildImage } from '../support/images';
@@ -201,7 +202,7 @@ export function clientFor(
 /** Tags of a repository, [] when the repository does not exist. */
 export async function tagsOf(registry: TestRegistry, repository: string): Promise<string[]> {
   try {
-    return await clientFor(registry).tags(repository);
+    return await clientFor(registry).tags(repositoryName(repository));
   } catch {
     return [];
   }

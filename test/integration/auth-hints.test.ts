@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
+import { repositoryName } from '../../electron/core/registry/names';
 import { errorOf } from '../support/clients';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
@@ -52,7 +53,9 @@ describe('unauthorized hints', () => {
   });
 
   it('in the registry core: neutral wording', async () => {
-    const e = await errorOf(new RegistryClient({ registry: registry.host, insecure: true }).tags('team/app'));
+    const e = await errorOf(
+      new RegistryClient({ registry: registry.host, insecure: true }).tags(repositoryName('team/app')),
+    );
     expect(e.code).toBe('unauthorized');
     expect(e.hint).toMatch(/log in first/i);
     expect(e.hint).not.toMatch(/lading login/);

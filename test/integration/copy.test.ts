@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyImage, referrerTagsFor, syncRepository } from '../../electron/core/operations/copy';
 import type { RegistryClient } from '../../electron/core/registry/client';
+import { manifestReference, repositoryName, tagName } from '../../electron/core/registry/names';
 import { errorOf } from '../support/clients';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { HOSTILE, startHostileRegistry } from '../support/hostile-registry';
@@ -65,8 +66,12 @@ const digestAt = async (registry: TestRegistry, ref: string) =>
 
 describe('copy between registries', () => {
   it('open → basic: every blob streamed once, digest kept, then a second copy moves nothing', async () => {
-    const source = { client: clientFor(open), repository: 'src/app', reference: '1.0' };
-    const target = { client: clientFor(basic), repository: 'dst/app', tag: '1.0' };
+    const source = {
+      client: clientFor(open),
+      repository: repositoryName('src/app'),
+      reference: manifestReference('1.0'),
+    };
+    const target = { client: clientFor(basic), repository: repositoryName('dst/app'), tag: tagName('1.0') };
     const first = await copyImage({ source, target });
     expect(first.blobs).toEqual({ copied: 3, mounted: 0, existing: 0 });
     expect(first.bytes).toBeGreaterThan(3 * MiB);
@@ -84,8 +89,12 @@ describe('copy between registries', () => {
 
   it('token → open: a whole index, digest preserved, each platform pullable by skopeo', async () => {
     const result = await copyImage({
-      source: { client: clientFor(token), repository: 'src/multi', reference: '2' },
-      target: { client: clientFor(open), repository: 'mirror/multi' },
+      source: {
+        client: clientFor(token),
+        repository: repositoryName('src/multi'),
+        reference: manifestReference('2'),
+      },
+      target: { client: clientFor(open), repository: repositoryName('mirror/multi') },
     });
     expect(result.target).toBe(`${open.host}/mirror/multi:2`);
     expect(result.digest).toBe(await digestAt(token, 'src/multi:2'));
@@ -102,8 +111,12 @@ describe('copy between registries', () => {
       (m) => m.platform.architecture === 'arm64',
     )!;
     const result = await copyImage({
-      source: { client: clientFor(token), repository: 'src/multi', reference: '2' },
-      target: { client: clientFor(open), repository: 'mirror/arm', tag: '2' },
+      source: {
+        client: clientFor(token),
+        repository: repositoryName('src/multi'),
+        reference: manifestReference('2'),
+      },
+      target: { client: clientFor(open), repository: repositoryName('mirror/arm'), tag: tagName('2') },
       platform: 'linux/arm64',
     });
     expect(result.digest).toBe(arm.digest);
@@ -120,8 +133,8 @@ describe('copy between registries', () => {
         baseUrl: proxy.url,
       });
       const result = await copyImage({
-        source: { client, repository: 'src/app', reference: '1.0' },
-        target: { client, repository: 'other/app', tag: 'copied' },
+        source: { client, repository: repositoryName('src/app'), reference: manifestReference('1.0') },
+        target: { client, repository: repositoryName('other/app'), tag: tagName('copied') },
       });
       expect(result.blobs).toEqual({ copied: 0, mounted: 3, existing: 0 });
       expect(result.bytes).toBe(0);
@@ -157,12 +170,12 @@ describe('copy through faults', () => {
     });
     const source = {
       client: clientFor(open, { baseUrl: proxy.url }),
-      repository: 'src/app',
-      reference: '1.0',
+      repository: repositoryName('src/app'),
+      reference: manifestReference('1.0'),
     };
     const result = await copyImage({
       source,
-      target: { client: clientFor(basic), repository: 'drop/source' },
+      target: { client: clientFor(basic), repository: repositoryName('drop/source') },
     });
     expect(proxy.requests.some((r) => r.fault === 'drop-response-after')).toBe(true);
     expect(await digestAt(basic, 'drop/source:1.0')).toBe(result.digest);
@@ -176,8 +189,15 @@ describe('copy through faults', () => {
     try {
       target.rules.push({ match: { method: 'PATCH' }, kind: 'drop-request-after', bytes: 500_000, times: 1 });
       const result = await copyImage({
-        source: { client: clientFor(open), repository: 'src/app', reference: '1.0' },
-        target: { client: clientFor(basic, { baseUrl: target.url }), repository: 'drop/target' },
+        source: {
+          client: clientFor(open),
+          repository: repositoryName('src/app'),
+          reference: manifestReference('1.0'),
+        },
+        target: {
+          client: clientFor(basic, { baseUrl: target.url }),
+          repository: repositoryName('drop/target'),
+        },
       });
       expect(target.requests.some((r) => r.fault === 'drop-request-after')).toBe(true);
       expect(await digestAt(basic, 'drop/target:1.0')).toBe(result.digest);
@@ -199,15 +219,21 @@ describe('copy through faults', () => {
     try {
       const controller = new AbortController();
       const run = copyImage({
-        source: { client: clientFor(open, { baseUrl: proxy.url }), repository: 'src/app', reference: '1.0' },
-        target: { client: clientFor(basic), repository: 'cancel/app', tag: 'never' },
+        source: {
+          client: clientFor(open, { baseUrl: proxy.url }),
+          repository: repositoryName('src/app'),
+          reference: manifestReference('1.0'),
+        },
+        target: { client: clientFor(basic), repository: repositoryName('cancel/app'), tag: tagName('never') },
         signal: controller.signal,
         onProgress: (p) => {
           if (p.bytesDone > 0) controller.abort();
         },
       });
       expect((await errorOf(run)).code).toBe('cancelled');
-      expect(await clientFor(basic).headManifest('cancel/app', 'never')).toBeUndefined();
+      expect(
+        await clientFor(basic).headManifest(repositoryName('cancel/app'), manifestReference('never')),
+      ).toBeUndefined();
     } finally {
       proxy.rules.length = 0;
     }
@@ -220,8 +246,15 @@ describe('copy refusals', () => {
     try {
       const e = await errorOf(
         copyImage({
-          source: { client: clientFor(open), repository: 'src/app', reference: '1.0' },
-          target: { client: clientFor(basic, { baseUrl: target.url }), repository: 'octo/app' },
+          source: {
+            client: clientFor(open),
+            repository: repositoryName('src/app'),
+            reference: manifestReference('1.0'),
+          },
+          target: {
+            client: clientFor(basic, { baseUrl: target.url }),
+            repository: repositoryName('octo/app'),
+          },
           targetKind: 'github-docker',
         }),
       );
@@ -242,12 +275,22 @@ describe('copy refusals', () => {
       });
       const e = await errorOf(
         copyImage({
-          source: { client: source, repository: HOSTILE.blobMismatch, reference: 'latest' },
-          target: { client: clientFor(basic), repository: 'mismatch/app', tag: 'bad' },
+          source: {
+            client: source,
+            repository: repositoryName(HOSTILE.blobMismatch),
+            reference: manifestReference('latest'),
+          },
+          target: {
+            client: clientFor(basic),
+            repository: repositoryName('mismatch/app'),
+            tag: tagName('bad'),
+          },
         }),
       );
       expect(e.code).toBe('digest-mismatch');
-      expect(await clientFor(basic).headManifest('mismatch/app', 'bad')).toBeUndefined();
+      expect(
+        await clientFor(basic).headManifest(repositoryName('mismatch/app'), manifestReference('bad')),
+      ).toBeUndefined();
     } finally {
       await h.stop();
     }
@@ -256,8 +299,12 @@ describe('copy refusals', () => {
   it('a missing source says so', async () => {
     const e = await errorOf(
       copyImage({
-        source: { client: clientFor(open), repository: 'src/app', reference: 'nope' },
-        target: { client: clientFor(basic), repository: 'x/y' },
+        source: {
+          client: clientFor(open),
+          repository: repositoryName('src/app'),
+          reference: manifestReference('nope'),
+        },
+        target: { client: clientFor(basic), repository: repositoryName('x/y') },
       }),
     );
     expect(e.code).toBe('manifest-unknown');
@@ -271,20 +318,26 @@ describe('referrers by the tag schema', () => {
     await seedTags(open, 'src/app', [sigTag]);
     expect(referrerTagsFor(['1.0', sigTag, 'sha256-x'], digest)).toEqual([sigTag]);
     const result = await copyImage({
-      source: { client: clientFor(open), repository: 'src/app', reference: '1.0' },
-      target: { client: clientFor(basic), repository: 'signed/app' },
+      source: {
+        client: clientFor(open),
+        repository: repositoryName('src/app'),
+        reference: manifestReference('1.0'),
+      },
+      target: { client: clientFor(basic), repository: repositoryName('signed/app') },
       referrers: true,
     });
     expect(result.referrers).toEqual([sigTag]);
-    expect(await clientFor(basic).headManifest('signed/app', sigTag)).toBeDefined();
+    expect(
+      await clientFor(basic).headManifest(repositoryName('signed/app'), manifestReference(sigTag)),
+    ).toBeDefined();
   });
 });
 
 describe('sync', () => {
   it('copies what differs, skips what is equal, and a dry run changes nothing', async () => {
     await seedTags(open, 'sync/app', ['a', 'b', 'c']);
-    const source = { client: clientFor(open), repository: 'sync/app' };
-    const target = { client: clientFor(basic), repository: 'sync/app' };
+    const source = { client: clientFor(open), repository: repositoryName('sync/app') };
+    const target = { client: clientFor(basic), repository: repositoryName('sync/app') };
     const first = await syncRepository({ source, target, tags: /^[ab]$/ });
     expect(first.copied.sort()).toEqual(['a', 'b']);
     expect(first).toMatchObject({ skipped: [], failed: [] });
@@ -295,8 +348,12 @@ describe('sync', () => {
     // Point tag a of the source at another image; a dry run lists it and leaves the target as it was.
     const before = await digestAt(basic, 'sync/app:a');
     await copyImage({
-      source: { client: clientFor(open), repository: 'src/app', reference: '1.0' },
-      target: { client: clientFor(open), repository: 'sync/app', tag: 'a' },
+      source: {
+        client: clientFor(open),
+        repository: repositoryName('src/app'),
+        reference: manifestReference('1.0'),
+      },
+      target: { client: clientFor(open), repository: repositoryName('sync/app'), tag: tagName('a') },
     });
     const dry = await syncRepository({ source, target, dryRun: true });
     expect(dry).toMatchObject({ copied: ['a'], failed: [] });
@@ -387,7 +444,9 @@ describe('copy and sync as jobs (the services, as the app calls them)', () => {
       target: { connectionId: to, repository: 'jobs/sync' },
     });
     expect(plan.copied.sort()).toEqual(['a', 'b', 'c']);
-    expect(await clientFor(basic).headManifest('jobs/sync', 'a')).toBeUndefined();
+    expect(
+      await clientFor(basic).headManifest(repositoryName('jobs/sync'), manifestReference('a')),
+    ).toBeUndefined();
     const { jobId } = await ok('jobs.sync', {
       source: { connectionId: from, repository: 'sync/app' },
       target: { connectionId: to, repository: 'jobs/sync' },

@@ -12,6 +12,7 @@ import { type EngineClient, openEngine } from '../../electron/core/engines/engin
 import { listLocalImages } from '../../electron/core/engines/images';
 import { pullIntoEngine } from '../../electron/core/engines/pull-into-engine';
 import { pushFromEngine } from '../../electron/core/engines/push-from-engine';
+import { repositoryName } from '../../electron/core/registry/names';
 import { parseReference } from '../../electron/core/registry/reference';
 import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
 import { errorOf } from '../support/clients';
@@ -178,7 +179,7 @@ describe.skipIf(skip)('local engines (a real dockerd)', () => {
       }),
     );
     expect(e.code).toBe('cancelled');
-    const tags = await errorOf(clientFor(registry).tags('cancelled/app'));
+    const tags = await errorOf(clientFor(registry).tags(repositoryName('cancelled/app')));
     expect(tags.code).toBe('name-unknown');
   });
 

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
+import { digestName, repositoryName } from '../../electron/core/registry/names';
 import { errorOf, readAll } from '../support/clients';
 import { sha256 } from '../support/digest';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
@@ -44,14 +45,14 @@ describe('faults between the client and an open registry', () => {
 
   /** The blob as the registry stores it, fetched without the proxy and verified. */
   async function stored(repository: string, digest: string, size: number): Promise<Buffer> {
-    return readAll(await direct.openBlob(repository, { digest, size }));
+    return readAll(await direct.openBlob(repositoryName(repository), { digest, size }));
   }
 
   it('an upload whose connection drops before the chunk reaches the registry resumes from its Range', async () => {
     resetProxy();
     const data = randomBytes(20 * MiB);
     proxy.rules.push({ kind: 'reset', match: { method: 'PATCH', path: PATCH } });
-    const result = await viaProxy.uploadBlob('faults/upload-reset', pieces(data), {
+    const result = await viaProxy.uploadBlob(repositoryName('faults/upload-reset'), pieces(data), {
       expectedDigest: sha256(data),
     });
     expect(result).toEqual({ digest: sha256(data), size: data.length });
@@ -72,7 +73,7 @@ describe('faults between the client and an open registry', () => {
       retries: 5,
     });
     proxy.rules.push({ kind: 'reset', match: { method: 'PATCH', path: PATCH }, times: 3 });
-    const result = await client.uploadBlob('faults/upload-resets', pieces(data));
+    const result = await client.uploadBlob(repositoryName('faults/upload-resets'), pieces(data));
     expect(result.digest).toBe(sha256(data));
     expect(proxy.requests.filter((r) => r.fault === 'reset')).toHaveLength(3);
     expect((await stored('faults/upload-resets', result.digest, result.size)).equals(data)).toBe(true);
@@ -85,7 +86,7 @@ describe('faults between the client and an open registry', () => {
     resetProxy();
     const data = randomBytes(20 * MiB);
     proxy.rules.push({ kind: 'drop-request-after', bytes: 3 * MiB, match: { method: 'PATCH', path: PATCH } });
-    const result = await viaProxy.uploadBlob('faults/upload-drop', pieces(data));
+    const result = await viaProxy.uploadBlob(repositoryName('faults/upload-drop'), pieces(data));
     expect(result.digest).toBe(sha256(data));
     expect((await stored('faults/upload-drop', result.digest, result.size)).equals(data)).toBe(true);
   });
@@ -109,7 +110,7 @@ describe('faults between the client and an open registry', () => {
       chunkSize: 8 * MiB,
       retries: 4,
     });
-    const result = await client.uploadBlob('faults/upload-drops', pieces(data), {
+    const result = await client.uploadBlob(repositoryName('faults/upload-drops'), pieces(data), {
       onProgress: (n) => {
         // Arm the fault once a first chunk has been acknowledged, so it hits a later chunk.
         if (n > 0 && n < data.length && patches++ === 0) proxy.rules.push(rule);
@@ -130,7 +131,7 @@ describe('faults between the client and an open registry', () => {
     const data = randomBytes(24 * MiB);
     let armed = false;
     const e = await errorOf(
-      viaProxy.uploadBlob('faults/upload-lost', pieces(data), {
+      viaProxy.uploadBlob(repositoryName('faults/upload-lost'), pieces(data), {
         onProgress: () => {
           if (armed) return;
           armed = true;
@@ -144,14 +145,16 @@ describe('faults between the client and an open registry', () => {
     );
     expect(e.message).toContain('faults/upload-lost');
     expect(e.message.split('\n')).toHaveLength(1);
-    expect(await direct.blobExists('faults/upload-lost', sha256(data))).toBe(false);
+    expect(await direct.blobExists(repositoryName('faults/upload-lost'), digestName(sha256(data)))).toBe(
+      false,
+    );
     // The engine cancelled the session it had opened.
     expect(proxy.requests.some((r) => r.method === 'DELETE' && PATCH.test(r.path))).toBe(true);
   });
 
   it('a download whose connection drops mid-blob resumes with Range and verifies the digest', async () => {
     const data = randomBytes(6 * MiB);
-    const { digest } = await direct.uploadBlob('faults/download', pieces(data));
+    const { digest } = await direct.uploadBlob(repositoryName('faults/download'), pieces(data));
     resetProxy();
     proxy.rules.push({
       kind: 'drop-response-after',
@@ -159,7 +162,9 @@ describe('faults between the client and an open registry', () => {
       match: { method: 'GET', path: /\/blobs\/sha256:/ },
       times: 2,
     });
-    const got = await readAll(await viaProxy.openBlob('faults/download', { digest, size: data.length }));
+    const got = await readAll(
+      await viaProxy.openBlob(repositoryName('faults/download'), { digest, size: data.length }),
+    );
     expect(got.equals(data)).toBe(true);
     const blobGets = proxy.requests.filter((r) => r.method === 'GET' && /\/blobs\/sha256:/.test(r.path));
     expect(blobGets.map((r) => r.fault ?? r.status)).toEqual([
@@ -170,12 +175,12 @@ describe('faults between the client and an open registry', () => {
   });
 
   it('429 and 503 are retried, honouring Retry-After', async () => {
-    await direct.uploadBlob('faults/retry', pieces(Buffer.from('x')));
+    await direct.uploadBlob(repositoryName('faults/retry'), pieces(Buffer.from('x')));
     resetProxy();
     proxy.rules.push({ kind: 'status', status: 429, retryAfter: 1, match: { path: /\/tags\/list/ } });
     proxy.rules.push({ kind: 'status', status: 503, retryAfter: 1, match: { path: /\/tags\/list/ } });
     const t0 = Date.now();
-    const tags = await errorOf(viaProxy.tags('faults/retry'));
+    const tags = await errorOf(viaProxy.tags(repositoryName('faults/retry')));
     // The repository has no tags (a blob only): the registry answers NAME_UNKNOWN once the faults have passed.
     expect(tags.code).toBe('name-unknown');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1900);
@@ -187,13 +192,13 @@ describe('faults between the client and an open registry', () => {
   it('gives up after the retry limit with a clear rate-limited / server-error', async () => {
     resetProxy();
     proxy.rules.push({ kind: 'status', status: 429, match: { path: /\/tags\/list/ }, times: 100 });
-    const limited = await errorOf(viaProxy.tags('faults/retry'));
+    const limited = await errorOf(viaProxy.tags(repositoryName('faults/retry')));
     expect(limited.code).toBe('rate-limited');
     expect(proxy.requests.filter((r) => r.path.includes('/tags/list'))).toHaveLength(viaProxy.retries + 1);
 
     resetProxy();
     proxy.rules.push({ kind: 'status', status: 502, match: { path: /\/tags\/list/ }, times: 100 });
-    const server = await errorOf(viaProxy.tags('faults/retry'));
+    const server = await errorOf(viaProxy.tags(repositoryName('faults/retry')));
     expect(server.code).toBe('server-error');
     expect(server.message).toContain('502');
     expect(proxy.requests.filter((r) => r.path.includes('/tags/list'))).toHaveLength(viaProxy.retries + 1);
@@ -202,11 +207,13 @@ describe('faults between the client and an open registry', () => {
   it('connection resets are retried, then reported as unreachable', async () => {
     resetProxy();
     proxy.rules.push({ kind: 'reset', match: { path: /\/tags\/list/ }, times: 2 });
-    await errorOf(viaProxy.tags('faults/retry')).then((e) => expect(e.code).toBe('name-unknown'));
+    await errorOf(viaProxy.tags(repositoryName('faults/retry'))).then((e) =>
+      expect(e.code).toBe('name-unknown'),
+    );
 
     resetProxy();
     proxy.rules.push({ kind: 'reset', match: { path: /\/tags\/list/ }, times: 100 });
-    const e = await errorOf(viaProxy.tags('faults/retry'));
+    const e = await errorOf(viaProxy.tags(repositoryName('faults/retry')));
     expect(e.code).toBe('unreachable');
     expect(e.message).toContain(proxy.host);
   });
@@ -217,14 +224,14 @@ describe('faults between the client and an open registry', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
     const t0 = Date.now();
-    const e = await errorOf(viaProxy.tags('faults/retry', { signal: controller.signal }));
+    const e = await errorOf(viaProxy.tags(repositoryName('faults/retry'), { signal: controller.signal }));
     expect(e.code).toBe('cancelled');
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
   it('a trickling download can be cancelled promptly', async () => {
     const data = randomBytes(2 * MiB);
-    const { digest } = await direct.uploadBlob('faults/trickle', pieces(data));
+    const { digest } = await direct.uploadBlob(repositoryName('faults/trickle'), pieces(data));
     resetProxy();
     proxy.rules.push({
       kind: 'trickle',
@@ -233,7 +240,7 @@ describe('faults between the client and an open registry', () => {
     });
     const controller = new AbortController();
     const stream = await viaProxy.openBlob(
-      'faults/trickle',
+      repositoryName('faults/trickle'),
       { digest, size: data.length },
       { signal: controller.signal },
     );
@@ -249,7 +256,7 @@ describe('faults between the client and an open registry', () => {
     const controller = new AbortController();
     const data = randomBytes(24 * MiB);
     const e = await errorOf(
-      viaProxy.uploadBlob('faults/cancel', pieces(data), {
+      viaProxy.uploadBlob(repositoryName('faults/cancel'), pieces(data), {
         signal: controller.signal,
         onProgress: (n) => {
           if (n >= 8 * MiB) controller.abort();
@@ -264,7 +271,7 @@ describe('faults between the client and an open registry', () => {
     const res = await fetch(`${registry.url}${del?.path}`);
     expect(res.status).toBe(404);
     await res.arrayBuffer();
-    expect(await direct.blobExists('faults/cancel', sha256(data))).toBe(false);
+    expect(await direct.blobExists(repositoryName('faults/cancel'), digestName(sha256(data)))).toBe(false);
   });
 });
 
@@ -303,7 +310,7 @@ describe('a token revoked mid-upload', () => {
         yield data.subarray(i, i + 64 * 1024);
       }
     }
-    const result = await client.uploadBlob('faults/token', source());
+    const result = await client.uploadBlob(repositoryName('faults/token'), source());
     expect(revoked).toBe(true);
     expect(result.digest).toBe(sha256(data));
     // A 401 came back for the old token, and a second token was fetched for the same scope.
@@ -315,7 +322,9 @@ describe('a token revoked mid-upload', () => {
     });
     expect(
       (
-        await readAll(await direct.openBlob('faults/token', { digest: result.digest, size: result.size }))
+        await readAll(
+          await direct.openBlob(repositoryName('faults/token'), { digest: result.digest, size: result.size }),
+        )
       ).equals(data),
     ).toBe(true);
   });
@@ -336,7 +345,7 @@ describe('a token revoked mid-upload', () => {
       // Each PATCH waits 700 ms, so the 2 s token runs out (with the client's safety margin) mid-upload.
       proxy.rules.push({ kind: 'stall', ms: 700, match: { method: 'PATCH', path: PATCH }, times: 100 });
       registry.issuer!.requests.length = 0;
-      const result = await client.uploadBlob('faults/token-ttl', pieces(data));
+      const result = await client.uploadBlob(repositoryName('faults/token-ttl'), pieces(data));
       expect(result.digest).toBe(sha256(data));
       expect(
         registry.issuer!.requests.filter((r) => r.status === 200 && r.user === user.username).length,

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { LadingError } from '../../electron/core/registry/errors';
+import { repositoryName } from '../../electron/core/registry/names';
 import { parseReference } from '../../electron/core/registry/reference';
 import { closeGzipPool } from '../../electron/core/transfer/gzip-parallel';
 import { pullImage } from '../../electron/core/transfer/pull';
@@ -79,7 +80,7 @@ const direct = () => new RegistryClient({ registry: registry.host });
 
 async function tagsOf(repository: string): Promise<string[]> {
   try {
-    return await direct().tags(repository);
+    return await direct().tags(repositoryName(repository));
   } catch (e) {
     if (e instanceof LadingError && e.code === 'name-unknown') return [];
     throw e;

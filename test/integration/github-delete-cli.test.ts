@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { digestOf } from '../../electron/core/registry/digest';
+import { manifestReference, repositoryName, tagName } from '../../electron/core/registry/names';
 import { deleteTag, tagImage } from '../../electron/core/registry/tagging';
 import { startFaultProxy } from '../support/fault-proxy';
 import { type GhcrLikeWorld, startGhcrLikeWorld } from '../support/github-ghcr-like';
@@ -61,8 +62,8 @@ beforeAll(async () => {
   for (const tag of ['latest', 'old']) {
     await tagImage(
       githubClient(),
-      { repository: 'acme/app', reference: '1.0' },
-      { repository: 'acme/app', tag },
+      { repository: repositoryName('acme/app'), reference: manifestReference('1.0') },
+      { repository: repositoryName('acme/app'), tag: tagName(tag) },
     );
   }
   await pushImage(noDeletes, app, 'plain/app:a');
@@ -96,7 +97,9 @@ describe('lading delete on a GitHub host', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ removedTags: ['old'] });
     expect(active('app').map((v) => v.tags.sort())).toEqual([['1.0', 'latest']]);
-    expect(await githubClient().headManifest('acme/app', 'old')).toBeUndefined();
+    expect(
+      await githubClient().headManifest(repositoryName('acme/app'), manifestReference('old')),
+    ).toBeUndefined();
   });
 
   it('a read-only token is refused up front, naming delete:packages and write:packages', async () => {
@@ -162,26 +165,30 @@ describe('lading delete on a registry that refuses DELETE', () => {
   it('a tag with a sibling: refused before anything is pushed (no placeholder manifest, no blob)', async () => {
     const client = new RegistryClient({ registry: noDeletes.host, retries: 0 });
     const before = await revisions(noDeletes, 'plain/app');
-    const digest = (await client.headManifest('plain/app', 'b'))?.digest;
+    const digest = (await client.headManifest(repositoryName('plain/app'), manifestReference('b')))?.digest;
     const r = await sandbox.lading(['delete', `${noDeletes.host}/plain/app:b`, '--yes']);
     expect(r.code).not.toBe(0);
     const { message, hint } = expectOneLineError(r.stderr);
     expect(message).toMatch(/does not allow deleting manifests.*nothing was changed/);
     expect(hint).toMatch(/storage\.delete\.enabled/);
-    expect((await client.headManifest('plain/app', 'b'))?.digest).toBe(digest);
+    expect((await client.headManifest(repositoryName('plain/app'), manifestReference('b')))?.digest).toBe(
+      digest,
+    );
     expect(await revisions(noDeletes, 'plain/app')).toBe(before);
-    expect(await client.blobExists('plain/app', digestOf(Buffer.from('{}')))).toBe(false);
+    expect(await client.blobExists(repositoryName('plain/app'), digestOf(Buffer.from('{}')))).toBe(false);
   });
 
   it('a digest: refused with what would make it work', async () => {
     const client = new RegistryClient({ registry: noDeletes.host, retries: 0 });
-    const digest = (await client.headManifest('plain/app', 'a'))?.digest;
+    const digest = (await client.headManifest(repositoryName('plain/app'), manifestReference('a')))?.digest;
     const r = await sandbox.lading(['delete', `${noDeletes.host}/plain/app@${digest}`, '--yes']);
     expect(r.code).not.toBe(0);
     const { message, hint } = expectOneLineError(r.stderr);
     expect(message).toMatch(/does not allow deleting manifests/);
     expect(hint).toMatch(/storage\.delete\.enabled/);
-    expect((await client.headManifest('plain/app', 'a'))?.digest).toBe(digest);
+    expect((await client.headManifest(repositoryName('plain/app'), manifestReference('a')))?.digest).toBe(
+      digest,
+    );
   });
 });
 
@@ -194,21 +201,29 @@ describe('a tag delete on a registry that fails after the tag moved', () => {
       await pushImage(plain, app, 'plain/app:a');
       await pushImage(plain, app, 'plain/app:b');
       const client = new RegistryClient({ registry: proxy.host, retries: 0 });
-      const digest = (await client.headManifest('plain/app', 'b'))?.digest;
+      const digest = (await client.headManifest(repositoryName('plain/app'), manifestReference('b')))?.digest;
       // The first manifest DELETE (the "do deletes work?" probe) goes through; the placeholder's fails.
       const manifestDelete = { method: 'DELETE', path: /\/manifests\// };
       proxy.rules.push(
         { match: manifestDelete, kind: 'stall', ms: 0 },
         { match: manifestDelete, kind: 'status', status: 500 },
       );
-      await expect(deleteTag(client, 'plain/app', 'b')).rejects.toMatchObject({ code: 'server-error' });
+      await expect(deleteTag(client, repositoryName('plain/app'), tagName('b'))).rejects.toMatchObject({
+        code: 'server-error',
+      });
       const failed = proxy.requests.find((r) => r.method === 'DELETE' && r.status === 500);
       const placeholder = /manifests\/(sha256:[a-f0-9]{64})/.exec(failed?.path ?? '')?.[1] as string;
       expect(placeholder).toBeTruthy();
-      expect((await client.headManifest('plain/app', 'b'))?.digest).toBe(digest);
-      expect((await client.headManifest('plain/app', 'a'))?.digest).toBe(digest);
-      expect(await client.headManifest('plain/app', placeholder)).toBeUndefined();
-      expect(await client.blobExists('plain/app', digestOf(Buffer.from('{}')))).toBe(false);
+      expect((await client.headManifest(repositoryName('plain/app'), manifestReference('b')))?.digest).toBe(
+        digest,
+      );
+      expect((await client.headManifest(repositoryName('plain/app'), manifestReference('a')))?.digest).toBe(
+        digest,
+      );
+      expect(
+        await client.headManifest(repositoryName('plain/app'), manifestReference(placeholder)),
+      ).toBeUndefined();
+      expect(await client.blobExists(repositoryName('plain/app'), digestOf(Buffer.from('{}')))).toBe(false);
     } finally {
       await proxy.stop();
       await plain.stop();

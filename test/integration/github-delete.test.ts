@@ -9,6 +9,7 @@ import { githubHandlers } from '../../electron/app/services/github-handlers';
 import { deleteOnGitHub } from '../../electron/core/github/index';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { LadingError } from '../../electron/core/registry/errors';
+import { manifestReference, repositoryName, tagName } from '../../electron/core/registry/names';
 import { tagImage } from '../../electron/core/registry/tagging';
 import type { Connection } from '../../shared/types';
 import { type GhcrLikeFront, startGhcrLikeFront } from '../support/github-ghcr-like';
@@ -40,11 +41,15 @@ async function caught(p: Promise<unknown>): Promise<LadingError> {
 async function sharedTags(): Promise<{ repository: string; name: string; digest: string }> {
   const name = `shared-${++repoCount}`;
   const repository = `acme/${name}`;
-  await tagImage(client(), { repository: 'acme/base', reference: '1.0' }, { repository, tag: '1.0' });
+  await tagImage(
+    client(),
+    { repository: repositoryName('acme/base'), reference: manifestReference('1.0') },
+    { repository: repositoryName(repository), tag: tagName('1.0') },
+  );
   const { digest } = await tagImage(
     client(),
-    { repository: 'acme/base', reference: '1.0' },
-    { repository, tag: 'latest' },
+    { repository: repositoryName('acme/base'), reference: manifestReference('1.0') },
+    { repository: repositoryName(repository), tag: tagName('latest') },
   );
   return { repository, name, digest };
 }
@@ -117,7 +122,9 @@ describe('a tag delete checks the token before changing anything', () => {
     expect(err.message).not.toContain('write:packages');
     expect(err.patScope).toBe('delete:packages');
     expect(writesSince(mark)).toEqual([]);
-    expect((await client().headManifest(repository, 'latest'))?.digest).toBe(digest);
+    expect(
+      (await client().headManifest(repositoryName(repository), manifestReference('latest')))?.digest,
+    ).toBe(digest);
     expect(active(name).map((v) => v.tags.sort())).toEqual([['1.0', 'latest']]);
   });
 
@@ -160,8 +167,8 @@ describe('a tag delete checks the token before changing anything', () => {
     const name = `shared-${++repoCount}`;
     await tagImage(
       client(),
-      { repository: 'acme/base', reference: '1.0' },
-      { repository: `acme/${name}`, tag: 'only' },
+      { repository: repositoryName('acme/base'), reference: manifestReference('1.0') },
+      { repository: repositoryName(`acme/${name}`), tag: tagName('only') },
     );
     const err = await caught(
       deleteOnGitHub({
@@ -191,7 +198,9 @@ describe('a tag delete that fails after the tag moved puts it back', () => {
       }),
     );
     expect(err.message).toMatch(/tag is back on/);
-    expect((await client().headManifest(repository, 'latest'))?.digest).toBe(digest);
+    expect(
+      (await client().headManifest(repositoryName(repository), manifestReference('latest')))?.digest,
+    ).toBe(digest);
     expect(active(name)).toEqual([expect.objectContaining({ digest, tags: ['1.0', 'latest'] })]);
   });
 
@@ -215,7 +224,9 @@ describe('a tag delete that fails after the tag moved puts it back', () => {
     );
     expect(err.message).toMatch(/tag is back on/);
     front.faults.manifestPut = undefined;
-    expect((await client().headManifest(repository, 'latest'))?.digest).toBe(digest);
+    expect(
+      (await client().headManifest(repositoryName(repository), manifestReference('latest')))?.digest,
+    ).toBe(digest);
     expect(active(name)).toEqual([expect.objectContaining({ digest, tags: ['1.0', 'latest'] })]);
     const gone = (standIn.findPackage('acme', name)?.versions ?? []).filter((v) => v.deletedAt);
     expect(gone).toHaveLength(1);
@@ -237,7 +248,9 @@ describe('a tag delete that fails after the tag moved puts it back', () => {
     );
     expect(err.code).toBe('server-error');
     expect(err.message).toMatch(/tag is back on/);
-    expect((await client().headManifest(repository, 'latest'))?.digest).toBe(digest);
+    expect(
+      (await client().headManifest(repositoryName(repository), manifestReference('latest')))?.digest,
+    ).toBe(digest);
     standIn.faults.hideVersion = undefined;
     const versions = active(name);
     const placeholder = versions.find((v) => v.digest !== digest);
@@ -259,7 +272,9 @@ describe('a tag delete that fails after the tag moved puts it back', () => {
     );
     expect(err.code).toBe('denied');
     expect(err.message).toMatch(/tag is back on/);
-    expect((await client().headManifest(repository, 'latest'))?.digest).toBe(digest);
+    expect(
+      (await client().headManifest(repositoryName(repository), manifestReference('latest')))?.digest,
+    ).toBe(digest);
     const versions = active(name);
     expect(versions.find((v) => v.digest === digest)?.tags.sort()).toEqual(['1.0', 'latest']);
     const placeholder = versions.find((v) => v.digest !== digest);
@@ -281,7 +296,9 @@ describe('a tag delete that fails after the tag moved puts it back', () => {
       }),
     );
     expect(err.code).toBe('server-error');
-    expect((await client().headManifest(repository, 'latest'))?.digest).toBe(digest);
+    expect(
+      (await client().headManifest(repositoryName(repository), manifestReference('latest')))?.digest,
+    ).toBe(digest);
     expect(active(name)).toEqual([expect.objectContaining({ digest, tags: ['1.0', 'latest'] })]);
   });
 });

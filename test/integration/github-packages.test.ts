@@ -8,6 +8,7 @@ import { githubHandlers } from '../../electron/app/services/github-handlers';
 import { checkGitHubToken, deleteOnGitHub, listGitHubRepositories } from '../../electron/core/github/index';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { LadingError } from '../../electron/core/registry/errors';
+import { digestName, manifestReference, repositoryName } from '../../electron/core/registry/names';
 import type { Connection } from '../../shared/types';
 import { run } from '../support/exec';
 import { type GhcrLikeFront, startGhcrLikeFront } from '../support/github-ghcr-like';
@@ -33,7 +34,7 @@ function handlers(token = standIn.tokens.admin) {
 }
 
 async function registryTags(repository: string): Promise<string[]> {
-  return (await client().tags(repository)).sort();
+  return (await client().tags(repositoryName(repository))).sort();
 }
 
 async function caught(p: Promise<unknown>): Promise<LadingError> {
@@ -109,8 +110,9 @@ describe('the ghcr-like front', () => {
   it('has no catalog and refuses manifest DELETE like ghcr.io', async () => {
     const err = await caught(client().catalog());
     expect(err.status).toBe(404);
-    const digest = (await client().headManifest('acme/app', '1.0'))?.digest as string;
-    const del = await caught(client().deleteManifest('acme/app', digest));
+    const digest = (await client().headManifest(repositoryName('acme/app'), manifestReference('1.0')))
+      ?.digest as string;
+    const del = await caught(client().deleteManifest(repositoryName('acme/app'), digestName(digest)));
     expect(del.status).toBe(405);
     expect(del.code).toBe('unsupported');
   });
@@ -288,7 +290,9 @@ describe('deleting and restoring', () => {
       versionId: id,
     });
     expect(removed.removedTags).toEqual(['2']);
-    expect(await client().headManifest('acme/tools/lint', '2')).toBeUndefined();
+    expect(
+      await client().headManifest(repositoryName('acme/tools/lint'), manifestReference('2')),
+    ).toBeUndefined();
     const deleted = await handlers()['github.versions']({
       connectionId: 'gh',
       packageName: 'acme/tools/lint',
@@ -302,7 +306,9 @@ describe('deleting and restoring', () => {
       packageName: 'acme/tools/lint',
       versionId: id,
     });
-    expect((await client().headManifest('acme/tools/lint', '2'))?.digest).toBe(versions[0]?.digest);
+    expect(
+      (await client().headManifest(repositoryName('acme/tools/lint'), manifestReference('2')))?.digest,
+    ).toBe(versions[0]?.digest);
     const active = await handlers()['github.versions']({
       connectionId: 'gh',
       packageName: 'acme/tools/lint',
@@ -315,7 +321,8 @@ describe('deleting and restoring', () => {
     const tool = await buildImage({ layers: [{ 'x.txt': 'digest delete\n' }] });
     await pushImage(front.registry, tool, 'acme/scratch:a');
     await pushImage(front.registry, tool, 'acme/scratch:b');
-    const digest = (await client().headManifest('acme/scratch', 'a'))?.digest as string;
+    const digest = (await client().headManifest(repositoryName('acme/scratch'), manifestReference('a')))
+      ?.digest as string;
     const result = await deleteOnGitHub({
       connection,
       token: standIn.tokens.admin,
@@ -324,7 +331,9 @@ describe('deleting and restoring', () => {
       digests: [digest],
     });
     expect(result.removedTags.sort()).toEqual(['a', 'b']);
-    expect(await client().headManifest('acme/scratch', 'a')).toBeUndefined();
+    expect(
+      await client().headManifest(repositoryName('acme/scratch'), manifestReference('a')),
+    ).toBeUndefined();
   });
 });
 
@@ -333,7 +342,8 @@ describe('Docker schema 2 images and registry sync', () => {
     const img = await buildImage({ layers: [{ 'v2.txt': 'docker schema 2\n' }] });
     await pushImage(front.registry, img, 'acme/legacy-format:a', { format: 'v2s2' });
     await pushImage(front.registry, img, 'acme/legacy-format:b', { format: 'v2s2' });
-    const digest = (await client().headManifest('acme/legacy-format', 'b'))?.digest;
+    const digest = (await client().headManifest(repositoryName('acme/legacy-format'), manifestReference('b')))
+      ?.digest;
     const result = await deleteOnGitHub({
       connection,
       token: standIn.tokens.admin,
@@ -343,7 +353,9 @@ describe('Docker schema 2 images and registry sync', () => {
     });
     expect(result.removedTags).toEqual(['a']);
     expect(await registryTags('acme/legacy-format')).toEqual(['b']);
-    expect((await client().headManifest('acme/legacy-format', 'b'))?.digest).toBe(digest);
+    expect(
+      (await client().headManifest(repositoryName('acme/legacy-format'), manifestReference('b')))?.digest,
+    ).toBe(digest);
   });
 
   it('deletes one tag of a Docker manifest list while its sibling (and the platforms) survive', async () => {
@@ -356,7 +368,7 @@ describe('Docker schema 2 images and registry sync', () => {
     });
     await pushImage(front.registry, multi, 'acme/list:x', { all: true, format: 'v2s2' });
     await pushImage(front.registry, multi, 'acme/list:y', { all: true, format: 'v2s2' });
-    const head = await client().headManifest('acme/list', 'y');
+    const head = await client().headManifest(repositoryName('acme/list'), manifestReference('y'));
     expect(head?.mediaType).toBe('application/vnd.docker.distribution.manifest.list.v2+json');
     await deleteOnGitHub({
       connection,

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { LadingError } from '../../electron/core/registry/errors';
+import { manifestReference, repositoryName } from '../../electron/core/registry/names';
 import { errorOf } from '../support/clients';
 import { HOSTILE, type HostileRegistry, startHostileRegistry } from '../support/hostile-registry';
 import { peakRssGrowth } from '../support/memory';
@@ -42,9 +43,9 @@ describe('hostile registry, open', () => {
   });
 
   it('serves the good image (sanity check of the fixture)', async () => {
-    const m = await client.getManifest(HOSTILE.good, 'latest');
+    const m = await client.getManifest(repositoryName(HOSTILE.good), manifestReference('latest'));
     expect(m.digest).toBe(h.image.manifestDigest);
-    const { config } = await client.getConfig(HOSTILE.good, {
+    const { config } = await client.getConfig(repositoryName(HOSTILE.good), {
       digest: h.image.configDigest,
       size: h.image.config.length,
     });
@@ -53,7 +54,9 @@ describe('hostile registry, open', () => {
 
   it('refuses a manifest whose content does not match the digest it claims (by tag and by digest)', async () => {
     for (const ref of ['latest', h.image.manifestDigest]) {
-      const e = await errorOf(client.getManifest(HOSTILE.manifestMismatch, ref));
+      const e = await errorOf(
+        client.getManifest(repositoryName(HOSTILE.manifestMismatch), manifestReference(ref)),
+      );
       expect(e.code).toBe('digest-mismatch');
       expect(e.message).toContain(h.image.manifestDigest);
       expectPresentable(e, h);
@@ -61,7 +64,7 @@ describe('hostile registry, open', () => {
   });
 
   it('refuses a layer blob whose bytes do not match its digest, naming the digest', async () => {
-    const stream = await client.openBlob(HOSTILE.blobMismatch, {
+    const stream = await client.openBlob(repositoryName(HOSTILE.blobMismatch), {
       digest: h.image.layerDigest,
       size: h.image.layer.length,
     });
@@ -79,7 +82,10 @@ describe('hostile registry, open', () => {
 
   it('refuses a config blob whose bytes do not match its digest, naming the digest', async () => {
     const e = await errorOf(
-      client.getConfig(HOSTILE.configMismatch, { digest: h.image.configDigest, size: h.image.config.length }),
+      client.getConfig(repositoryName(HOSTILE.configMismatch), {
+        digest: h.image.configDigest,
+        size: h.image.config.length,
+      }),
     );
     expect(e.code).toBe('digest-mismatch');
     expect(e.message).toContain(h.image.configDigest);
@@ -87,7 +93,9 @@ describe('hostile registry, open', () => {
 
   it('refuses a manifest over 4 MiB, with or without Content-Length', async () => {
     for (const tag of ['declared', 'chunked']) {
-      const { result, growth, ms } = await peakRssGrowth(() => client.getManifest(HOSTILE.hugeManifest, tag));
+      const { result, growth, ms } = await peakRssGrowth(() =>
+        client.getManifest(repositoryName(HOSTILE.hugeManifest), manifestReference(tag)),
+      );
       const e = rejection(result);
       expect(e.code).toBe('too-large');
       expect(e.message).toMatch(/manifest/i);
@@ -100,7 +108,7 @@ describe('hostile registry, open', () => {
   it('stops reading a tag list of millions of entries: bounded time and memory, too-large', {
     timeout: 30_000,
   }, async () => {
-    const { result, growth, ms } = await peakRssGrowth(() => client.tags(HOSTILE.manyTags));
+    const { result, growth, ms } = await peakRssGrowth(() => client.tags(repositoryName(HOSTILE.manyTags)));
     const e = rejection(result);
     expect(e.code).toBe('too-large');
     expectPresentable(e, h);
@@ -111,7 +119,7 @@ describe('hostile registry, open', () => {
 
   it('stops following a Link header that loops back to a page already seen', async () => {
     const before = h.requests.length;
-    const e = await errorOf(client.tags(HOSTILE.linkLoop));
+    const e = await errorOf(client.tags(repositoryName(HOSTILE.linkLoop)));
     expect(e.code).toBe('protocol-error');
     expect(e.message).toMatch(/link|page/i);
     expect(h.requests.length - before).toBeLessThan(10);
@@ -125,11 +133,11 @@ describe('hostile registry, open', () => {
   it('stops a redirect loop and an endless redirect chain with protocol-error', async () => {
     for (const repo of [HOSTILE.redirectLoop, HOSTILE.redirectChain]) {
       const before = h.requests.length;
-      const e = await errorOf(client.getManifest(repo, 'latest'));
+      const e = await errorOf(client.getManifest(repositoryName(repo), manifestReference('latest')));
       expect(e.code).toBe('protocol-error');
       expect(e.message).toMatch(/redirect/i);
       const blob = await errorOf(
-        client.openBlob(repo, { digest: h.image.layerDigest, size: h.image.layer.length }),
+        client.openBlob(repositoryName(repo), { digest: h.image.layerDigest, size: h.image.layer.length }),
       );
       expect(blob.code).toBe('protocol-error');
       // Bounded: a loop is noticed at once, a chain after the redirect limit; never retried many times over.
@@ -140,13 +148,15 @@ describe('hostile registry, open', () => {
   it('cuts an endless manifest, blob and tag list: bounded time and memory', {
     timeout: 40_000,
   }, async () => {
-    const manifest = await peakRssGrowth(() => client.getManifest(HOSTILE.endless, 'latest'));
+    const manifest = await peakRssGrowth(() =>
+      client.getManifest(repositoryName(HOSTILE.endless), manifestReference('latest')),
+    );
     expect(rejection(manifest.result).code).toBe('too-large');
     expect(manifest.growth).toBeLessThan(64 * MiB);
     expect(manifest.ms).toBeLessThan(10_000);
 
     const blob = await peakRssGrowth(async () => {
-      const s = await client.openBlob(HOSTILE.endless, {
+      const s = await client.openBlob(repositoryName(HOSTILE.endless), {
         digest: h.image.layerDigest,
         size: h.image.layer.length,
       });
@@ -159,7 +169,7 @@ describe('hostile registry, open', () => {
     expect(be.message).toContain(h.image.layerDigest);
     expect(blob.growth).toBeLessThan(64 * MiB);
 
-    const tags = await peakRssGrowth(() => client.tags(HOSTILE.endless));
+    const tags = await peakRssGrowth(() => client.tags(repositoryName(HOSTILE.endless)));
     expect(rejection(tags.result).code).toBe('too-large');
     expect(tags.growth).toBeLessThan(200 * MiB);
     expect(tags.ms).toBeLessThan(15_000);
@@ -167,22 +177,28 @@ describe('hostile registry, open', () => {
 
   it('reports an HTML page served as a manifest, tag list or config as protocol-error, never echoing it', async () => {
     const calls = [
-      () => client.getManifest(HOSTILE.html, 'latest'),
-      () => client.tags(HOSTILE.html),
-      () => client.getConfig(HOSTILE.html, { digest: h.image.configDigest, size: h.image.config.length }),
+      () => client.getManifest(repositoryName(HOSTILE.html), manifestReference('latest')),
+      () => client.tags(repositoryName(HOSTILE.html)),
+      () =>
+        client.getConfig(repositoryName(HOSTILE.html), {
+          digest: h.image.configDigest,
+          size: h.image.config.length,
+        }),
     ];
     for (const call of calls) {
       const e = await errorOf(call());
       expect(['protocol-error', 'digest-mismatch']).toContain(e.code);
       expectPresentable(e, h);
     }
-    const m = await errorOf(client.getManifest(HOSTILE.html, 'latest'));
+    const m = await errorOf(client.getManifest(repositoryName(HOSTILE.html), manifestReference('latest')));
     expect(m.code).toBe('protocol-error');
   });
 
   it('reports a 502 HTML error page as server-error after bounded retries, never echoing it', async () => {
     const before = h.requests.length;
-    const e = await errorOf(client.getManifest(HOSTILE.htmlError, 'latest'));
+    const e = await errorOf(
+      client.getManifest(repositoryName(HOSTILE.htmlError), manifestReference('latest')),
+    );
     expect(e.code).toBe('server-error');
     expect(e.message).toContain('502');
     expectPresentable(e, h);
@@ -217,7 +233,7 @@ describe('hostile registry with Basic auth: a blob redirect to another host', ()
         registry: h.host,
         credentials: { username: h.username, password: h.password },
       });
-      const s = await client.openBlob(HOSTILE.redirectOtherHost, {
+      const s = await client.openBlob(repositoryName(HOSTILE.redirectOtherHost), {
         digest: h.image.layerDigest,
         size: h.image.layer.length,
       });
@@ -243,7 +259,7 @@ describe('hostile registry with Basic auth: a blob redirect to another host', ()
         registry: h.host,
         credentials: { username: h.username, password: wrong },
       });
-      const e = await errorOf(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(repositoryName(HOSTILE.good)));
       expect(e.code).toBe('unauthorized');
       expectPresentable(e, h, [wrong]);
     } finally {
@@ -262,7 +278,7 @@ describe('hostile token services', () => {
         credentials: { username: 'u', password: secret },
         retryBaseMs: 5,
       });
-      const e = await errorOf(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(repositoryName(HOSTILE.good)));
       expect(e.code).toBe('unauthorized');
       expectPresentable(e, h, [secret]);
       expect(h.requests.length).toBeLessThan(10);
@@ -275,7 +291,7 @@ describe('hostile token services', () => {
     const h = await startHostileRegistry({ auth: 'token-html' });
     try {
       const client = new RegistryClient({ registry: h.host, retryBaseMs: 5 });
-      const e = await errorOf(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(repositoryName(HOSTILE.good)));
       expect(e.code).toBe('protocol-error');
       expectPresentable(e, h);
     } finally {
@@ -294,7 +310,7 @@ describe('hostile token services', () => {
         retryBaseMs: 5,
       });
       expect(client.transport.baseUrl.protocol).toBe('https:');
-      const e = await errorOf(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(repositoryName(HOSTILE.good)));
       expect(e.code).toBe('unauthorized');
       expect(e.message).toContain(h.other.host);
       expectPresentable(e, h, [secret]);
@@ -307,7 +323,7 @@ describe('hostile token services', () => {
         dispatcher: h.dispatcher,
         allowCrossHostRealm: true,
       });
-      expect(await consenting.tags(HOSTILE.good)).toEqual(['latest']);
+      expect(await consenting.tags(repositoryName(HOSTILE.good))).toEqual(['latest']);
       expect(h.other.requests.some((r) => r.authorization?.startsWith('Basic '))).toBe(true);
     } finally {
       await h.stop();
@@ -345,10 +361,10 @@ describe('hostile token services', () => {
         retryBaseMs: 5,
       });
       if (trusted) {
-        expect(await client.tags(HOSTILE.good)).toEqual(['latest']);
+        expect(await client.tags(repositoryName(HOSTILE.good))).toEqual(['latest']);
         expect(h.other.requests.some((r) => r.authorization?.startsWith('Basic '))).toBe(true);
       } else {
-        const e = await errorOf(client.tags(HOSTILE.good));
+        const e = await errorOf(client.tags(repositoryName(HOSTILE.good)));
         expect(e.code).toBe('unauthorized');
         expect(e.message).toContain(h.other.host);
         expect(e.hint).toMatch(/allow cross-host token realms/);
@@ -364,7 +380,7 @@ describe('hostile token services', () => {
     const h = await startHostileRegistry({ auth: 'bearer-cross-host', tls: true, hostnames: true });
     try {
       const client = new RegistryClient({ registry: h.host, dispatcher: h.dispatcher });
-      expect(await client.tags(HOSTILE.good)).toEqual(['latest']);
+      expect(await client.tags(repositoryName(HOSTILE.good))).toEqual(['latest']);
       expect(h.other.requests.every((r) => r.authorization === undefined)).toBe(true);
     } finally {
       await h.stop();
@@ -383,7 +399,7 @@ describe('hostile token services', () => {
         allowCrossHostRealm: true,
         retryBaseMs: 5,
       });
-      const e = await errorOf(client.tags(HOSTILE.good));
+      const e = await errorOf(client.tags(repositoryName(HOSTILE.good)));
       expect(e.code).toBe('unauthorized');
       expect(e.hint ?? '').toMatch(/plain HTTP/i);
       expectPresentable(e, h, [secret]);

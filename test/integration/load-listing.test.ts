@@ -11,6 +11,7 @@ import { measure } from '../../bench/load';
 import { createServices, dispatch, type Services } from '../../electron/app/services';
 import { MemorySecretStore } from '../../electron/core/connections/secret-store';
 import { RegistryClient } from '../../electron/core/registry/client';
+import { repositoryName } from '../../electron/core/registry/names';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { seedRepositoriesInStorage, seedTagsInStorage } from '../support/storage-seed';
 
@@ -37,7 +38,7 @@ describe('listing at scale (client)', () => {
   it(`lists ${TAGS} tags quickly with flat memory`, { timeout: 120_000 }, async () => {
     const client = new RegistryClient({ registry: registry.host });
     await client.ping();
-    const { value, ms, rssGrowth } = await measure(() => client.tags('load/many-tags'));
+    const { value, ms, rssGrowth } = await measure(() => client.tags(repositoryName('load/many-tags')));
     expect(value).toHaveLength(TAGS);
     expect(new Set(value).size).toBe(TAGS);
     expect(value).toContain('t-049999');

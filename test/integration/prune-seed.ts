@@ -3,6 +3,7 @@
  * created dates (umoci for dozens of images is too slow on the test machine), for the prune tests.
  */
 import type { RegistryClient } from '../../electron/core/registry/client';
+import { manifestReference, repositoryName } from '../../electron/core/registry/names';
 import { sha256 } from '../support/digest';
 import { layerTar } from '../support/images';
 
@@ -22,14 +23,18 @@ export async function seeder(client: RegistryClient, repository: string) {
   const base = await layerTar({ 'base.txt': 'shared base layer' }, new Date('2024-01-01T00:00:00Z'));
   const blob = async (bytes: Buffer) => {
     const digest = sha256(bytes);
-    await client.uploadBlob(repository, [bytes], { expectedDigest: digest, size: bytes.length });
+    await client.uploadBlob(repositoryName(repository), [bytes], {
+      expectedDigest: digest,
+      size: bytes.length,
+    });
     return { digest, size: bytes.length };
   };
   const baseBlob = await blob(base);
   const put = async (bytes: Buffer, mediaType: string, tags: string[]) => {
     const digest = sha256(bytes);
-    await client.putManifest(repository, digest, bytes, mediaType);
-    for (const t of tags) await client.putManifest(repository, t, bytes, mediaType);
+    await client.putManifest(repositoryName(repository), manifestReference(digest), bytes, mediaType);
+    for (const t of tags)
+      await client.putManifest(repositoryName(repository), manifestReference(t), bytes, mediaType);
     return digest;
   };
   return {
@@ -74,7 +79,8 @@ export async function seeder(client: RegistryClient, repository: string) {
       );
       // descriptor sizes must be right for skopeo: read them back from the registry
       const fixed = JSON.parse(bytes.toString());
-      for (const m of fixed.manifests) m.size = (await client.getManifest(repository, m.digest)).size;
+      for (const m of fixed.manifests)
+        m.size = (await client.getManifest(repositoryName(repository), m.digest)).size;
       return put(Buffer.from(JSON.stringify(fixed)), OCI_INDEX, tags);
     },
     /** A cosign-style signature: a small manifest tagged sha256-HEX.sig. */

@@ -4,6 +4,7 @@
  * anything changed, a bad rule is refused at the call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repositoryName } from '../../electron/core/registry/names';
 import { clientFor } from '../support/clients';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
@@ -22,7 +23,8 @@ async function seed(registry: TestRegistry) {
     await s.image(`b-${n}`, daysAgo(60 - n), [`b-${n}`, ...(n === 1 ? ['stable'] : [])]);
 }
 
-const tags = async (registry: TestRegistry) => (await clientFor(registry).tags('svc/app')).sort();
+const tags = async (registry: TestRegistry) =>
+  (await clientFor(registry).tags(repositoryName('svc/app'))).sort();
 
 beforeAll(async () => {
   [open, noDeletes] = await Promise.all([

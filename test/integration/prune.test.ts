@@ -12,6 +12,7 @@ import { executePrune, prunePlanFor } from '../../electron/core/operations/prune
 import type { PruneAction, PrunePlan } from '../../electron/core/operations/prune-plan';
 import { pruneRules } from '../../electron/core/operations/prune-rules';
 import type { RegistryClient } from '../../electron/core/registry/client';
+import { manifestReference, repositoryName } from '../../electron/core/registry/names';
 import { clientFor } from '../support/clients';
 import { run } from '../support/exec';
 import { skopeoCopy } from '../support/images';
@@ -239,8 +240,13 @@ describe('lading prune on a real registry', () => {
     await s.image('r-3', daysAgo(10), ['r-3']);
     const plan = await prunePlanFor(client, 'team/retag', pruneRules({}, { keepLast: 1 }));
     expect(plan.plan.map((a) => a.tag)).toEqual(['r-1', 'r-2']);
-    const m = await client.getManifest('team/retag', old.digest);
-    await client.putManifest('team/retag', 'promoted', m.bytes, m.mediaType);
+    const m = await client.getManifest(repositoryName('team/retag'), manifestReference(old.digest));
+    await client.putManifest(
+      repositoryName('team/retag'),
+      manifestReference('promoted'),
+      m.bytes,
+      m.mediaType,
+    );
     const r = await executePrune(client, plan);
     expect(r.done.map((a) => a.tag)).toEqual(['r-2']);
     expect(r.failed.map((f) => [f.action.tag, f.error.code])).toEqual([['r-1', 'conflict']]);
@@ -293,7 +299,7 @@ describe('prune with a read-only token', () => {
     expect(r.done).toEqual([]);
     expect(r.failed).toEqual([]);
     expect(r.stopped).toMatchObject({ code: 'denied', scope: expect.stringContaining('delete') });
-    expect((await user.tags('team/ro')).sort()).toEqual(['ro-1', 'ro-2', 'ro-3', 'ro-4']);
+    expect((await user.tags(repositoryName('team/ro'))).sort()).toEqual(['ro-1', 'ro-2', 'ro-3', 'ro-4']);
   }, 120_000);
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { inspectImage } from '../../electron/core/registry/inspect';
+import { manifestReference, repositoryName, tagName } from '../../electron/core/registry/names';
 import { deleteDigest, deleteTag } from '../../electron/core/registry/tagging';
 import { errorOf, registrySuite } from '../support/clients';
 import { startFaultProxy } from '../support/fault-proxy';
@@ -16,7 +17,7 @@ describe('registry client with Basic auth (htpasswd)', () => {
   it('reads with the right credentials', async () => {
     const client = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.user });
     expect((await client.ping()).scheme).toBe('basic');
-    expect((await client.tags('team/app')).sort()).toEqual(['1', '2']);
+    expect((await client.tags(repositoryName('team/app'))).sort()).toEqual(['1', '2']);
   });
 
   it('says the password was rejected when it is wrong', async () => {
@@ -24,7 +25,7 @@ describe('registry client with Basic auth (htpasswd)', () => {
       registry: suite.registry.host,
       credentials: { username: suite.registry.user!.username, password: 'S3cret-guess' },
     });
-    const e = await errorOf(client.tags('team/app'));
+    const e = await errorOf(client.tags(repositoryName('team/app')));
     expect(e.code).toBe('unauthorized');
     expect(e.message).toBe(`The registry rejected the username or password for ${suite.registry.host}.`);
     expect(e.hint).toMatch(/log in again/i);
@@ -32,7 +33,9 @@ describe('registry client with Basic auth (htpasswd)', () => {
   });
 
   it('says credentials are required when none are given', async () => {
-    const e = await errorOf(new RegistryClient({ registry: suite.registry.host }).tags('team/app'));
+    const e = await errorOf(
+      new RegistryClient({ registry: suite.registry.host }).tags(repositoryName('team/app')),
+    );
     expect(e.code).toBe('unauthorized');
     expect(e.message).toMatch(/requires credentials/);
   });
@@ -56,9 +59,9 @@ describe('registry client with token auth', () => {
     expect(ping.scheme).toBe('bearer');
     expect(ping.realm).toBe(suite.registry.issuer!.realm);
     suite.registry.issuer!.requests.length = 0;
-    const info = await inspectImage(client, 'team/app', '1');
+    const info = await inspectImage(client, repositoryName('team/app'), manifestReference('1'));
     expect(info.labels).toEqual({ k: 'v' });
-    await client.tags('team/app');
+    await client.tags(repositoryName('team/app'));
     // One token for repository:team/app:pull serves the manifest, config and tag requests.
     expect(suite.registry.issuer!.requests.map((r) => r.scopes)).toEqual([['repository:team/app:pull']]);
   });
@@ -68,14 +71,17 @@ describe('registry client with token auth', () => {
       registry: suite.registry.host,
       credentials: { username: suite.registry.user!.username, password: 'nope' },
     });
-    const e = await errorOf(client.tags('team/app'));
+    const e = await errorOf(client.tags(repositoryName('team/app')));
     expect(e.code).toBe('unauthorized');
     expect(e.message).toBe(`The registry rejected the username or password for ${suite.registry.host}.`);
   });
 
   it('says credentials are required when none are given for a private repository', async () => {
     const e = await errorOf(
-      new RegistryClient({ registry: suite.registry.host }).getManifest('team/app', '1'),
+      new RegistryClient({ registry: suite.registry.host }).getManifest(
+        repositoryName('team/app'),
+        manifestReference('1'),
+      ),
     );
     expect(e.code).toBe('unauthorized');
     expect(e.message).toMatch(/requires credentials/);
@@ -83,21 +89,23 @@ describe('registry client with token auth', () => {
 
   it('pulls anonymously from a public prefix', async () => {
     const client = new RegistryClient({ registry: suite.registry.host });
-    expect(await client.tags('public/app')).toEqual(['1']);
-    const info = await inspectImage(client, 'public/app', '1');
+    expect(await client.tags(repositoryName('public/app'))).toEqual(['1']);
+    const info = await inspectImage(client, repositoryName('public/app'), manifestReference('1'));
     expect(info.labels).toEqual({ k: 'v' });
   });
 
   it('reports denied with the scope when a pull-only user pushes', async () => {
     const client = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.reader });
-    expect(await client.tags('team/app')).toEqual(['1']);
-    const e = await errorOf(client.uploadBlob('team/app', bytes(10)));
+    expect(await client.tags(repositoryName('team/app'))).toEqual(['1']);
+    const e = await errorOf(client.uploadBlob(repositoryName('team/app'), bytes(10)));
     expect(e.code).toBe('denied');
     expect(e.scope).toMatch(/^repository:team\/app:(pull,push|push,pull)$/);
     expect(e.message).toContain('team/app');
     expect(e.patScope).toBeUndefined();
-    const m = await client.getManifest('team/app', '1');
-    const put = await errorOf(client.putManifest('team/app', '2', m.bytes, m.mediaType));
+    const m = await client.getManifest(repositoryName('team/app'), manifestReference('1'));
+    const put = await errorOf(
+      client.putManifest(repositoryName('team/app'), manifestReference('2'), m.bytes, m.mediaType),
+    );
     expect(put.code).toBe('denied');
   });
 
@@ -105,15 +113,15 @@ describe('registry client with token auth', () => {
     const image = await buildImage({ layers: [{ 'd.txt': 'to delete\n' }] });
     await pushImage(suite.registry, image, 'team/del:a');
     const user = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.user });
-    const m = await user.getManifest('team/del', 'a');
-    await user.putManifest('team/del', 'b', m.bytes, m.mediaType);
+    const m = await user.getManifest(repositoryName('team/del'), manifestReference('a'));
+    await user.putManifest(repositoryName('team/del'), manifestReference('b'), m.bytes, m.mediaType);
     const reader = new RegistryClient({ registry: suite.registry.host, credentials: suite.registry.reader });
-    const e = await errorOf(deleteDigest(reader, 'team/del', m.digest));
+    const e = await errorOf(deleteDigest(reader, repositoryName('team/del'), m.digest));
     expect(e.code).toBe('denied');
     expect(e.scope).toContain('delete');
-    await deleteTag(user, 'team/del', 'b');
-    expect(await user.tags('team/del')).toEqual(['a']);
-    expect((await deleteDigest(user, 'team/del', m.digest)).removedTags).toEqual(['a']);
+    await deleteTag(user, repositoryName('team/del'), tagName('b'));
+    expect(await user.tags(repositoryName('team/del'))).toEqual(['a']);
+    expect((await deleteDigest(user, repositoryName('team/del'), m.digest)).removedTags).toEqual(['a']);
   });
 
   it('uses a registry token as is and an identity token through the OAuth2 refresh grant', async () => {
@@ -125,7 +133,7 @@ describe('registry client with token auth', () => {
       registry: suite.registry.host,
       credentials: { registryToken: minted },
     });
-    expect(await direct.tags('team/app')).toEqual(['1']);
+    expect(await direct.tags(repositoryName('team/app'))).toEqual(['1']);
 
     const { username, password } = suite.registry.user!;
     const offline = await fetch(
@@ -140,7 +148,7 @@ describe('registry client with token auth', () => {
       registry: suite.registry.host,
       credentials: { identityToken: refresh_token },
     });
-    expect(await viaRefresh.tags('team/app')).toEqual(['1']);
+    expect(await viaRefresh.tags(repositoryName('team/app'))).toEqual(['1']);
     expect(suite.registry.issuer!.requests[0]).toMatchObject({ method: 'POST', grantType: 'refresh_token' });
   });
 });
@@ -166,10 +174,13 @@ describe('registry client re-authentication and retries', () => {
       }
     }
     issuer.requests.length = 0;
-    const result = await client.uploadBlob('team/app', source(), { chunkSize: 2 * MiB });
+    const result = await client.uploadBlob(repositoryName('team/app'), source(), { chunkSize: 2 * MiB });
     expect(result.size).toBe(data.length);
     expect(issuer.requests.length).toBe(2);
-    const back = await client.openBlob('team/app', { digest: result.digest, size: data.length });
+    const back = await client.openBlob(repositoryName('team/app'), {
+      digest: result.digest,
+      size: data.length,
+    });
     const chunks: Buffer[] = [];
     for await (const c of back) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks).equals(data)).toBe(true);
@@ -187,7 +198,7 @@ describe('registry client re-authentication and retries', () => {
       });
       proxy.rules.push({ kind: 'status', status: 503, retryAfter: 1, match: { path: /tags\/list/ } });
       const started = Date.now();
-      expect(await client.tags('team/app')).toEqual(['1']);
+      expect(await client.tags(repositoryName('team/app'))).toEqual(['1']);
       expect(Date.now() - started).toBeGreaterThanOrEqual(900);
 
       proxy.rules.push({
@@ -197,11 +208,11 @@ describe('registry client re-authentication and retries', () => {
         times: 3,
         match: { path: /tags\/list/ },
       });
-      const limited = await errorOf(client.tags('team/app'));
+      const limited = await errorOf(client.tags(repositoryName('team/app')));
       expect(limited.code).toBe('rate-limited');
 
       proxy.rules.push({ kind: 'status', status: 500, times: 3, match: { path: /tags\/list/ } });
-      const broken = await errorOf(client.tags('team/app'));
+      const broken = await errorOf(client.tags(repositoryName('team/app')));
       expect(broken.code).toBe('server-error');
       expect(broken.message).not.toMatch(/authorization|bearer/i);
     } finally {
@@ -243,8 +254,8 @@ describe('registry client GitHub-style behaviour (a token registry addressed as 
       credentials: suite.registry.reader,
       allowCrossHostRealm: true,
     });
-    expect(await client.tags('owner/image')).toEqual(['1']);
-    const e = await errorOf(client.uploadBlob('owner/image', [Buffer.from('x')]));
+    expect(await client.tags(repositoryName('owner/image'))).toEqual(['1']);
+    const e = await errorOf(client.uploadBlob(repositoryName('owner/image'), [Buffer.from('x')]));
     expect(e.code).toBe('denied');
     expect(e.patScope).toBe('write:packages');
     expect(e.hint).toContain('write:packages');
@@ -257,7 +268,7 @@ describe('registry client GitHub-style behaviour (a token registry addressed as 
       baseUrl: suite.registry.url,
       credentials: suite.registry.user,
     });
-    const e = await errorOf(client.tags('owner/image'));
+    const e = await errorOf(client.tags(repositoryName('owner/image')));
     expect(e.code).toBe('unauthorized');
     expect(e.message).toContain(new URL(suite.registry.issuer!.realm).host);
     expect(e.hint).toMatch(/cross-host/);
@@ -276,7 +287,7 @@ describe('registry client GitHub-style behaviour (a token registry addressed as 
       });
       expect(client.chunkSize).toBe(4 * 1024 * 1024);
       const data = Buffer.alloc(9 * 1024 * 1024, 3);
-      await client.uploadBlob('owner/image', [data]);
+      await client.uploadBlob(repositoryName('owner/image'), [data]);
       expect(proxy.requests.filter((r) => r.method === 'PATCH')).toHaveLength(3);
     } finally {
       await proxy.stop();
@@ -292,7 +303,9 @@ describe('registry client token sharing', () => {
     await client.ping();
     suite.registry.issuer!.requests.length = 0;
     const heads = await Promise.all(
-      ['1', '2', '3', '1', '2', '3'].map((t) => client.headManifest('team/app', t)),
+      ['1', '2', '3', '1', '2', '3'].map((t) =>
+        client.headManifest(repositoryName('team/app'), manifestReference(t)),
+      ),
     );
     expect(new Set(heads.map((h) => h?.digest)).size).toBe(1);
     expect(suite.registry.issuer!.requests).toHaveLength(1);

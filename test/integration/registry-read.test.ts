@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../electron/core/registry/client';
 import { inspectImage } from '../../electron/core/registry/inspect';
+import { digestName, manifestReference, repositoryName } from '../../electron/core/registry/names';
 import { errorOf, registrySuite } from '../support/clients';
 import {
   buildImage,
@@ -23,7 +24,10 @@ describe('registry client read paths (open registry)', () => {
     const tags = Array.from({ length: 130 }, (_, i) => `v${String(i).padStart(3, '0')}`);
     await seedTags(suite.registry, 'many/tags', tags);
     const pages: string[][] = [];
-    const listed = await suite.client.tags('many/tags', { pageSize: 25, onPage: (p) => pages.push(p) });
+    const listed = await suite.client.tags(repositoryName('many/tags'), {
+      pageSize: 25,
+      onPage: (p) => pages.push(p),
+    });
     expect([...listed].sort()).toEqual([...tags].sort());
     expect(new Set(listed).size).toBe(listed.length);
 
@@ -65,7 +69,7 @@ describe('registry client read paths (open registry)', () => {
       workdir: '/work',
     });
     await pushImage(suite.registry, image, 'inspect/app:1.0');
-    const ours = await inspectImage(suite.client, 'inspect/app', '1.0');
+    const ours = await inspectImage(suite.client, repositoryName('inspect/app'), manifestReference('1.0'));
     const ref = `docker://${suite.registry.host}/inspect/app:1.0`;
     const skopeo = await skopeoInspect(ref);
     const raw = await skopeoInspect(ref, { raw: true });
@@ -86,25 +90,27 @@ describe('registry client read paths (open registry)', () => {
       raw.config.size + raw.layers.reduce((n: number, l: { size: number }) => n + l.size, 0),
     );
 
-    const m = await suite.client.getManifest('inspect/app', '1.0');
+    const m = await suite.client.getManifest(repositoryName('inspect/app'), manifestReference('1.0'));
     expect(JSON.parse(m.bytes.toString())).toEqual(raw);
-    const byDigest = await suite.client.getManifest('inspect/app', m.digest);
+    const byDigest = await suite.client.getManifest(repositoryName('inspect/app'), m.digest);
     expect(byDigest.bytes.equals(m.bytes)).toBe(true);
-    expect(await suite.client.headManifest('inspect/app', '1.0')).toEqual({
+    expect(await suite.client.headManifest(repositoryName('inspect/app'), manifestReference('1.0'))).toEqual({
       digest: m.digest,
       mediaType: m.mediaType,
       size: m.size,
     });
-    const cfg = await suite.client.getConfig('inspect/app', raw.config);
+    const cfg = await suite.client.getConfig(repositoryName('inspect/app'), raw.config);
     expect(cfg.config.config?.Labels).toEqual(skopeo.Labels);
-    expect(await suite.client.blobExists('inspect/app', raw.layers[0].digest)).toBe(true);
-    expect(await suite.client.blobExists('inspect/app', `sha256:${'0'.repeat(64)}`)).toBe(false);
+    expect(await suite.client.blobExists(repositoryName('inspect/app'), raw.layers[0].digest)).toBe(true);
+    expect(
+      await suite.client.blobExists(repositoryName('inspect/app'), digestName(`sha256:${'0'.repeat(64)}`)),
+    ).toBe(false);
   });
 
   it('reads Docker v2 schema 2 images as well as OCI ones', async () => {
     const image = await buildImage({ layers: [{ 'd.txt': 'docker format\n' }], labels: { fmt: 'v2s2' } });
     await pushImage(suite.registry, image, 'inspect/docker:1', { format: 'v2s2' });
-    const ours = await inspectImage(suite.client, 'inspect/docker', '1');
+    const ours = await inspectImage(suite.client, repositoryName('inspect/docker'), manifestReference('1'));
     const skopeo = await skopeoInspect(`docker://${suite.registry.host}/inspect/docker:1`);
     expect(ours.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
     expect(ours.config?.mediaType).toBe('application/vnd.docker.container.image.v1+json');
@@ -121,13 +127,15 @@ describe('registry client read paths (open registry)', () => {
       indexAnnotations: { 'org.opencontainers.image.description': 'multi' },
     });
     await pushImage(suite.registry, image, 'multi/app:1', { all: true });
-    const index = await inspectImage(suite.client, 'multi/app', '1');
+    const index = await inspectImage(suite.client, repositoryName('multi/app'), manifestReference('1'));
     expect(index.platforms).toEqual(['linux/amd64', 'linux/arm64/v8']);
     expect(index.manifests).toHaveLength(2);
     expect(index.annotations?.['org.opencontainers.image.description']).toBe('multi');
     const raw = await skopeoInspect(`docker://${suite.registry.host}/multi/app:1`, { raw: true });
 
-    const arm = await inspectImage(suite.client, 'multi/app', '1', { platform: 'linux/arm64' });
+    const arm = await inspectImage(suite.client, repositoryName('multi/app'), manifestReference('1'), {
+      platform: 'linux/arm64',
+    });
     expect(arm.index?.digest).toBe(index.digest);
     expect(arm.architecture).toBe('arm64');
     const armEntry = raw.manifests.find(
@@ -137,23 +145,31 @@ describe('registry client read paths (open registry)', () => {
     const skopeoArm = await skopeoInspect(`docker://${suite.registry.host}/multi/app@${armEntry.digest}`);
     expect(arm.layers?.map((l) => l.digest)).toEqual(skopeoArm.Layers);
 
-    const e = await errorOf(inspectImage(suite.client, 'multi/app', '1', { platform: 'linux/s390x' }));
+    const e = await errorOf(
+      inspectImage(suite.client, repositoryName('multi/app'), manifestReference('1'), {
+        platform: 'linux/s390x',
+      }),
+    );
     expect(e.code).toBe('invalid-input');
     expect(e.message).toContain('linux/amd64, linux/arm64/v8');
   });
 
   it('reports unknown repositories and tags specifically', async () => {
-    expect((await errorOf(suite.client.tags('does/not-exist'))).code).toBe('name-unknown');
+    expect((await errorOf(suite.client.tags(repositoryName('does/not-exist')))).code).toBe('name-unknown');
     await seedTags(suite.registry, 'known/repo', ['a']);
-    const e = await errorOf(suite.client.getManifest('known/repo', 'nope'));
+    const e = await errorOf(
+      suite.client.getManifest(repositoryName('known/repo'), manifestReference('nope')),
+    );
     expect(e.code).toBe('manifest-unknown');
-    expect(await suite.client.headManifest('known/repo', 'nope')).toBeUndefined();
+    expect(
+      await suite.client.headManifest(repositoryName('known/repo'), manifestReference('nope')),
+    ).toBeUndefined();
   });
 
   it('reports an unreachable registry with the host and the cause', async () => {
     const port = await freePort();
     const closed = new RegistryClient({ registry: `127.0.0.1:${port}`, retryBaseMs: 10 });
-    const e = await errorOf(closed.tags('a/b'));
+    const e = await errorOf(closed.tags(repositoryName('a/b')));
     expect(e.code).toBe('unreachable');
     expect(e.message).toBe(`Cannot reach 127.0.0.1:${port}: connection refused.`);
   });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { digestName, manifestReference, repositoryName, tagName } from '../../electron/core/registry/names';
 import { deleteDigest, deleteTag, tagImage, tagsForDigest } from '../../electron/core/registry/tagging';
 import { clientFor, errorOf, readAll, registrySuite } from '../support/clients';
 import { sha256 } from '../support/digest';
@@ -22,7 +23,7 @@ describe('registry client write paths (open registry)', () => {
   it('uploads a ~20 MiB blob in several chunks and reads it back verified', async () => {
     const data = randomBytes(20 * MiB + 12345);
     const acknowledged: number[] = [];
-    const result = await suite.client.uploadBlob('up/big', pieces(data), {
+    const result = await suite.client.uploadBlob(repositoryName('up/big'), pieces(data), {
       chunkSize: 4 * MiB,
       expectedDigest: sha256(data),
       onProgress: (n) => acknowledged.push(n),
@@ -31,28 +32,30 @@ describe('registry client write paths (open registry)', () => {
     expect(acknowledged.length).toBeGreaterThanOrEqual(5);
     expect(acknowledged.at(-1)).toBe(data.length);
     const back = await readAll(
-      await suite.client.openBlob('up/big', { digest: result.digest, size: data.length }),
+      await suite.client.openBlob(repositoryName('up/big'), { digest: result.digest, size: data.length }),
     );
     expect(back.equals(data)).toBe(true);
   });
 
   it('uploads a small blob in one request and refuses a wrong expected digest', async () => {
     const data = Buffer.from('small blob\n');
-    expect(await suite.client.uploadBlob('up/small', [data], { size: data.length })).toEqual({
+    expect(await suite.client.uploadBlob(repositoryName('up/small'), [data], { size: data.length })).toEqual({
       digest: sha256(data),
       size: data.length,
     });
-    expect(await suite.client.blobExists('up/small', sha256(data))).toBe(true);
+    expect(await suite.client.blobExists(repositoryName('up/small'), digestName(sha256(data)))).toBe(true);
     const e = await errorOf(
-      suite.client.uploadBlob('up/small', [Buffer.from('other')], { expectedDigest: sha256(data) }),
+      suite.client.uploadBlob(repositoryName('up/small'), [Buffer.from('other')], {
+        expectedDigest: sha256(data),
+      }),
     );
     expect(e.code).toBe('digest-mismatch');
   });
 
   it('fails a download whose bytes do not match the digest', async () => {
     const data = Buffer.from('real content');
-    const { digest } = await suite.client.uploadBlob('up/verify', [data]);
-    const wrongSize = await suite.client.openBlob('up/verify', { digest, size: 4 });
+    const { digest } = await suite.client.uploadBlob(repositoryName('up/verify'), [data]);
+    const wrongSize = await suite.client.openBlob(repositoryName('up/verify'), { digest, size: 4 });
     expect((await errorOf(readAll(wrongSize))).code).toBe('too-large');
   });
 
@@ -62,11 +65,16 @@ describe('registry client write paths (open registry)', () => {
       const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 20 });
       proxy.rules.push({ kind: 'drop-request-after', bytes: 1 * MiB + 777, match: { method: 'PATCH' } });
       const data = randomBytes(10 * MiB + 99);
-      const result = await viaProxy.uploadBlob('up/resumed', pieces(data), { chunkSize: 4 * MiB });
+      const result = await viaProxy.uploadBlob(repositoryName('up/resumed'), pieces(data), {
+        chunkSize: 4 * MiB,
+      });
       expect(result.digest).toBe(sha256(data));
       expect(proxy.requests.some((r) => r.fault === 'drop-request-after')).toBe(true);
       const back = await readAll(
-        await suite.client.openBlob('up/resumed', { digest: result.digest, size: data.length }),
+        await suite.client.openBlob(repositoryName('up/resumed'), {
+          digest: result.digest,
+          size: data.length,
+        }),
       );
       expect(sha256(back)).toBe(sha256(data));
     } finally {
@@ -80,7 +88,7 @@ describe('registry client write paths (open registry)', () => {
       const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 20 });
       const data = randomBytes(9 * MiB);
       let armed = false;
-      const result = await viaProxy.uploadBlob('up/flaky', pieces(data), {
+      const result = await viaProxy.uploadBlob(repositoryName('up/flaky'), pieces(data), {
         chunkSize: 4 * MiB,
         onProgress: () => {
           if (armed) return;
@@ -106,7 +114,7 @@ describe('registry client write paths (open registry)', () => {
       const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 20 });
       const data = randomBytes(9 * MiB);
       let armed = false;
-      const result = await viaProxy.uploadBlob('up/reopened', pieces(data), {
+      const result = await viaProxy.uploadBlob(repositoryName('up/reopened'), pieces(data), {
         chunkSize: 4 * MiB,
         reopen: () => pieces(data),
         onProgress: () => {
@@ -117,7 +125,10 @@ describe('registry client write paths (open registry)', () => {
       });
       expect(result.digest).toBe(sha256(data));
       const back = await readAll(
-        await suite.client.openBlob('up/reopened', { digest: result.digest, size: data.length }),
+        await suite.client.openBlob(repositoryName('up/reopened'), {
+          digest: result.digest,
+          size: data.length,
+        }),
       );
       expect(sha256(back)).toBe(sha256(data));
     } finally {
@@ -131,7 +142,9 @@ describe('registry client write paths (open registry)', () => {
       const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 5 });
       proxy.rules.push({ kind: 'status', status: 502, times: 100, match: { method: 'PATCH' } });
       const e = await errorOf(
-        viaProxy.uploadBlob('up/failing', pieces(randomBytes(5 * MiB)), { chunkSize: 2 * MiB }),
+        viaProxy.uploadBlob(repositoryName('up/failing'), pieces(randomBytes(5 * MiB)), {
+          chunkSize: 2 * MiB,
+        }),
       );
       expect(e.code).toBe('server-error');
       expect(e.message).toContain('502');
@@ -154,16 +167,16 @@ describe('registry client write paths (open registry)', () => {
       };
       proxy.rules.push(forgotten);
       const small = Buffer.from('monolithic blob');
-      expect((await viaProxy.uploadBlob('up/forgot', [small])).digest).toBe(sha256(small));
+      expect((await viaProxy.uploadBlob(repositoryName('up/forgot'), [small])).digest).toBe(sha256(small));
 
       proxy.rules.push({ ...forgotten });
       const big = randomBytes(5 * MiB);
-      const result = await viaProxy.uploadBlob('up/forgot', pieces(big), {
+      const result = await viaProxy.uploadBlob(repositoryName('up/forgot'), pieces(big), {
         chunkSize: 2 * MiB,
         reopen: () => pieces(big),
       });
       expect(result.digest).toBe(sha256(big));
-      expect(await suite.client.blobExists('up/forgot', result.digest)).toBe(true);
+      expect(await suite.client.blobExists(repositoryName('up/forgot'), result.digest)).toBe(true);
       expect(proxy.requests.filter((r) => r.method === 'POST')).toHaveLength(4);
     } finally {
       await proxy.stop();
@@ -191,12 +204,12 @@ describe('registry client write paths (open registry)', () => {
         match: { method: 'GET', path: /blobs\/uploads\// },
       });
       const big = randomBytes(5 * MiB);
-      const result = await viaProxy.uploadBlob('up/dropped', pieces(big), {
+      const result = await viaProxy.uploadBlob(repositoryName('up/dropped'), pieces(big), {
         chunkSize: 2 * MiB,
         reopen: () => pieces(big),
       });
       expect(result.digest).toBe(sha256(big));
-      expect(await suite.client.blobExists('up/dropped', result.digest)).toBe(true);
+      expect(await suite.client.blobExists(repositoryName('up/dropped'), result.digest)).toBe(true);
       // The second chunk met the dropped session; the blob was redone in a new one.
       expect(proxy.requests.filter((r) => r.method === 'POST').length).toBeGreaterThanOrEqual(2);
     } finally {
@@ -231,12 +244,12 @@ describe('registry client write paths (open registry)', () => {
       });
       const data = randomBytes(size);
       const result = await viaProxy.uploadBlob(
-        repo,
+        repositoryName(repo),
         pieces(data),
         chunked ? { chunkSize: 2 * MiB, reopen: () => pieces(data) } : {},
       );
       expect(result.digest).toBe(sha256(data));
-      expect(await suite.client.blobExists(repo, result.digest)).toBe(true);
+      expect(await suite.client.blobExists(repositoryName(repo), result.digest)).toBe(true);
       expect(proxy.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
     } finally {
       await proxy.stop();
@@ -250,7 +263,7 @@ describe('registry client write paths (open registry)', () => {
       const controller = new AbortController();
       const data = randomBytes(6 * MiB);
       const e = await errorOf(
-        viaProxy.uploadBlob('up/aborted', pieces(data), {
+        viaProxy.uploadBlob(repositoryName('up/aborted'), pieces(data), {
           chunkSize: 2 * MiB,
           signal: controller.signal,
           onProgress: () => controller.abort(),
@@ -265,7 +278,7 @@ describe('registry client write paths (open registry)', () => {
 
   it('resumes a download after the connection drops mid-blob', async () => {
     const data = randomBytes(3 * MiB);
-    const { digest } = await suite.client.uploadBlob('up/download', pieces(data));
+    const { digest } = await suite.client.uploadBlob(repositoryName('up/download'), pieces(data));
     const proxy = await startFaultProxy(suite.registry.url);
     try {
       const viaProxy = clientFor(suite.registry, { baseUrl: proxy.url, retryBaseMs: 20 });
@@ -274,7 +287,9 @@ describe('registry client write paths (open registry)', () => {
         bytes: MiB,
         match: { method: 'GET', path: /\/blobs\/sha256/ },
       });
-      const back = await readAll(await viaProxy.openBlob('up/download', { digest, size: data.length }));
+      const back = await readAll(
+        await viaProxy.openBlob(repositoryName('up/download'), { digest, size: data.length }),
+      );
       expect(back.equals(data)).toBe(true);
       expect(proxy.requests.filter((r) => /\/blobs\/sha256/.test(r.path)).length).toBe(2);
     } finally {
@@ -285,61 +300,82 @@ describe('registry client write paths (open registry)', () => {
   it('deletes one tag and keeps a sibling tag on the same manifest', async () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'delete me\n' }] });
     await pushImage(suite.registry, image, 'del/app:keep');
-    const m = await suite.client.getManifest('del/app', 'keep');
-    await suite.client.putManifest('del/app', 'gone', m.bytes, m.mediaType);
-    expect((await tagsForDigest(suite.client, 'del/app', m.digest)).sort()).toEqual(['gone', 'keep']);
+    const m = await suite.client.getManifest(repositoryName('del/app'), manifestReference('keep'));
+    await suite.client.putManifest(
+      repositoryName('del/app'),
+      manifestReference('gone'),
+      m.bytes,
+      m.mediaType,
+    );
+    expect((await tagsForDigest(suite.client, repositoryName('del/app'), m.digest)).sort()).toEqual([
+      'gone',
+      'keep',
+    ]);
 
-    await deleteTag(suite.client, 'del/app', 'gone');
-    expect(await suite.client.tags('del/app')).toEqual(['keep']);
-    expect((await suite.client.getManifest('del/app', 'keep')).digest).toBe(m.digest);
+    await deleteTag(suite.client, repositoryName('del/app'), tagName('gone'));
+    expect(await suite.client.tags(repositoryName('del/app'))).toEqual(['keep']);
+    expect(
+      (await suite.client.getManifest(repositoryName('del/app'), manifestReference('keep'))).digest,
+    ).toBe(m.digest);
     const inspected = await skopeoInspect(`docker://${suite.registry.host}/del/app:keep`);
     expect(inspected.Digest).toBe(m.digest);
     await skopeoCopy(`docker://${suite.registry.host}/del/app:keep`, `oci:${image.layoutDir}:pulled`);
-    expect((await errorOf(deleteTag(suite.client, 'del/app', 'gone'))).code).toBe('manifest-unknown');
+    expect((await errorOf(deleteTag(suite.client, repositoryName('del/app'), tagName('gone')))).code).toBe(
+      'manifest-unknown',
+    );
   });
 
   it('deletes the manifest when the tag is its only one', async () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'lonely\n' }] });
     await pushImage(suite.registry, image, 'del/lonely:only');
-    const m = await suite.client.getManifest('del/lonely', 'only');
-    await deleteTag(suite.client, 'del/lonely', 'only');
-    expect(await suite.client.headManifest('del/lonely', m.digest)).toBeUndefined();
+    const m = await suite.client.getManifest(repositoryName('del/lonely'), manifestReference('only'));
+    await deleteTag(suite.client, repositoryName('del/lonely'), tagName('only'));
+    expect(await suite.client.headManifest(repositoryName('del/lonely'), m.digest)).toBeUndefined();
   });
 
   it('deletes a digest and reports the tags that pointed at it', async () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'by digest\n' }] });
     await pushImage(suite.registry, image, 'del/digest:a');
-    const m = await suite.client.getManifest('del/digest', 'a');
-    await suite.client.putManifest('del/digest', 'b', m.bytes, m.mediaType);
+    const m = await suite.client.getManifest(repositoryName('del/digest'), manifestReference('a'));
+    await suite.client.putManifest(
+      repositoryName('del/digest'),
+      manifestReference('b'),
+      m.bytes,
+      m.mediaType,
+    );
     const other = await buildImage({ layers: [{ 'f.txt': 'other\n' }] });
     await pushImage(suite.registry, other, 'del/digest:c');
-    const { removedTags } = await deleteDigest(suite.client, 'del/digest', m.digest);
+    const { removedTags } = await deleteDigest(suite.client, repositoryName('del/digest'), m.digest);
     expect(removedTags.sort()).toEqual(['a', 'b']);
-    expect(await suite.client.tags('del/digest')).toEqual(['c']);
-    expect(await suite.client.headManifest('del/digest', m.digest)).toBeUndefined();
+    expect(await suite.client.tags(repositoryName('del/digest'))).toEqual(['c']);
+    expect(await suite.client.headManifest(repositoryName('del/digest'), m.digest)).toBeUndefined();
   });
 
   it('tags within a repository byte-for-byte', async () => {
     const image = await buildImage({ layers: [{ 'f.txt': 'same repo\n' }] });
     await pushImage(suite.registry, image, 'tag/same:1');
-    const src = await suite.client.getManifest('tag/same', '1');
+    const src = await suite.client.getManifest(repositoryName('tag/same'), manifestReference('1'));
     const result = await tagImage(
       suite.client,
-      { repository: 'tag/same', reference: '1' },
-      { repository: 'tag/same', tag: 'stable' },
+      { repository: repositoryName('tag/same'), reference: manifestReference('1') },
+      { repository: repositoryName('tag/same'), tag: tagName('stable') },
     );
     expect(result).toEqual({ digest: src.digest, mountedBlobs: 0 });
-    expect((await suite.client.getManifest('tag/same', 'stable')).bytes.equals(src.bytes)).toBe(true);
+    expect(
+      (await suite.client.getManifest(repositoryName('tag/same'), manifestReference('stable'))).bytes.equals(
+        src.bytes,
+      ),
+    ).toBe(true);
   });
 
   it('tags into another repository by mounting blobs', async () => {
     const image = await buildImage({ layers: [{ 'a.txt': 'one\n' }, { 'b.txt': 'two\n' }] });
     await pushImage(suite.registry, image, 'tag/src:1');
-    const src = await suite.client.getManifest('tag/src', '1');
+    const src = await suite.client.getManifest(repositoryName('tag/src'), manifestReference('1'));
     const result = await tagImage(
       suite.client,
-      { repository: 'tag/src', reference: '1' },
-      { repository: 'tag/dst', tag: 'promoted' },
+      { repository: repositoryName('tag/src'), reference: manifestReference('1') },
+      { repository: repositoryName('tag/dst'), tag: tagName('promoted') },
     );
     expect(result).toEqual({ digest: src.digest, mountedBlobs: 3 });
     const inspected = await skopeoInspect(`docker://${suite.registry.host}/tag/dst:promoted`);
@@ -354,11 +390,11 @@ describe('registry client write paths (open registry)', () => {
       ],
     });
     await pushImage(suite.registry, image, 'tag/multi:1', { all: true });
-    const src = await suite.client.getManifest('tag/multi', '1');
+    const src = await suite.client.getManifest(repositoryName('tag/multi'), manifestReference('1'));
     const result = await tagImage(
       suite.client,
-      { repository: 'tag/multi', reference: '1' },
-      { repository: 'tag/multi-copy', tag: '1' },
+      { repository: repositoryName('tag/multi'), reference: manifestReference('1') },
+      { repository: repositoryName('tag/multi-copy'), tag: tagName('1') },
     );
     expect(result.digest).toBe(src.digest);
     expect(result.mountedBlobs).toBeGreaterThanOrEqual(4);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { LadingError } from '../../electron/core/registry/errors';
+import { repositoryName } from '../../electron/core/registry/names';
 import { clientFor, readAll, registrySuite } from '../support/clients';
 import { sha256 } from '../support/digest';
 import { startFaultProxy } from '../support/fault-proxy';
@@ -19,18 +20,18 @@ describe('upload engine: one streaming PATCH per blob (stream: true)', () => {
     try {
       const client = clientFor(suite.registry, { baseUrl: proxy.url });
       const big = randomBytes(20 * MiB + 777);
-      const r = await client.uploadBlob('stream/big', pieces(big), {
+      const r = await client.uploadBlob(repositoryName('stream/big'), pieces(big), {
         stream: true,
         reopen: () => pieces(big),
       });
       expect(r).toEqual({ digest: sha256(big), size: big.length });
       expect(proxy.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
       const back = await readAll(
-        await suite.client.openBlob('stream/big', { digest: r.digest, size: big.length }),
+        await suite.client.openBlob(repositoryName('stream/big'), { digest: r.digest, size: big.length }),
       );
       expect(sha256(back)).toBe(sha256(big));
       const small = randomBytes(1000);
-      const s = await client.uploadBlob('stream/small', pieces(small), {
+      const s = await client.uploadBlob(repositoryName('stream/small'), pieces(small), {
         stream: true,
         reopen: () => pieces(small),
       });
@@ -48,7 +49,7 @@ describe('upload engine: one streaming PATCH per blob (stream: true)', () => {
       const data = randomBytes(9 * MiB);
       proxy.rules.push({ kind: 'drop-request-after', bytes: 3 * MiB, match: { method: 'PATCH' }, times: 2 });
       let reopened = 0;
-      const r = await client.uploadBlob('stream/dropped', pieces(data), {
+      const r = await client.uploadBlob(repositoryName('stream/dropped'), pieces(data), {
         stream: true,
         reopen: () => {
           reopened++;
@@ -58,7 +59,10 @@ describe('upload engine: one streaming PATCH per blob (stream: true)', () => {
       expect(reopened).toBe(2);
       expect(r.digest).toBe(sha256(data));
       const back = await readAll(
-        await suite.client.openBlob('stream/dropped', { digest: r.digest, size: data.length }),
+        await suite.client.openBlob(repositoryName('stream/dropped'), {
+          digest: r.digest,
+          size: data.length,
+        }),
       );
       expect(sha256(back)).toBe(sha256(data));
     } finally {
@@ -74,10 +78,12 @@ describe('upload engine: one streaming PATCH per blob (stream: true)', () => {
         yield randomBytes(2 * MiB);
         throw new LadingError('archive-invalid', 'layer does not match its diff_id');
       };
-      const e = await client.uploadBlob('stream/failing', failing(), { stream: true, reopen: failing }).then(
-        () => undefined,
-        (err) => err as LadingError,
-      );
+      const e = await client
+        .uploadBlob(repositoryName('stream/failing'), failing(), { stream: true, reopen: failing })
+        .then(
+          () => undefined,
+          (err) => err as LadingError,
+        );
       expect(e?.code).toBe('archive-invalid');
       expect(proxy.requests.some((q) => q.method === 'DELETE')).toBe(true);
     } finally {
@@ -93,13 +99,13 @@ describe('upload engine: streaming PATCH with Docker token auth', () => {
     const user = suite.registry.user as { username: string; password: string };
     const client = clientFor(suite.registry, { credentials: user });
     const data = randomBytes(6 * MiB + 5);
-    const r = await client.uploadBlob('stream/token', pieces(data), {
+    const r = await client.uploadBlob(repositoryName('stream/token'), pieces(data), {
       stream: true,
       reopen: () => pieces(data),
     });
     expect(r.digest).toBe(sha256(data));
     const back = await readAll(
-      await client.openBlob('stream/token', { digest: r.digest, size: data.length }),
+      await client.openBlob(repositoryName('stream/token'), { digest: r.digest, size: data.length }),
     );
     expect(sha256(back)).toBe(sha256(data));
   });

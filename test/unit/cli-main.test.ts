@@ -9,6 +9,7 @@ import { type CliIo, isInsecure } from '../../electron/app/cli/context';
 import { exitCodeFor } from '../../electron/app/cli/exit-codes';
 import { reportError, runCli } from '../../electron/app/cli/main';
 import { LadingError } from '../../electron/core/registry/errors';
+import { parseReference } from '../../electron/core/registry/reference';
 
 /** Runs the CLI in-process with captured output. */
 async function cli(args: string[], opts: { stdin?: string; tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
@@ -183,7 +184,7 @@ describe('argument handling', () => {
 });
 
 describe('tag targets', () => {
-  const source = { registry: 'localhost:5000', repository: 'team/app', tag: '1.0' };
+  const source = parseReference('localhost:5000/team/app:1.0');
 
   it('treats a bare tag as the same repository', () => {
     expect(resolveTagTarget(source, 'latest')).toEqual({ repository: 'team/app', tag: 'latest' });

@@ -5,6 +5,7 @@ import {
   githubPreflightForHost,
   githubPushPreflight,
 } from '../../electron/core/github/push-preflight';
+import { repositoryName, tagName } from '../../electron/core/registry/names';
 import type { Reference } from '../../electron/core/registry/reference';
 import type { PushPlan } from '../../electron/core/transfer/push';
 
@@ -28,7 +29,7 @@ function image(opts: {
 function plan(ref: string, images: ArchiveManifestImage[], extra: Partial<PushPlan> = {}): PushPlan {
   const [registry, rest] = [ref.slice(0, ref.indexOf('/')), ref.slice(ref.indexOf('/') + 1)];
   const [repository, tag] = rest.split(':') as [string, string];
-  const target: Reference = { registry, repository, tag };
+  const target: Reference = { registry, repository: repositoryName(repository), tag: tagName(tag) };
   return { target, tag, images, ...extra };
 }
 

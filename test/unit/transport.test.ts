@@ -9,6 +9,7 @@ import {
   parseRetryAfter,
   parseUploadRange,
 } from '../../electron/core/registry/headers';
+import { repositoryName } from '../../electron/core/registry/names';
 import { connectionError, readBytes, readJson, Transport } from '../../electron/core/registry/transport';
 
 describe('Retry-After', () => {
@@ -279,7 +280,7 @@ describe('Transport against a registry that stops answering', () => {
         retries: 0,
         headersTimeoutMs: 100,
       });
-      await expect(client.tags('library/alpine')).rejects.toMatchObject({
+      await expect(client.tags(repositoryName('library/alpine'))).rejects.toMatchObject({
         code: 'unreachable',
         message: expect.stringMatching(/stopped answering/),
       });

@@ -1,6 +1,7 @@
 /** Parsing of the positional arguments commands share: registries, repositories and references. */
 import { InvalidArgumentError } from 'commander';
 import { LadingError } from '../../core/registry/errors';
+import { LATEST } from '../../core/registry/names';
 import { parseReference, parseRepository, type Reference } from '../../core/registry/reference';
 
 /**
@@ -31,7 +32,7 @@ export function parseRepositoryArg(input: string): { registry: string; repositor
 /** `[host/]name[:tag][@digest]`; no tag and no digest means `latest`, as docker does. */
 export function parseReferenceArg(input: string): Reference {
   const ref = parseReference(input);
-  if (!ref.tag && !ref.digest) ref.tag = 'latest';
+  if (!ref.tag && !ref.digest) ref.tag = LATEST;
   return ref;
 }
 

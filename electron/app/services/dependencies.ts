@@ -46,6 +46,13 @@ import { RegistryClient } from '../../core/registry/client';
 import type { Credential } from '../../core/registry/credential-types';
 import { LadingError, toErrorInfo } from '../../core/registry/errors';
 import type { ImageConfig, Manifest } from '../../core/registry/manifest';
+import {
+  type Digest,
+  digestName,
+  manifestReference,
+  repositoryName,
+  tagName,
+} from '../../core/registry/names';
 import { referenceFromParts } from '../../core/registry/reference';
 import { deleteDigest, deleteTag, tagImage } from '../../core/registry/tagging';
 import { pullImage } from '../../core/transfer/pull';
@@ -61,7 +68,7 @@ export interface ConnectionAccess {
 }
 
 export interface ManifestHead {
-  digest: string;
+  digest: Digest;
   mediaType: string;
   size: number;
 }
@@ -235,9 +242,11 @@ export function registryPortFor(client: RegistryClient): RegistryPort {
     },
     catalog: (signal) => client.catalog({ signal }),
     catalogPage: (cursor, signal) => client.catalogPage({ cursor, signal }),
-    tags: (repository, signal) => client.tags(repository, { signal }),
+    tags: (repository, signal) => client.tags(repositoryName(repository), { signal }),
     async headManifest(repository, reference, signal) {
-      const head = await client.headManifest(repository, reference, { signal });
+      const head = await client.headManifest(repositoryName(repository), manifestReference(reference), {
+        signal,
+      });
       if (!head) {
         throw new LadingError(
           'manifest-unknown',
@@ -248,15 +257,25 @@ export function registryPortFor(client: RegistryClient): RegistryPort {
       return head;
     },
     async getManifest(repository, reference, signal) {
-      const m = await client.getManifest(repository, reference, { signal });
+      const m = await client.getManifest(repositoryName(repository), manifestReference(reference), {
+        signal,
+      });
       return { digest: m.digest, mediaType: m.mediaType, size: m.size, manifest: m.manifest, bytes: m.bytes };
     },
-    getConfig: (repository, descriptor, signal) => client.getConfig(repository, descriptor, { signal }),
-    deleteTag: (repository, tag, signal) => deleteTag(client, repository, tag, { signal }),
+    getConfig: (repository, descriptor, signal) =>
+      client.getConfig(repositoryName(repository), descriptor, { signal }),
+    deleteTag: (repository, tag, signal) =>
+      deleteTag(client, repositoryName(repository), tagName(tag), { signal }),
     async deleteDigest(repository, digest, signal) {
-      await deleteDigest(client, repository, digest, { signal });
+      await deleteDigest(client, repositoryName(repository), digestName(digest), { signal });
     },
-    tag: (source, target, signal) => tagImage(client, source, target, { signal }),
+    tag: (source, target, signal) =>
+      tagImage(
+        client,
+        { repository: repositoryName(source.repository), reference: manifestReference(source.reference) },
+        { repository: repositoryName(target.repository), tag: tagName(target.tag) },
+        { signal },
+      ),
   };
 }
 
@@ -302,8 +321,16 @@ export function transferPipelines(): TransferPipelines {
       const warnings: string[] = [];
       const clients = endpointClients(a);
       const r = await copyImage({
-        source: { client: clients.source, repository: a.source.repository, reference: a.source.reference },
-        target: { client: clients.target, repository: a.target.repository, tag: a.target.tag },
+        source: {
+          client: clients.source,
+          repository: repositoryName(a.source.repository),
+          reference: manifestReference(a.source.reference),
+        },
+        target: {
+          client: clients.target,
+          repository: repositoryName(a.target.repository),
+          tag: a.target.tag === undefined ? undefined : tagName(a.target.tag),
+        },
         targetKind: a.target.connection.kind,
         platform: a.platform,
         referrers: a.referrers,
@@ -329,8 +356,8 @@ export function transferPipelines(): TransferPipelines {
     async sync(a) {
       const clients = endpointClients(a);
       const r = await syncRepository({
-        source: { client: clients.source, repository: a.source.repository },
-        target: { client: clients.target, repository: a.target.repository },
+        source: { client: clients.source, repository: repositoryName(a.source.repository) },
+        target: { client: clients.target, repository: repositoryName(a.target.repository) },
         targetKind: a.target.connection.kind,
         tags: a.tags,
         referrers: a.referrers,

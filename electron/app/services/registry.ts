@@ -5,6 +5,7 @@ import type { ImageInspect, RepositoriesResult, TagDetail } from '../../../share
 import { isLadingError } from '../../core/registry/errors';
 import { type InspectSource, inspect as inspectWithDocuments } from '../../core/registry/inspect';
 import { formatPlatform, type ImageConfig, type ImageManifest, isIndex } from '../../core/registry/manifest';
+import { manifestReference, repositoryName } from '../../core/registry/names';
 import type { ServiceContext } from './context';
 import type { FetchedManifest, RegistryPort } from './dependencies';
 import { labelWarnings } from './label-warnings';
@@ -227,8 +228,8 @@ export async function inspect(
   const { port } = await ctx.registry(req.connectionId);
   const { info, manifestBytes, configBytes } = await inspectWithDocuments(
     inspectSource(port),
-    req.repository,
-    req.reference,
+    repositoryName(req.repository),
+    manifestReference(req.reference),
     { platform: req.platform },
   );
   const isIndexView = info.manifests !== undefined;

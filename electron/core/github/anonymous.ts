@@ -4,6 +4,7 @@
  */
 import { RegistryClient } from '../registry/client';
 import { isLadingError } from '../registry/errors';
+import { LATEST, manifestReference, repositoryName } from '../registry/names';
 
 const CHECK_TIMEOUT_MS = 8_000;
 
@@ -19,9 +20,13 @@ export async function checkAnonymousPull(opts: {
   const signals = [AbortSignal.timeout(CHECK_TIMEOUT_MS)];
   if (opts.signal) signals.push(opts.signal);
   try {
-    await client.headManifest(opts.repository, opts.reference ?? 'latest', {
-      signal: AbortSignal.any(signals),
-    });
+    await client.headManifest(
+      repositoryName(opts.repository),
+      opts.reference === undefined ? LATEST : manifestReference(opts.reference),
+      {
+        signal: AbortSignal.any(signals),
+      },
+    );
     return true;
   } catch (e) {
     if (isLadingError(e) && (e.code === 'unauthorized' || e.code === 'denied')) return false;

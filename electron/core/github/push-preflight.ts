@@ -6,6 +6,7 @@
 import type { Connection, ConnectionKind } from '../../../shared/types';
 import type { RegistryClient } from '../registry/client';
 import { LadingError } from '../registry/errors';
+import { repositoryName } from '../registry/names';
 import type { PushPlan, PushPreflight } from '../transfer/push';
 import { githubKindForRegistry, isGitHubKind, packageTypeFor } from './hosts';
 import { firstPushNoticeFor, GHCR_LAYER_LIMIT, githubPushChecks, LEGACY_LAYER_LIMIT } from './push-rules';
@@ -77,7 +78,7 @@ export async function repositoryHasTags(
   signal?: AbortSignal,
 ): Promise<boolean | undefined> {
   try {
-    return (await client.tags(repository, { signal })).length > 0;
+    return (await client.tags(repositoryName(repository), { signal })).length > 0;
   } catch (e) {
     if (e instanceof LadingError && e.code === 'name-unknown') return false;
     if (e instanceof LadingError && e.code === 'cancelled') throw e;

@@ -16,6 +16,14 @@ import { LadingError, toErrorInfo } from '../registry/errors';
 import { parsePlatform, selectPlatform } from '../registry/inspect';
 import { type Descriptor, type ImageManifest, isIndex, type Manifest } from '../registry/manifest';
 import { isNonDistributable } from '../registry/mediatypes';
+import {
+  digestName,
+  type ManifestReference,
+  manifestReference,
+  type RepositoryName,
+  type Tag,
+  tagName,
+} from '../registry/names';
 import { isValidDigest, validateTag } from '../registry/reference';
 import { cancelled } from '../registry/transport';
 import { type ProgressListener, ProgressTracker } from '../transfer/progress';
@@ -37,9 +45,9 @@ export type CopyClient = Pick<
 >;
 
 export interface CopyOptions {
-  source: { client: CopyClient; repository: string; reference: string };
+  source: { client: CopyClient; repository: RepositoryName; reference: ManifestReference };
   /** No tag: the source's tag when it was a tag, else the copy is put by digest alone. */
-  target: { client: CopyClient; repository: string; tag?: string };
+  target: { client: CopyClient; repository: RepositoryName; tag?: Tag };
   /** The target's kind, when it is a saved connection: GitHub's push rules for GitHub kinds and hosts. */
   targetKind?: Connection['kind'];
   /** One platform of an index (OS/ARCH[/VARIANT]): that platform's image manifest is copied, alone. */
@@ -91,7 +99,7 @@ const tagOf = (reference: string) => (isValidDigest(reference) ? undefined : ref
  */
 async function manifestTree(
   client: CopyClient,
-  repository: string,
+  repository: RepositoryName,
   root: Node,
   opts: { signal?: AbortSignal },
   depth = 0,
@@ -104,7 +112,7 @@ async function manifestTree(
   }
   const out: Node[] = [];
   for (const child of root.manifest.manifests) {
-    const c = await client.getManifest(repository, child.digest, opts);
+    const c = await client.getManifest(repository, digestName(child.digest), opts);
     out.push(...(await manifestTree(client, repository, c, opts, depth + 1)));
   }
   out.push(root);
@@ -191,7 +199,7 @@ export async function copyImage(opts: CopyOptions): Promise<CopyResult> {
         hint: 'Pick one of the platforms `lading inspect` lists.',
       });
     }
-    root = await source.client.getManifest(source.repository, child.digest, call);
+    root = await source.client.getManifest(source.repository, digestName(child.digest), call);
   }
   const nodes = await manifestTree(source.client, source.repository, root, call);
   const { blobs, foreign } = blobsOf(nodes);
@@ -219,12 +227,19 @@ export async function copyImage(opts: CopyOptions): Promise<CopyResult> {
       async (blob, i) => {
         const slot = slots[i] as number;
         if (inner.signal.aborted) throw cancelled();
-        if (await target.client.blobExists(target.repository, blob.digest, blobCall)) {
+        if (await target.client.blobExists(target.repository, digestName(blob.digest), blobCall)) {
           counts.existing++;
           return tracker.finish(slot, 'exists');
         }
         if (sameRegistry && source.repository !== target.repository) {
-          if (await target.client.mountBlob(target.repository, blob.digest, source.repository, blobCall)) {
+          if (
+            await target.client.mountBlob(
+              target.repository,
+              digestName(blob.digest),
+              source.repository,
+              blobCall,
+            )
+          ) {
             counts.mounted++;
             return tracker.finish(slot, 'mounted');
           }
@@ -264,11 +279,11 @@ export async function copyImage(opts: CopyOptions): Promise<CopyResult> {
   // 3. Manifests: children by digest, then the root under its tag (or by digest when there is none).
   if (signal?.aborted) throw cancelled();
   for (const n of nodes.slice(0, -1)) {
-    await target.client.putManifest(target.repository, n.digest, n.bytes, n.mediaType, call);
+    await target.client.putManifest(target.repository, digestName(n.digest), n.bytes, n.mediaType, call);
   }
   const { digest } = await target.client.putManifest(
     target.repository,
-    tag ?? root.digest,
+    manifestReference(tag ?? root.digest),
     root.bytes,
     root.mediaType,
     call,
@@ -304,8 +319,8 @@ async function copyReferrerTags(opts: CopyOptions, digest: string): Promise<stri
   for (const t of found) {
     await copyImage({
       ...opts,
-      source: { ...opts.source, reference: t },
-      target: { ...opts.target, tag: t },
+      source: { ...opts.source, reference: tagName(t) },
+      target: { ...opts.target, tag: tagName(t) },
       platform: undefined,
       referrers: false,
       onProgress: undefined,
@@ -315,8 +330,8 @@ async function copyReferrerTags(opts: CopyOptions, digest: string): Promise<stri
 }
 
 export interface SyncOptions {
-  source: { client: CopyClient; repository: string };
-  target: { client: CopyClient; repository: string };
+  source: { client: CopyClient; repository: RepositoryName };
+  target: { client: CopyClient; repository: RepositoryName };
   targetKind?: Connection['kind'];
   /** Only tags matching this pattern. */
   tags?: RegExp;
@@ -342,9 +357,10 @@ export async function syncRepository(opts: SyncOptions): Promise<SyncResult> {
   const all = await opts.source.client.tags(opts.source.repository, call);
   const tags = all.filter((t) => !isReferrerTag(t) && (!opts.tags || opts.tags.test(t)));
   const result: SyncResult = { copied: [], skipped: [], failed: [] };
-  for (const tag of tags) {
+  for (const listed of tags) {
     if (opts.signal?.aborted) throw cancelled();
     try {
+      const tag = tagName(listed);
       const [from, to] = await Promise.all([
         opts.source.client.headManifest(opts.source.repository, tag, call),
         opts.target.client.headManifest(opts.target.repository, tag, call),
@@ -370,8 +386,8 @@ export async function syncRepository(opts: SyncOptions): Promise<SyncResult> {
       opts.onTag?.(tag, 'copied');
     } catch (e) {
       if (opts.signal?.aborted) throw cancelled();
-      result.failed.push({ tag, error: toErrorInfo(e) });
-      opts.onTag?.(tag, 'failed');
+      result.failed.push({ tag: listed, error: toErrorInfo(e) });
+      opts.onTag?.(listed, 'failed');
     }
   }
   return result;

@@ -11,6 +11,7 @@ import { assertDeletable, assignRoles } from '../github/roles';
 import { requireScopesToChange, scopeKindFor } from '../github/scopes';
 import type { GitHubSession } from '../github/session';
 import { LadingError } from '../registry/errors';
+import { manifestReference, repositoryName } from '../registry/names';
 import {
   type PruneClient,
   type PruneRunOptions,
@@ -92,7 +93,11 @@ export async function executeGitHubPrune(
       return;
     }
     if (a.action === 'delete-tag') {
-      const now = await t.client.headManifest(t.repository, a.tag as string, call);
+      const now = await t.client.headManifest(
+        repositoryName(t.repository),
+        manifestReference(a.tag as string),
+        call,
+      );
       if (!now) return;
       if (now.digest !== a.digest) {
         throw new LadingError(

@@ -6,6 +6,7 @@ import type { RegistryClient } from '../registry/client';
 import { isLadingError } from '../registry/errors';
 import { isIndex } from '../registry/manifest';
 import { isNonDistributable, MediaType } from '../registry/mediatypes';
+import { digestName, manifestReference, repositoryName } from '../registry/names';
 import { runLimited, SLOT_SHARES } from '../transfer/run-limited';
 import { isReferrerTag } from './copy';
 import type { PruneSnapshot, SnapshotManifest } from './prune-plan';
@@ -41,8 +42,9 @@ export async function readPruneSnapshot(
     );
   const snapshot: PruneSnapshot = { repository, tags: { ...opts.tags }, manifests: {} };
   if (!opts.tags) {
-    const tags = await client.tags(repository, call);
-    const heads = await each(tags, (t) => client.headManifest(repository, t, call));
+    const repo = repositoryName(repository);
+    const tags = await client.tags(repo, call);
+    const heads = await each(tags, (t) => client.headManifest(repo, manifestReference(t), call));
     tags.forEach((t, i) => {
       const d = heads[i]?.digest;
       if (d) snapshot.tags[t] = d; // a tag deleted since the listing is simply not there
@@ -84,7 +86,8 @@ async function readManifest(
   dated: boolean,
   call: { signal?: AbortSignal },
 ): Promise<SnapshotManifest> {
-  const { manifest, mediaType } = await client.getManifest(repository, digest, call);
+  const repo = repositoryName(repository);
+  const { manifest, mediaType } = await client.getManifest(repo, digestName(digest), call);
   if (isIndex(manifest)) {
     return {
       mediaType,
@@ -100,7 +103,7 @@ async function readManifest(
   const imageConfig = [MediaType.ociConfig, MediaType.dockerConfig] as string[];
   if (dated && imageConfig.includes(manifest.config.mediaType)) {
     // An artifact's config is no image config: its date, if any, is in the annotation.
-    created = (await client.getConfig(repository, manifest.config, call)).config.created ?? created;
+    created = (await client.getConfig(repo, manifest.config, call)).config.created ?? created;
   }
   return { mediaType, created, children: [], blobs };
 }

@@ -7,6 +7,7 @@
 import type { MainErrorInfo } from '../../../shared/errors';
 import { isGitHubRegistry } from '../registry/auth';
 import { LadingError, toErrorInfo } from '../registry/errors';
+import { digestName, manifestReference, repositoryName, tagName } from '../registry/names';
 import { checkManifestDeletes, deleteTag, type TaggingClient } from '../registry/tagging';
 import { type PruneAction, type PrunePlan, planPrune } from './prune-plan';
 import { type PruneReadClient, readPruneSnapshot } from './prune-read';
@@ -52,7 +53,11 @@ const refused = (e: unknown) =>
 async function runAction(client: PruneClient, repository: string, a: PruneAction, signal?: AbortSignal) {
   const call = { signal };
   if (a.action === 'delete-tag') {
-    const now = await client.headManifest(repository, a.tag as string, call);
+    const now = await client.headManifest(
+      repositoryName(repository),
+      manifestReference(a.tag as string),
+      call,
+    );
     if (!now) return; // already gone
     if (now.digest !== a.digest) {
       throw new LadingError(
@@ -63,11 +68,14 @@ async function runAction(client: PruneClient, repository: string, a: PruneAction
         },
       );
     }
-    await deleteTag(client, repository, a.tag as string, { signal, manifestStays: true });
+    await deleteTag(client, repositoryName(repository), tagName(a.tag as string), {
+      signal,
+      manifestStays: true,
+    });
     return;
   }
   if (a.action === 'delete-manifest') {
-    await client.deleteManifest(repository, a.digest, call);
+    await client.deleteManifest(repositoryName(repository), digestName(a.digest), call);
     return;
   }
   throw new LadingError('unsupported', `${a.action} is done through GitHub Packages, not this registry.`);
@@ -149,8 +157,11 @@ export async function tagsAddedSince(
   ]);
   const doomed = new Set(plan.plan.filter((a) => a.action !== 'delete-tag').map((a) => a.digest));
   const added = new Map<string, string>(); // digest → a new tag on it
-  for (const t of (await client.tags(plan.repository, { signal })).filter((t) => !known.has(t))) {
-    const d = (await client.headManifest(plan.repository, t, { signal }))?.digest;
+  for (const t of (await client.tags(repositoryName(plan.repository), { signal })).filter(
+    (t) => !known.has(t),
+  )) {
+    const d = (await client.headManifest(repositoryName(plan.repository), manifestReference(t), { signal }))
+      ?.digest;
     if (d && doomed.has(d) && !added.has(d)) added.set(d, t);
   }
   return added;
@@ -175,7 +186,7 @@ export function executePrune(
     plan,
     async () => {
       // A token without delete (or a registry with deletes off) is refused here, before anything changed.
-      await checkManifestDeletes(client, plan.repository, { signal: opts.signal });
+      await checkManifestDeletes(client, repositoryName(plan.repository), { signal: opts.signal });
       added = await tagsAddedSince(client, plan, opts.signal);
     },
     async (a) => {

@@ -7,6 +7,7 @@ import { algorithmOf, createDigester, digestMismatch } from './digest';
 import { LadingError } from './errors';
 import { header } from './headers';
 import type { Descriptor } from './manifest';
+import type { RepositoryName } from './names';
 import { operationScope } from './scope';
 import { type CallOptions, type RegistrySession, v2Path } from './session';
 import { abandonBody, isAbortError, isTransientNetworkError, type Response, sleep } from './transport';
@@ -24,7 +25,7 @@ export interface OpenBlobOptions extends CallOptions {
 
 export async function openBlob(
   session: RegistrySession,
-  repository: string,
+  repository: RepositoryName,
   descriptor: Pick<Descriptor, 'digest' | 'size'>,
   opts: OpenBlobOptions = {},
 ): Promise<Readable> {
@@ -145,7 +146,7 @@ export async function openBlob(
 /** Reads a whole (small) blob into memory, verified and bounded by `maxBytes`. */
 export async function readBlob(
   session: RegistrySession,
-  repository: string,
+  repository: RepositoryName,
   descriptor: Pick<Descriptor, 'digest' | 'size'>,
   maxBytes: number,
   opts: CallOptions = {},

@@ -6,7 +6,7 @@ import { readBlob } from './blob-download';
 import { LadingError } from './errors';
 import { header } from './headers';
 import type { Descriptor, ImageConfig } from './manifest';
-import { validateRepository } from './reference';
+import type { Digest, RepositoryName } from './names';
 import { operationScope } from './scope';
 import { type CallOptions, type RegistrySession, v2Path } from './session';
 
@@ -14,11 +14,10 @@ const CONFIG_LIMIT = 8 * 1024 * 1024;
 
 export async function getConfig(
   session: RegistrySession,
-  repository: string,
+  repository: RepositoryName,
   descriptor: Pick<Descriptor, 'digest' | 'size'>,
   opts: CallOptions = {},
 ): Promise<{ bytes: Buffer; config: ImageConfig }> {
-  validateRepository(repository);
   const bytes = await readBlob(session, repository, descriptor, CONFIG_LIMIT, opts);
   let config: ImageConfig;
   try {
@@ -34,11 +33,10 @@ export async function getConfig(
 
 export async function blobExists(
   session: RegistrySession,
-  repository: string,
-  digest: string,
+  repository: RepositoryName,
+  digest: Digest,
   opts: CallOptions = {},
 ): Promise<boolean> {
-  validateRepository(repository);
   const scopes = [operationScope(repository, 'pull')];
   const res = await session.send(
     { method: 'HEAD', url: v2Path(repository, `blobs/${digest}`), signal: opts.signal },
@@ -53,13 +51,11 @@ export async function blobExists(
 /** Cross-repository mount. 201 = mounted; 202 = the registry opened an upload instead (cancelled here). */
 export async function mountBlob(
   session: RegistrySession,
-  repository: string,
-  digest: string,
-  fromRepository: string,
+  repository: RepositoryName,
+  digest: Digest,
+  fromRepository: RepositoryName,
   opts: CallOptions = {},
 ): Promise<boolean> {
-  validateRepository(repository);
-  validateRepository(fromRepository);
   const scopes = [operationScope(repository, 'push'), operationScope(fromRepository, 'pull')];
   const url = session.transport.resolve(v2Path(repository, 'blobs/uploads/'));
   url.searchParams.set('mount', digest);

@@ -20,7 +20,8 @@ import {
   type ManifestResult,
   putManifest,
 } from './manifests';
-import { registryBaseUrl, validateRepository } from './reference';
+import type { Digest, ManifestReference, RepositoryName } from './names';
+import { registryBaseUrl } from './reference';
 import type { CallOptions, RegistrySession } from './session';
 import { type Response, type SendRequest, type StatusContext, Transport } from './transport';
 import type { Dispatcher } from './undici-core';
@@ -126,78 +127,80 @@ export class RegistryClient implements RegistrySession {
   }
 
   /** Every tag of a repository (follows Link pagination; `tags: null` is an empty list). */
-  tags(repository: string, opts: PageOptions = {}): Promise<string[]> {
+  tags(repository: RepositoryName, opts: PageOptions = {}): Promise<string[]> {
     return listTags(this, repository, opts);
   }
 
   // --- manifests -------------------------------------------------------------------------------------
 
-  getManifest(repository: string, reference: string, opts: CallOptions = {}): Promise<ManifestResult> {
+  getManifest(
+    repository: RepositoryName,
+    reference: ManifestReference,
+    opts: CallOptions = {},
+  ): Promise<ManifestResult> {
     return getManifest(this, repository, reference, opts);
   }
 
   /** HEAD a manifest (does not count against Docker Hub pull limits); undefined when it does not exist. */
   headManifest(
-    repository: string,
-    reference: string,
+    repository: RepositoryName,
+    reference: ManifestReference,
     opts: CallOptions = {},
   ): Promise<ManifestHead | undefined> {
     return headManifest(this, repository, reference, opts);
   }
 
   putManifest(
-    repository: string,
-    reference: string,
+    repository: RepositoryName,
+    reference: ManifestReference,
     bytes: Buffer,
     mediaType: string,
     opts: CallOptions = {},
-  ): Promise<{ digest: string }> {
+  ): Promise<{ digest: Digest }> {
     return putManifest(this, repository, reference, bytes, mediaType, opts);
   }
 
-  deleteManifest(repository: string, digest: string, opts: CallOptions = {}): Promise<void> {
+  deleteManifest(repository: RepositoryName, digest: Digest, opts: CallOptions = {}): Promise<void> {
     return deleteManifest(this, repository, digest, opts);
   }
 
   // --- blobs -----------------------------------------------------------------------------------------
 
   getConfig(
-    repository: string,
+    repository: RepositoryName,
     descriptor: Pick<Descriptor, 'digest' | 'size'>,
     opts: CallOptions = {},
   ): Promise<{ bytes: Buffer; config: ImageConfig }> {
     return getConfig(this, repository, descriptor, opts);
   }
 
-  blobExists(repository: string, digest: string, opts: CallOptions = {}): Promise<boolean> {
+  blobExists(repository: RepositoryName, digest: Digest, opts: CallOptions = {}): Promise<boolean> {
     return blobExists(this, repository, digest, opts);
   }
 
   openBlob(
-    repository: string,
+    repository: RepositoryName,
     descriptor: Pick<Descriptor, 'digest' | 'size'>,
     opts: OpenBlobOptions = {},
   ): Promise<Readable> {
-    validateRepository(repository);
     return openBlob(this, repository, descriptor, opts);
   }
 
   /** Cross-repository mount. 201 = mounted; 202 = the registry opened an upload instead (cancelled here). */
   mountBlob(
-    repository: string,
-    digest: string,
-    fromRepository: string,
+    repository: RepositoryName,
+    digest: Digest,
+    fromRepository: RepositoryName,
     opts: CallOptions = {},
   ): Promise<boolean> {
     return mountBlob(this, repository, digest, fromRepository, opts);
   }
 
   uploadBlob(
-    repository: string,
+    repository: RepositoryName,
     source: BlobSource,
     opts: UploadBlobOptions = {},
-  ): Promise<{ digest: string; size: number }> {
-    validateRepository(repository);
+  ): Promise<{ digest: Digest; size: number }> {
     return uploadBlob(
       this,
       repository,

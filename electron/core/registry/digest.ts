@@ -1,6 +1,7 @@
 /** Content digests: computing them and checking bytes or streams against them. */
 import { createHash, type Hash } from 'node:crypto';
 import { LadingError } from './errors';
+import type { Digest } from './names';
 
 export type DigestAlgorithm = 'sha256' | 'sha512';
 
@@ -8,13 +9,14 @@ export function algorithmOf(digest: string): DigestAlgorithm {
   return digest.startsWith('sha512:') ? 'sha512' : 'sha256';
 }
 
-export function digestOf(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): string {
-  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+export function digestOf(bytes: Uint8Array, algorithm: DigestAlgorithm = 'sha256'): Digest {
+  // Hex from node:crypto after a known algorithm: well formed by construction.
+  return `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}` as Digest;
 }
 
-export function createDigester(algorithm: DigestAlgorithm = 'sha256'): { hash: Hash; digest(): string } {
+export function createDigester(algorithm: DigestAlgorithm = 'sha256'): { hash: Hash; digest(): Digest } {
   const hash = createHash(algorithm);
-  return { hash, digest: () => `${algorithm}:${hash.digest('hex')}` };
+  return { hash, digest: () => `${algorithm}:${hash.digest('hex')}` as Digest };
 }
 
 export function digestMismatch(what: string, expected: string, actual: string): LadingError {
@@ -28,7 +30,7 @@ export function digestMismatch(what: string, expected: string, actual: string): 
 }
 
 /** Throws `digest-mismatch` unless `bytes` hash to `expected` (using expected's algorithm). */
-export function verifyDigest(bytes: Uint8Array, expected: string, what: string): string {
+export function verifyDigest(bytes: Uint8Array, expected: string, what: string): Digest {
   const actual = digestOf(bytes, algorithmOf(expected));
   if (actual !== expected) throw digestMismatch(what, expected, actual);
   return actual;

@@ -13,6 +13,7 @@ import {
   type Platform,
 } from './manifest';
 import { MediaType } from './mediatypes';
+import { digestName, type ManifestReference, type RepositoryName } from './names';
 import type { CallOptions } from './session';
 
 export interface InspectOptions extends CallOptions {
@@ -106,7 +107,7 @@ function isImageConfig(mediaType: string): boolean {
 
 async function imageFields(
   source: InspectSource,
-  repository: string,
+  repository: RepositoryName,
   manifest: ImageManifest,
   opts: CallOptions,
 ): Promise<{ fields: Partial<InspectResult>; configBytes?: Buffer }> {
@@ -158,8 +159,8 @@ async function imageFields(
 /** The inspection alone (what `lading inspect --json` prints). */
 export async function inspectImage(
   source: InspectSource,
-  repository: string,
-  reference: string,
+  repository: RepositoryName,
+  reference: ManifestReference,
   opts: InspectOptions = {},
 ): Promise<InspectResult> {
   return (await inspect(source, repository, reference, opts)).info;
@@ -167,8 +168,8 @@ export async function inspectImage(
 
 export async function inspect(
   source: InspectSource,
-  repository: string,
-  reference: string,
+  repository: RepositoryName,
+  reference: ManifestReference,
   opts: InspectOptions = {},
 ): Promise<Inspection> {
   const top: ManifestResult = await source.getManifest(repository, reference, opts);
@@ -204,7 +205,7 @@ export async function inspect(
       { hint: 'Pick one of the listed platforms.' },
     );
   }
-  const c = await source.getManifest(repository, child.digest, opts);
+  const c = await source.getManifest(repository, digestName(child.digest), opts);
   if (isIndex(c.manifest)) {
     throw new LadingError(
       'protocol-error',

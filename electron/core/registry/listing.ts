@@ -5,7 +5,7 @@
 import { isGitHubRegistry } from './auth';
 import { LadingError } from './errors';
 import { nextLink } from './headers';
-import { validateRepository } from './reference';
+import type { RepositoryName } from './names';
 import { CATALOG_SCOPE, operationScope } from './scope';
 import { type CallOptions, type RegistrySession, v2Path } from './session';
 import { readJson } from './transport';
@@ -63,10 +63,9 @@ export async function listCatalogPage(
 /** Every tag of a repository (follows Link pagination; `tags: null` is an empty list). */
 export async function listTags(
   session: RegistrySession,
-  repository: string,
+  repository: RepositoryName,
   opts: PageOptions = {},
 ): Promise<string[]> {
-  validateRepository(repository);
   const url = session.transport.resolve(v2Path(repository, 'tags/list'));
   if (opts.pageSize !== undefined) url.searchParams.set('n', String(opts.pageSize));
   return paginate(

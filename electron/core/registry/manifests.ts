@@ -7,13 +7,13 @@ import { LadingError } from './errors';
 import { header, mediaTypeOf } from './headers';
 import { isIndex, type Manifest } from './manifest';
 import { MANIFEST_ACCEPT, MediaType } from './mediatypes';
-import { isValidDigest, validateRepository } from './reference';
+import { type Digest, isDigest, type ManifestReference, type RepositoryName } from './names';
 import { operationScope } from './scope';
 import { type CallOptions, type RegistrySession, v2Path } from './session';
 import { parseJsonBody, readBytes } from './transport';
 
 export interface ManifestResult {
-  digest: string;
+  digest: Digest;
   mediaType: string;
   size: number;
   bytes: Buffer;
@@ -21,7 +21,7 @@ export interface ManifestResult {
 }
 
 export interface ManifestHead {
-  digest: string;
+  digest: Digest;
   mediaType: string;
   size: number;
 }
@@ -30,11 +30,10 @@ export const MANIFEST_LIMIT = 4 * 1024 * 1024;
 
 export async function getManifest(
   session: RegistrySession,
-  repository: string,
-  reference: string,
+  repository: RepositoryName,
+  reference: ManifestReference,
   opts: CallOptions = {},
 ): Promise<ManifestResult> {
-  validateRepository(repository);
   const scopes = [operationScope(repository, 'pull')];
   const what = `get manifest ${repository}:${reference}`;
   const res = await session.send(
@@ -49,12 +48,12 @@ export async function getManifest(
   if (res.status !== 200) throw await session.error(res, scopes, { what, notFound: 'manifest-unknown' });
   const bytes = await readBytes(res, MANIFEST_LIMIT, 'manifest');
   const what2 = `The manifest ${repository}@${reference}`;
-  let digest: string;
-  if (isValidDigest(reference)) {
+  let digest: Digest;
+  if (isDigest(reference)) {
     digest = verifyDigest(bytes, reference, what2);
   } else {
     const claimed = header(res.headers, 'docker-content-digest');
-    digest = claimed && isValidDigest(claimed) ? verifyDigest(bytes, claimed, what2) : digestOf(bytes);
+    digest = claimed && isDigest(claimed) ? verifyDigest(bytes, claimed, what2) : digestOf(bytes);
   }
   const manifest = parseJsonBody<Manifest>(bytes, res, 'manifest');
   if (!manifest || typeof manifest !== 'object')
@@ -75,11 +74,10 @@ export async function getManifest(
 /** HEAD a manifest (does not count against Docker Hub pull limits); undefined when it does not exist. */
 export async function headManifest(
   session: RegistrySession,
-  repository: string,
-  reference: string,
+  repository: RepositoryName,
+  reference: ManifestReference,
   opts: CallOptions = {},
 ): Promise<ManifestHead | undefined> {
-  validateRepository(repository);
   const scopes = [operationScope(repository, 'pull')];
   const res = await session.send(
     {
@@ -100,12 +98,12 @@ export async function headManifest(
   const digest = header(res.headers, 'docker-content-digest');
   const mediaType = mediaTypeOf(header(res.headers, 'content-type'));
   const size = Number(header(res.headers, 'content-length'));
-  if (!digest || !isValidDigest(digest) || !mediaType || !Number.isFinite(size)) {
+  if (!digest || !isDigest(digest) || !mediaType || !Number.isFinite(size)) {
     // Registries that leave out Docker-Content-Digest on HEAD: fall back to a GET.
     const full = await getManifest(session, repository, reference, opts);
     return { digest: full.digest, mediaType: full.mediaType, size: full.size };
   }
-  if (isValidDigest(reference) && digest !== reference) {
+  if (isDigest(reference) && digest !== reference) {
     throw new LadingError(
       'digest-mismatch',
       `${session.registry} answered HEAD ${repository}@${reference} with digest ${digest}.`,
@@ -116,15 +114,14 @@ export async function headManifest(
 
 export async function putManifest(
   session: RegistrySession,
-  repository: string,
-  reference: string,
+  repository: RepositoryName,
+  reference: ManifestReference,
   bytes: Buffer,
   mediaType: string,
   opts: CallOptions = {},
-): Promise<{ digest: string }> {
-  validateRepository(repository);
+): Promise<{ digest: Digest }> {
   const scopes = [operationScope(repository, 'push')];
-  const digest = isValidDigest(reference)
+  const digest = isDigest(reference)
     ? verifyDigest(bytes, reference, 'The manifest being pushed')
     : digestOf(bytes);
   const res = await session.send(
@@ -145,7 +142,7 @@ export async function putManifest(
   }
   await res.body.dump().catch(() => {});
   const claimed = header(res.headers, 'docker-content-digest');
-  if (claimed && isValidDigest(claimed) && algorithmOf(claimed) === 'sha256' && claimed !== digest) {
+  if (claimed && isDigest(claimed) && algorithmOf(claimed) === 'sha256' && claimed !== digest) {
     throw new LadingError(
       'digest-mismatch',
       `${session.registry} stored the manifest under ${claimed}, but its bytes hash to ${digest}.`,
@@ -156,11 +153,10 @@ export async function putManifest(
 
 export async function deleteManifest(
   session: RegistrySession,
-  repository: string,
-  digest: string,
+  repository: RepositoryName,
+  digest: Digest,
   opts: CallOptions = {},
 ): Promise<void> {
-  validateRepository(repository);
   const scopes = [operationScope(repository, 'delete')];
   const res = await session.send(
     { method: 'DELETE', url: v2Path(repository, `manifests/${digest}`), signal: opts.signal },

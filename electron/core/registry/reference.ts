@@ -3,24 +3,42 @@
  * (the one Docker, skopeo and crane accept), with Docker Hub normalisation.
  */
 import {
-  DIGEST_RE,
   DOMAIN_RE,
   isValidDigest as isValidDigestString,
   MAX_NAME_LENGTH,
   PATH_COMPONENT_RE,
-  TAG_RE,
 } from '../../../shared/reference-grammar';
 import { LadingError } from './errors';
+import {
+  type Digest,
+  digestName,
+  LATEST,
+  type ManifestReference,
+  type RepositoryName,
+  repositoryName,
+  type Tag,
+  tagName,
+} from './names';
 
 export { isValidDigest, isValidTag } from '../../../shared/reference-grammar';
+export type { Digest, ManifestReference, RepositoryName, Tag } from './names';
+export {
+  digestName,
+  manifestReference,
+  repositoryName,
+  tagName,
+  validateDigest,
+  validateRepository,
+  validateTag,
+} from './names';
 
 export interface Reference {
   /** Host with optional port, lowercased; Docker Hub is always "docker.io". */
   registry: string;
   /** Path inside the registry, e.g. "library/alpine" or "owner/repo/image". */
-  repository: string;
-  tag?: string;
-  digest?: string;
+  repository: RepositoryName;
+  tag?: Tag;
+  digest?: Digest;
 }
 
 export interface ParseOptions {
@@ -51,29 +69,13 @@ function looksLikeDomain(component: string): boolean {
   );
 }
 
-export function validateTag(tag: string): void {
-  if (!TAG_RE.test(tag)) {
-    throw invalid(
-      `Invalid tag "${tag}": tags are 1-128 characters of letters, digits, '_', '.' and '-', and cannot start with '.' or '-'.`,
-    );
-  }
-}
-
-export function validateDigest(digest: string): void {
-  if (!DIGEST_RE.test(digest)) {
-    throw invalid(
-      `Invalid digest "${digest}": expected sha256: followed by 64 lowercase hex characters (or sha512: and 128).`,
-    );
-  }
-}
-
 function normaliseRegistry(host: string): string {
   const lower = host.toLowerCase();
   return DOCKER_HUB_ALIASES.has(lower) ? DOCKER_HUB : lower;
 }
 
 /** Splits "host/path" into registry and repository and validates both; no tag or digest allowed here. */
-function splitName(input: string, opts: ParseOptions): { registry: string; repository: string } {
+function splitName(input: string, opts: ParseOptions): { registry: string; repository: RepositoryName } {
   if (input === '') throw invalid('Empty image name.', 'Give a name like "ghcr.io/owner/image:tag".');
   const slash = input.indexOf('/');
   let registry: string;
@@ -114,7 +116,8 @@ function splitName(input: string, opts: ParseOptions): { registry: string; repos
       'Images on the legacy GitHub Docker registry live under a repository, e.g. docker.pkg.github.com/octo/app/web:1.0.',
     );
   }
-  return { registry, repository: path };
+  // Every component passed PATH_COMPONENT_RE above, with messages that name the input as typed.
+  return { registry, repository: path as RepositoryName };
 }
 
 /**
@@ -135,20 +138,18 @@ export function parseReference(input: string, opts: ParseOptions = {}): Referenc
   const trimmed = input.trim();
   refuseUserinfo(trimmed);
   let rest = trimmed;
-  let digest: string | undefined;
+  let digest: Digest | undefined;
   const at = rest.lastIndexOf('@');
   if (at !== -1) {
-    digest = rest.slice(at + 1);
+    digest = digestName(rest.slice(at + 1));
     rest = rest.slice(0, at);
-    validateDigest(digest);
   }
-  let tag: string | undefined;
+  let tag: Tag | undefined;
   const colon = rest.lastIndexOf(':');
   // A colon after the last slash separates the tag; one before it belongs to host:port.
   if (colon !== -1 && colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
+    tag = tagName(rest.slice(colon + 1));
     rest = rest.slice(0, colon);
-    validateTag(tag);
   }
   const { registry, repository } = splitName(rest, opts);
   const ref: Reference = { registry, repository };
@@ -161,7 +162,7 @@ export function parseReference(input: string, opts: ParseOptions = {}): Referenc
 export function parseRepository(
   input: string,
   opts: ParseOptions = {},
-): { registry: string; repository: string } {
+): { registry: string; repository: RepositoryName } {
   const trimmed = input.trim();
   refuseUserinfo(trimmed);
   if (trimmed.includes('@')) throw invalid(`"${trimmed}" is a repository name and cannot carry a digest.`);
@@ -177,13 +178,9 @@ export function parseRepository(
  * against the grammar, without joining them into a string to parse again.
  */
 export function referenceFromParts(registry: string, repository: string, tagOrDigest: string): Reference {
-  validateRepository(repository);
-  const ref: Reference = { registry: normaliseRegistry(registry), repository };
-  if (isValidDigestString(tagOrDigest)) ref.digest = tagOrDigest;
-  else {
-    validateTag(tagOrDigest);
-    ref.tag = tagOrDigest;
-  }
+  const ref: Reference = { registry: normaliseRegistry(registry), repository: repositoryName(repository) };
+  if (isValidDigestString(tagOrDigest)) ref.digest = digestName(tagOrDigest);
+  else ref.tag = tagName(tagOrDigest);
   return ref;
 }
 
@@ -195,8 +192,8 @@ export function formatReference(ref: Reference): string {
 }
 
 /** The tag or digest a request should use (digest wins, "latest" when neither is given). */
-export function referenceIdentifier(ref: Reference): string {
-  return ref.digest ?? ref.tag ?? 'latest';
+export function referenceIdentifier(ref: Reference): ManifestReference {
+  return ref.digest ?? ref.tag ?? LATEST;
 }
 
 export function isLegacyGitHubDocker(ref: Pick<Reference, 'registry'>): boolean {
@@ -221,20 +218,4 @@ export function isLoopbackRegistry(registry: string): boolean {
 export function registryBaseUrl(registry: string, insecure = false): string {
   if (registry === DOCKER_HUB) return 'https://registry-1.docker.io';
   return `${insecure || isLoopbackRegistry(registry) ? 'http' : 'https'}://${registry}`;
-}
-
-/** Checks a repository path (no host) against the name grammar before it goes into a URL. */
-export function validateRepository(repository: string): void {
-  if (repository !== repository.toLowerCase()) {
-    throw invalid(
-      `Invalid repository name "${repository}": repository names must be lowercase.`,
-      `Did you mean "${repository.toLowerCase()}"?`,
-    );
-  }
-  if (repository === '' || !repository.split('/').every((c) => PATH_COMPONENT_RE.test(c))) {
-    throw invalid(
-      `Invalid repository name "${repository}".`,
-      'Use lowercase letters, digits and separators, e.g. "owner/image".',
-    );
-  }
 }

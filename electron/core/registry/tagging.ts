@@ -10,7 +10,14 @@ import { digestOf } from './digest';
 import { LadingError } from './errors';
 import { type ImageManifest, isIndex, type Manifest } from './manifest';
 import { isNonDistributable, MediaType } from './mediatypes';
-import { isValidDigest, validateRepository, validateTag } from './reference';
+import {
+  type Digest,
+  digestName,
+  type ManifestReference,
+  manifestReference,
+  type RepositoryName,
+  type Tag,
+} from './names';
 import type { CallOptions } from './session';
 
 /**
@@ -52,12 +59,14 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 /** Tags of `repository` whose manifest digest is `digest` (one HEAD per tag, a few at a time). */
 export async function tagsForDigest(
   client: TaggingClient,
-  repository: string,
-  digest: string,
+  repository: RepositoryName,
+  digest: Digest,
   opts: CallOptions = {},
 ): Promise<string[]> {
   const tags = await client.tags(repository, { signal: opts.signal });
-  const heads = await mapLimit(tags, HEAD_CONCURRENCY, (t) => client.headManifest(repository, t, opts));
+  const heads = await mapLimit(tags, HEAD_CONCURRENCY, (t) =>
+    client.headManifest(repository, manifestReference(t), opts),
+  );
   return tags.filter((_, i) => heads[i]?.digest === digest);
 }
 
@@ -68,12 +77,10 @@ export async function tagsForDigest(
  */
 export async function deleteTag(
   client: TaggingClient,
-  repository: string,
-  tag: string,
+  repository: RepositoryName,
+  tag: Tag,
   opts: CallOptions & { manifestStays?: boolean } = {},
 ): Promise<void> {
-  validateRepository(repository);
-  validateTag(tag);
   const head = await client.headManifest(repository, tag, opts);
   if (!head) {
     throw new LadingError('manifest-unknown', `${client.registry}/${repository} has no tag "${tag}".`, {
@@ -155,7 +162,7 @@ export async function deleteTag(
  */
 async function probeManifestDelete(
   client: TaggingClient,
-  repository: string,
+  repository: RepositoryName,
   opts: CallOptions,
 ): Promise<void> {
   const nothing = digestOf(Buffer.from(`lading delete probe ${randomBytes(16).toString('hex')}`));
@@ -173,7 +180,7 @@ async function probeManifestDelete(
  */
 export async function checkManifestDeletes(
   client: TaggingClient,
-  repository: string,
+  repository: RepositoryName,
   opts: CallOptions = {},
 ): Promise<void> {
   await probeManifestDelete(client, repository, opts).catch((e) => {
@@ -209,12 +216,10 @@ async function deleteBlobQuietly(client: TaggingClient, repository: string, dige
 /** Deletes a manifest by digest, reporting the tags that pointed at it (they all go with it). */
 export async function deleteDigest(
   client: TaggingClient,
-  repository: string,
-  digest: string,
+  repository: RepositoryName,
+  digest: Digest,
   opts: CallOptions = {},
 ): Promise<{ removedTags: string[] }> {
-  validateRepository(repository);
-  if (!isValidDigest(digest)) throw new LadingError('invalid-reference', `"${digest}" is not a digest.`);
   const removedTags = await tagsForDigest(client, repository, digest, opts);
   await client.deleteManifest(repository, digest, opts).catch((e) => {
     throw deletesRefused(client, `${repository}@${digest}`, e);
@@ -225,13 +230,13 @@ export async function deleteDigest(
 /** Makes `blob` available in `target`: already there, mounted from `source`, or copied as a stream. */
 async function ensureBlob(
   client: TaggingClient,
-  source: string,
-  target: string,
+  source: RepositoryName,
+  target: RepositoryName,
   blob: { digest: string; size: number },
   opts: CallOptions,
 ): Promise<boolean> {
-  if (await client.blobExists(target, blob.digest, opts)) return false;
-  if (await client.mountBlob(target, blob.digest, source, opts)) return true;
+  if (await client.blobExists(target, digestName(blob.digest), opts)) return false;
+  if (await client.mountBlob(target, digestName(blob.digest), source, opts)) return true;
   const stream = await client.openBlob(source, blob, opts);
   await client.uploadBlob(target, stream, { expectedDigest: blob.digest, size: blob.size, ...opts });
   return false;
@@ -239,8 +244,8 @@ async function ensureBlob(
 
 async function copyImageBlobs(
   client: TaggingClient,
-  source: string,
-  target: string,
+  source: RepositoryName,
+  target: RepositoryName,
   manifest: ImageManifest,
   opts: CallOptions,
 ): Promise<number> {
@@ -256,18 +261,17 @@ async function copyImageBlobs(
  */
 export async function tagImage(
   client: TaggingClient,
-  source: { repository: string; reference: string },
-  target: { repository: string; tag: string },
+  source: { repository: RepositoryName; reference: ManifestReference },
+  target: { repository: RepositoryName; tag: Tag },
   opts: CallOptions = {},
 ): Promise<{ digest: string; mountedBlobs: number }> {
-  validateTag(target.tag);
   const src = await client.getManifest(source.repository, source.reference, opts);
   let mountedBlobs = 0;
   if (source.repository !== target.repository) {
     const manifest: Manifest = src.manifest;
     if (isIndex(manifest)) {
       for (const child of manifest.manifests) {
-        const c = await client.getManifest(source.repository, child.digest, opts);
+        const c = await client.getManifest(source.repository, digestName(child.digest), opts);
         if (!isIndex(c.manifest))
           mountedBlobs += await copyImageBlobs(
             client,
@@ -276,7 +280,7 @@ export async function tagImage(
             c.manifest,
             opts,
           );
-        await client.putManifest(target.repository, child.digest, c.bytes, c.mediaType, opts);
+        await client.putManifest(target.repository, digestName(child.digest), c.bytes, c.mediaType, opts);
       }
     } else {
       mountedBlobs += await copyImageBlobs(client, source.repository, target.repository, manifest, opts);

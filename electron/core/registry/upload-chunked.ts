@@ -2,6 +2,8 @@
  * The engine's chunked pass: the source regrouped into chunks of the session's size, each sent as a PATCH
  * with Content-Range (resumable from the registry's offset); a blob that fits one chunk goes in one PUT.
  */
+
+import type { Digest } from './names';
 import { cancelled } from './transport';
 import { type BlobSource, uploadDigester } from './upload-options';
 import type { UploadSession } from './upload-session';
@@ -56,7 +58,7 @@ async function* rechunk(
 export async function attemptChunked(
   u: UploadSession,
   data: BlobSource,
-): Promise<{ digest: string; size: number }> {
+): Promise<{ digest: Digest; size: number }> {
   const { signal, opts } = u;
   const digester = uploadDigester(opts);
   let total = 0;

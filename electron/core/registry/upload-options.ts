@@ -1,5 +1,6 @@
 /** What the upload engine takes: the blob's data and the caller's options (re-exported by upload.ts). */
 import { createDigester } from './digest';
+import { type Digest, digestName } from './names';
 import type { CallOptions } from './session';
 
 /** Blob data: a stream or any (async) iterable of byte chunks. */
@@ -38,10 +39,13 @@ export interface UploadBlobOptions extends CallOptions {
 /** The engine's digester: a real hash, or the expected digest as is when the source verifies it already. */
 export function uploadDigester(opts: UploadBlobOptions): {
   hash: { update(data: Uint8Array): unknown };
-  digest(): string;
+  digest(): Digest;
 } {
   const known = opts.sourceVerified ? opts.expectedDigest : undefined;
-  if (known) return { hash: { update: () => undefined }, digest: () => known };
+  if (known) {
+    const digest = digestName(known);
+    return { hash: { update: () => undefined }, digest: () => digest };
+  }
   return createDigester('sha256');
 }
 

@@ -6,6 +6,7 @@
 import { digestMismatch } from './digest';
 import { LadingError } from './errors';
 import { header, parseUploadRange } from './headers';
+import type { Digest } from './names';
 import { operationScope } from './scope';
 import { type RegistrySession, v2Path } from './session';
 import { cancelled, isAbortError, type Response, sleep } from './transport';
@@ -207,7 +208,7 @@ export class UploadSession {
   }
 
   /** A blob that fits one chunk, whole: checked, sent in one PUT, reported as acknowledged. */
-  async putSmall(bytes: Buffer, digest: string): Promise<{ digest: string; size: number }> {
+  async putSmall(bytes: Buffer, digest: Digest): Promise<{ digest: Digest; size: number }> {
     this.checkExpected(digest);
     await this.putWhole(bytes, digest);
     this.opts.onProgress?.(bytes.length);
@@ -254,7 +255,7 @@ export class UploadSession {
    * Both upload paths end the same way: check what was sent against what the caller expected, then close the
    * session with an empty `PUT ?digest=`.
    */
-  async finish(digest: string, total: number): Promise<{ digest: string; size: number }> {
+  async finish(digest: Digest, total: number): Promise<{ digest: Digest; size: number }> {
     const { session, scopes, repository, opts } = this;
     this.checkExpected(digest);
     if (opts.size !== undefined && opts.size !== total) {

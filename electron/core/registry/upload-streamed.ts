@@ -4,6 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { LadingError } from './errors';
+import type { Digest } from './names';
 import {
   cancelled,
   connectionError,
@@ -21,7 +22,7 @@ const STREAM_SMALL = 1024 * 1024;
 export async function attemptStreaming(
   u: UploadSession,
   data: BlobSource,
-): Promise<{ digest: string; size: number }> {
+): Promise<{ digest: Digest; size: number }> {
   const { session, scopes, repository, signal, opts } = u;
   const digester = uploadDigester(opts);
   const iterator =

@@ -6,6 +6,7 @@
  * chunk), upload-streamed.ts (one streaming PATCH); a session lost mid-blob is redone from `reopen`.
  */
 
+import type { Digest, RepositoryName } from './names';
 import type { RegistrySession } from './session';
 import { cancelled, isAbortError } from './transport';
 import { attemptChunked } from './upload-chunked';
@@ -17,11 +18,11 @@ export type { BlobSource, UploadBlobOptions, UploadLimits } from './upload-optio
 
 export async function uploadBlob(
   session: RegistrySession,
-  repository: string,
+  repository: RepositoryName,
   source: BlobSource,
   limits: UploadLimits,
   opts: UploadBlobOptions = {},
-): Promise<{ digest: string; size: number }> {
+): Promise<{ digest: Digest; size: number }> {
   if (opts.signal?.aborted) throw cancelled();
   const u = new UploadSession(session, repository, limits, opts);
   const signal = u.signal;

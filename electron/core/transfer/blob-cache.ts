@@ -4,11 +4,13 @@
  * archive again can HEAD the compressed digest instead of recompressing). In memory only: a wrong entry
  * costs one HEAD or one refused mount, never correctness.
  */
+import type { RepositoryName } from '../registry/names';
+
 class BlobCache {
-  private readonly locations = new Map<string, Set<string>>();
+  private readonly locations = new Map<string, Set<RepositoryName>>();
   private readonly compressed = new Map<string, { digest: string; size: number }>();
 
-  record(registry: string, repository: string, digest: string): void {
+  record(registry: string, repository: RepositoryName, digest: string): void {
     const key = `${registry}|${digest}`;
     let set = this.locations.get(key);
     if (!set) {
@@ -18,7 +20,7 @@ class BlobCache {
     set.add(repository);
   }
 
-  repositoriesWith(registry: string, digest: string): string[] {
+  repositoriesWith(registry: string, digest: string): RepositoryName[] {
     return [...(this.locations.get(`${registry}|${digest}`) ?? [])];
   }
 

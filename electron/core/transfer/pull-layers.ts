@@ -10,6 +10,7 @@ import { createZstdDecompressOrThrow, sniff } from '../archive/sniff';
 import type { RegistryClient } from '../registry/client';
 import { LadingError } from '../registry/errors';
 import type { Descriptor } from '../registry/manifest';
+import type { RepositoryName } from '../registry/names';
 import { coalesce } from './coalesce';
 import { garbageCollector } from './memory';
 import type { ProgressTracker } from './progress';
@@ -96,7 +97,7 @@ export class LayerFetcher {
 
   constructor(
     private readonly client: Pick<RegistryClient, 'openBlob'>,
-    private readonly repo: string,
+    private readonly repo: RepositoryName,
     private readonly tracker: ProgressTracker,
     private readonly layerProgress: Map<string, number>,
     private readonly signal: AbortSignal | undefined,

@@ -14,6 +14,7 @@ import {
   type Platform,
 } from '../registry/manifest';
 import { isNonDistributable } from '../registry/mediatypes';
+import { digestName, LATEST, type RepositoryName } from '../registry/names';
 import { formatReference, type Reference } from '../registry/reference';
 import { platformMatches } from './select-image';
 
@@ -43,7 +44,7 @@ function isAttestation(d: Descriptor): boolean {
 
 async function resolveImage(
   client: ResolveClient,
-  repo: string,
+  repo: RepositoryName,
   d: Descriptor,
   bytes: Buffer,
   manifest: ImageManifest,
@@ -65,7 +66,7 @@ export async function resolvePull(
   signal: AbortSignal | undefined,
 ): Promise<{ images: ResolvedImage[]; index?: ResolvedIndex }> {
   const repo = reference.repository;
-  const ref = reference.digest ?? reference.tag ?? 'latest';
+  const ref = reference.digest ?? reference.tag ?? LATEST;
   const top = await client.getManifest(repo, ref, { signal });
   const images: ResolvedImage[] = [];
   let index: ResolvedIndex | undefined;
@@ -91,7 +92,7 @@ export async function resolvePull(
         parsed: top.manifest,
       };
     for (const d of picked) {
-      const m = await client.getManifest(repo, d.digest, { signal });
+      const m = await client.getManifest(repo, digestName(d.digest), { signal });
       if (isIndex(m.manifest)) continue;
       images.push(
         await resolveImage(client, repo, { ...d, mediaType: m.mediaType }, m.bytes, m.manifest, signal),

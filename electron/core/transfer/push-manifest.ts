@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { ArchiveManifestImage } from '../archive/formats';
 import type { Descriptor, ImageIndex, ImageManifest } from '../registry/manifest';
 import { isNonDistributable, MediaType } from '../registry/mediatypes';
+import { digestName, manifestReference } from '../registry/names';
 import { pushConfig } from './push-layer';
 import {
   imagesToPush,
@@ -88,7 +89,9 @@ export async function finishPush(
     for (const img of pushed) {
       const m = built.get(img) as { bytes: Buffer; mediaType: string; digest: string };
       p.checkAborted();
-      await client.putManifest(p.repo, m.digest, m.bytes, m.mediaType, { signal: p.signal });
+      await client.putManifest(p.repo, digestName(m.digest), m.bytes, m.mediaType, {
+        signal: p.signal,
+      });
     }
     const unchanged =
       index.missing.length === 0 &&
@@ -128,7 +131,7 @@ export async function finishPush(
     };
   }
   p.checkAborted();
-  const { digest } = await client.putManifest(p.repo, tag, final.bytes, final.mediaType, {
+  const { digest } = await client.putManifest(p.repo, manifestReference(tag), final.bytes, final.mediaType, {
     signal: p.signal,
   });
   p.tracker.flush();

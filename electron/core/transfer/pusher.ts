@@ -5,6 +5,7 @@
 import type { ArchiveLayer, ArchiveManifestImage } from '../archive/formats';
 import { LadingError } from '../registry/errors';
 import { MediaType } from '../registry/mediatypes';
+import { digestName, type RepositoryName } from '../registry/names';
 import { knownBlobs } from './blob-cache';
 import { garbageCollector } from './memory';
 import { ProgressTracker } from './progress';
@@ -39,7 +40,7 @@ export function cancelledError(signal: AbortSignal | undefined): LadingError {
 export class Pusher {
   readonly warnings: string[] = [];
   readonly tracker: ProgressTracker;
-  readonly repo: string;
+  readonly repo: RepositoryName;
   private readonly controller = new AbortController();
   readonly signal: AbortSignal;
   /** Shared by all layers in flight: a minor GC every 8 MiB read (a full one every 128 MiB) keeps dead buffers from piling up. */
@@ -102,11 +103,12 @@ export class Pusher {
   /** HEAD, then mount from a repository we know has it. Returns the state if no upload is needed. */
   async reuse(digest: string): Promise<'exists' | 'mounted' | undefined> {
     const { client, target } = this.opts;
-    if (await client.blobExists(this.repo, digest, { signal: this.signal })) return 'exists';
+    if (await client.blobExists(this.repo, digestName(digest), { signal: this.signal })) return 'exists';
     for (const from of knownBlobs.repositoriesWith(target.registry, digest)) {
       if (from === this.repo) continue;
       try {
-        if (await client.mountBlob(this.repo, digest, from, { signal: this.signal })) return 'mounted';
+        if (await client.mountBlob(this.repo, digestName(digest), from, { signal: this.signal }))
+          return 'mounted';
       } catch {
         // A failed mount only means a normal upload.
       }

@@ -6,7 +6,13 @@ import type { Command } from 'commander';
 import { copyCounts, copyImage, syncRepository } from '../../../core/operations/copy';
 import { parsePattern } from '../../../core/operations/patterns';
 import { LadingError } from '../../../core/registry/errors';
-import { formatReference, parseReference, parseRepository } from '../../../core/registry/reference';
+import { LATEST } from '../../../core/registry/names';
+import {
+  formatReference,
+  parseReference,
+  parseRepository,
+  type Reference,
+} from '../../../core/registry/reference';
 import { progressDisplay } from '../../../core/transfer/terminal-progress';
 import { parsePlatformArg, parseReferenceArg } from '../args';
 import { cliContext, note, print, printJson, registryClient } from '../context';
@@ -25,7 +31,7 @@ interface SyncFlags {
 }
 
 /** A copy target: a tag, or none (the source's tag); never a digest, which the copy decides. */
-export function parseCopyTarget(input: string): { registry: string; repository: string; tag?: string } {
+export function parseCopyTarget(input: string): Pick<Reference, 'registry' | 'repository' | 'tag'> {
   const ref = parseReference(input);
   if (ref.digest) {
     throw new LadingError(
@@ -64,7 +70,7 @@ export function register(program: Command): void {
         source: {
           client: sourceClient,
           repository: source.repository,
-          reference: source.digest ?? source.tag ?? 'latest',
+          reference: source.digest ?? source.tag ?? LATEST,
         },
         target: {
           client: targetClient,

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { deletesThroughGitHub } from '../../../core/github/hosts';
 import { LadingError } from '../../../core/registry/errors';
+import { tagName } from '../../../core/registry/names';
 import { formatReference, parseReference } from '../../../core/registry/reference';
 import { deleteDigest, deleteTag } from '../../../core/registry/tagging';
 import { cliContext, confirm, print, printJson, registryClient } from '../context';
@@ -74,7 +75,7 @@ export function register(program: Command): void {
         return;
       }
       const tag = ref.tag as string;
-      await deleteTag(client, ref.repository, tag, { signal });
+      await deleteTag(client, ref.repository, tagName(tag), { signal });
       if (opts.json) printJson({ deleted: name, removedTags: [tag] });
       else print(`Deleted tag ${name}`);
     });

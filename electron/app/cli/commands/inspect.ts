@@ -1,7 +1,8 @@
 /** `lading inspect REFERENCE`: digest, media type, size, platforms, labels and layers of an image or index. */
 import type { Command } from 'commander';
 import { type InspectResult, inspectImage } from '../../../core/registry/inspect';
-import { formatReference, isValidDigest } from '../../../core/registry/reference';
+import { LATEST, manifestReference } from '../../../core/registry/names';
+import { formatReference, isValidDigest, referenceFromParts } from '../../../core/registry/reference';
 import { parsePlatformArg, parseReferenceArg } from '../args';
 import { cliContext, print, printJson, registryClient } from '../context';
 import { fields, humanSize, shortDigest, table } from '../format';
@@ -18,21 +19,14 @@ function platformOf(d: { platform?: { os: string; architecture: string; variant?
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
 
-function identifier(reference: string): { tag: string } | { digest: string } {
+function _identifier(reference: string): { tag: string } | { digest: string } {
   return isValidDigest(reference) ? { digest: reference } : { tag: reference };
 }
 
 /** The readable summary: what a person wants to see first, then tables. */
 export function inspectText(info: InspectResult): string[] {
   const lines = fields([
-    [
-      'Reference',
-      formatReference({
-        registry: info.registry,
-        repository: info.repository,
-        ...identifier(info.reference),
-      }),
-    ],
+    ['Reference', formatReference(referenceFromParts(info.registry, info.repository, info.reference))],
     ['Digest', info.digest],
     ['Media type', info.mediaType],
     ['Size', info.totalSize !== undefined ? humanSize(info.totalSize) : humanSize(info.size)],
@@ -85,7 +79,7 @@ export function register(program: Command): void {
     .action(async (referenceArg: string, opts: InspectOptions, cmd: Command) => {
       const ref = parseReferenceArg(referenceArg);
       const client = await registryClient(cmd, ref.registry);
-      const reference = ref.digest ?? ref.tag ?? 'latest';
+      const reference = ref.digest ?? ref.tag ?? LATEST;
       const { signal } = cliContext();
       if (opts.raw) {
         // The stored bytes, unchanged (pipe them to sha256sum to check the digest); with --platform, the
@@ -94,7 +88,7 @@ export function register(program: Command): void {
           ? (await inspectImage(client, ref.repository, reference, { platform: opts.platform, signal }))
               .digest
           : reference;
-        const manifest = await client.getManifest(ref.repository, digest, { signal });
+        const manifest = await client.getManifest(ref.repository, manifestReference(digest), { signal });
         cliContext().io.stdout(manifest.bytes.toString('utf8'));
         return;
       }

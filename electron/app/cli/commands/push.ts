@@ -14,6 +14,7 @@ import {
   pushToRegistry,
 } from '../../../core/operations/push';
 import { LadingError } from '../../../core/registry/errors';
+import { tagName } from '../../../core/registry/names';
 import { formatReference, parseReference } from '../../../core/registry/reference';
 import type { Compression } from '../../../core/transfer/push';
 import { progressDisplay } from '../../../core/transfer/terminal-progress';
@@ -139,7 +140,7 @@ export function register(program: Command): void {
         return;
       }
       print(
-        `Pushed ${formatReference({ ...target, tag: result.tag, digest: undefined })}@${result.digest} (${pushCounts(outcome)})`,
+        `Pushed ${formatReference({ ...target, tag: tagName(result.tag), digest: undefined })}@${result.digest} (${pushCounts(outcome)})`,
       );
     });
 }

@@ -1,6 +1,7 @@
 /** `lading tag SOURCE TARGET`: point a new tag at an existing manifest, in the same or another repository. */
 import type { Command } from 'commander';
 import { LadingError } from '../../../core/registry/errors';
+import { LATEST, type RepositoryName, type Tag, tagName } from '../../../core/registry/names';
 import {
   formatReference,
   isValidTag,
@@ -15,9 +16,12 @@ import { cliContext, print, printJson, registryClient } from '../context';
  * TARGET is a bare tag (same repository) or a full reference with a tag in the same registry. Copying
  * between registries is a pull + push with blob transfer, which `tag` does not pretend to be.
  */
-export function resolveTagTarget(source: Reference, target: string): { repository: string; tag: string } {
+export function resolveTagTarget(
+  source: Reference,
+  target: string,
+): { repository: RepositoryName; tag: Tag } {
   const trimmed = target.trim();
-  if (isValidTag(trimmed)) return { repository: source.repository, tag: trimmed };
+  if (isValidTag(trimmed)) return { repository: source.repository, tag: tagName(trimmed) };
   const ref = parseReference(trimmed, { defaultRegistry: source.registry });
   if (ref.digest) {
     throw new LadingError('invalid-input', `The target "${target}" has a digest; a tag target needs a tag.`, {
@@ -52,7 +56,7 @@ export function register(program: Command): void {
       const client = await registryClient(cmd, source.registry);
       const result = await tagImage(
         client,
-        { repository: source.repository, reference: source.digest ?? source.tag ?? 'latest' },
+        { repository: source.repository, reference: source.digest ?? source.tag ?? LATEST },
         { repository: target.repository, tag: target.tag },
         { signal: cliContext().signal },
       );

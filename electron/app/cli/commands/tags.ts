@@ -1,5 +1,6 @@
 /** `lading tags REPOSITORY`: every tag of a repository, all pages. */
 import type { Command } from 'commander';
+import { repositoryName } from '../../../core/registry/names';
 import { parseRepositoryArg } from '../args';
 import { cliContext, print, printJson, registryClient } from '../context';
 
@@ -12,7 +13,7 @@ export function register(program: Command): void {
     .action(async (repositoryArg: string, opts: { json?: boolean }, cmd: Command) => {
       const { registry, repository } = parseRepositoryArg(repositoryArg);
       const client = await registryClient(cmd, registry);
-      const tags = await client.tags(repository, { signal: cliContext().signal });
+      const tags = await client.tags(repositoryName(repository), { signal: cliContext().signal });
       if (opts.json) printJson(tags);
       else for (const tag of tags) print(tag);
     });
