@@ -235,3 +235,21 @@ test('sync a repository: the preview lists what would be copied, Run copies it, 
     'dev',
   ]);
 });
+
+test('the tag table’s row offers "Copy to…" in a wide window, as the narrow row menu does', async ({
+  app,
+  world,
+}) => {
+  await basicConnection(world);
+  await showOpenRegistry(app, world);
+  await openRepository(app, 'demo/app');
+  const row = app.getByRole('row').filter({ has: app.getByRole('button', { name: '1.0', exact: true }) });
+  await row.hover();
+  await row.getByRole('button', { name: 'Copy 1.0 to…' }).click();
+  const dialog = app.getByRole('dialog', { name: 'Copy demo/app:1.0' });
+  await dialog.getByLabel('To registry').selectOption({ label: basicLabel(world) });
+  await dialog.getByLabel('Target repository').fill('rowcopy/app');
+  await dialog.getByRole('button', { name: 'Copy', exact: true }).click();
+  await expectJobDone(app, /rowcopy\/app:1\.0/);
+  expect(basicTags(world, 'rowcopy/app')).toEqual(['1.0']);
+});

@@ -3,6 +3,7 @@ const PATHS = {
   copy: 'M9 9h10v10H9zM5 15V5h10',
   download: 'M12 4v11m-5-5 5 5 5-5M5 20h14',
   upload: 'M12 20V9m-5 5 5-5 5 5M5 4h14',
+  send: 'M4 12h12m-5-5 5 5-5 5M20 5v14',
   tag: 'M3 12V4h8l9 9-8 8zM7.5 7.5h.01',
   trash: 'M4 7h16M9 7V4h6v3m-9 0 1 13h10l1-13',
   terminal: 'M4 6l5 5-5 5M11 18h9',

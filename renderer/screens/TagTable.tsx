@@ -363,6 +363,20 @@ export function TagTable({
                   >
                     <Icon name="tag" />
                   </button>
+                  {onCopy && (
+                    <button
+                      type="button"
+                      className="btn icon"
+                      aria-label={`Copy ${row.tag} to…`}
+                      title="Copy to another repository or registry"
+                      onClick={(e) => {
+                        e.stopPropagation();
+                        onCopy(row.tag);
+                      }}
+                    >
+                      <Icon name="send" />
+                    </button>
+                  )}
                   <button
                     type="button"
                     className="btn icon danger-icon"
