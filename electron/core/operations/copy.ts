@@ -314,7 +314,17 @@ export function referrerTagsFor(tags: readonly string[], digest: string): string
 export const isReferrerTag = (tag: string) => /^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$/.test(tag);
 
 async function copyReferrerTags(opts: CopyOptions, digest: string): Promise<string[]> {
-  const tags = await opts.source.client.tags(opts.source.repository, { signal: opts.signal }).catch(() => []);
+  let tags: string[];
+  try {
+    tags = await opts.source.client.tags(opts.source.repository, { signal: opts.signal });
+  } catch (e) {
+    if (opts.signal?.aborted) throw cancelled();
+    // The image is copied; say plainly that its signatures and attestations were not.
+    opts.onWarning?.(
+      `The referrers (signatures, attestations, SBOMs) were not copied: listing the tags of ${opts.source.repository} failed (${toErrorInfo(e).message}). Copy again with --referrers once the listing works.`,
+    );
+    return [];
+  }
   const found = referrerTagsFor(tags, digest);
   for (const t of found) {
     await copyImage({
