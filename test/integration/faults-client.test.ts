@@ -174,6 +174,92 @@ describe('faults between the client and an open registry', () => {
     ]);
   });
 
+  describe('a large blob as several byte ranges at once', () => {
+    const ranged = { streams: 4, segmentBytes: 1 * MiB };
+    const blobGets = () =>
+      proxy.requests.filter((r) => r.method === 'GET' && /\/blobs\/sha256:/.test(r.path));
+
+    it('assembles the ranges in order and verifies the digest', async () => {
+      const data = randomBytes(9 * MiB + 12345);
+      const { digest } = await direct.uploadBlob(repositoryName('faults/ranged'), pieces(data));
+      resetProxy();
+      const seen: number[] = [];
+      const got = await readAll(
+        await viaProxy.openBlob(
+          repositoryName('faults/ranged'),
+          { digest, size: data.length },
+          { ...ranged, onProgress: (n) => seen.push(n) },
+        ),
+      );
+      expect(got.equals(data)).toBe(true);
+      // Ten ranges of 1 MiB (the last short), each answered 206; progress only grows.
+      expect(blobGets().map((r) => r.status)).toEqual(Array(10).fill(206));
+      expect(seen.at(-1)).toBe(data.length);
+      expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    });
+
+    it('a range whose connection drops resumes that range alone', async () => {
+      const data = randomBytes(6 * MiB);
+      const { digest } = await direct.uploadBlob(repositoryName('faults/ranged-drop'), pieces(data));
+      resetProxy();
+      proxy.rules.push({
+        kind: 'drop-response-after',
+        bytes: 300 * 1024,
+        match: { path: /\/blobs\/sha256:/ },
+        times: 2,
+      });
+      const got = await readAll(
+        await viaProxy.openBlob(repositoryName('faults/ranged-drop'), { digest, size: data.length }, ranged),
+      );
+      expect(got.equals(data)).toBe(true);
+      expect(blobGets().filter((r) => r.fault === 'drop-response-after')).toHaveLength(2);
+      expect(blobGets()).toHaveLength(6 + 2);
+    });
+
+    it('a server that ignores Range gets the blob as one stream', async () => {
+      const data = randomBytes(5 * MiB);
+      const { digest } = await direct.uploadBlob(repositoryName('faults/ranged-none'), pieces(data));
+      resetProxy();
+      proxy.rules.push({
+        kind: 'ignore-range',
+        match: { path: /\/blobs\/sha256:/ },
+        times: Number.POSITIVE_INFINITY,
+      });
+      const got = await readAll(
+        await viaProxy.openBlob(repositoryName('faults/ranged-none'), { digest, size: data.length }, ranged),
+      );
+      expect(got.equals(data)).toBe(true);
+      // The first range came back whole (200): dropped unread, then one plain GET.
+      expect(blobGets()).toHaveLength(2);
+      expect(blobGets()[1]?.status).toBe(200);
+    });
+
+    it('an unknown blob is refused before any byte; a cancel stops every range', async () => {
+      const data = randomBytes(4 * MiB);
+      const { digest } = await direct.uploadBlob(repositoryName('faults/ranged-bad'), pieces(data));
+      resetProxy();
+      const wrong = { digest: digestName(`sha256:${'0'.repeat(64)}`), size: data.length };
+      // The registry has no such blob: the first range's 404 rejects openBlob itself.
+      expect(
+        (await errorOf(viaProxy.openBlob(repositoryName('faults/ranged-bad'), wrong, ranged))).code,
+      ).toBe('blob-unknown');
+      const controller = new AbortController();
+      proxy.rules.push({
+        kind: 'trickle',
+        bytesPerSecond: 256 * 1024,
+        match: { path: /\/blobs\/sha256:/ },
+        times: Number.POSITIVE_INFINITY,
+      });
+      const stream = await viaProxy.openBlob(
+        repositoryName('faults/ranged-bad'),
+        { digest, size: data.length },
+        { ...ranged, signal: controller.signal },
+      );
+      setTimeout(() => controller.abort(), 300);
+      expect((await errorOf(readAll(stream))).code).toBe('cancelled');
+    });
+  });
+
   it('429 and 503 are retried, honouring Retry-After', async () => {
     await direct.uploadBlob(repositoryName('faults/retry'), pieces(Buffer.from('x')));
     resetProxy();

@@ -26,6 +26,8 @@ export type FaultRule = {
   | { kind: 'reset' }
   /** Forward, but deliver the response body at this rate. */
   | { kind: 'trickle'; bytesPerSecond: number }
+  /** Forward without the Range header, as a server that does not serve byte ranges answers (200, whole). */
+  | { kind: 'ignore-range' }
 );
 
 export interface ProxiedRequest {
@@ -117,6 +119,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     if (req.socket.destroyed) return;
 
     const headers = { ...req.headers, host: targetUrl.host };
+    if (rule?.kind === 'ignore-range') delete headers.range;
     const upstream = request({
       agent,
       host: targetUrl.hostname,

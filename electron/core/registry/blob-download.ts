@@ -21,6 +21,10 @@ export interface OpenBlobOptions extends CallOptions {
   offset?: number;
   /** How many times a dropped connection is resumed. Default: the client's retry count. */
   resumeRetries?: number;
+  /** A large blob as this many byte ranges at once (blob-download-ranged.ts); default 1, one stream. */
+  streams?: number;
+  /** Bytes per range when `streams` > 1; default 4 MiB. */
+  segmentBytes?: number;
 }
 
 export async function openBlob(

@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import { Authenticator, type LoginHints, type PingResult } from './auth';
 import { type OpenBlobOptions, openBlob } from './blob-download';
+import { openBlobRanged } from './blob-download-ranged';
 import { blobExists, getConfig, mountBlob } from './blobs';
 import type { Credential, CredentialProvider } from './credential-types';
 import type { LadingError } from './errors';
@@ -183,7 +184,9 @@ export class RegistryClient implements RegistrySession {
     descriptor: Pick<Descriptor, 'digest' | 'size'>,
     opts: OpenBlobOptions = {},
   ): Promise<Readable> {
-    return openBlob(this, repository, descriptor, opts);
+    return (opts.streams ?? 1) > 1
+      ? openBlobRanged(this, repository, descriptor, opts)
+      : openBlob(this, repository, descriptor, opts);
   }
 
   /** Cross-repository mount. 201 = mounted; 202 = the registry opened an upload instead (cancelled here). */

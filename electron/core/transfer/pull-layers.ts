@@ -25,6 +25,14 @@ export const PREFETCH_BYTES = 2 * 1024 * 1024;
  */
 const INFLATE_BATCH = 512 * 1024;
 
+/**
+ * Layers at least this large download as RANGE_STREAMS byte ranges of RANGE_BYTES at once: over a wide-area
+ * link each connection gets a share (a CDN caps every stream), and the archive is written one layer at a time.
+ */
+const RANGED_FROM = 32 * 1024 * 1024;
+const RANGE_STREAMS = 4;
+const RANGE_BYTES = 4 * 1024 * 1024;
+
 /** Layers requested ahead of the one being written: at most this many, buffering at most AHEAD_BYTES. */
 const AHEAD_LAYERS = 6;
 const AHEAD_BYTES = 3 * 1024 * 1024;
@@ -110,6 +118,7 @@ export class LayerFetcher {
     const p = this.client
       .openBlob(this.repo, layer, {
         signal: this.signal,
+        ...(layer.size >= RANGED_FROM ? { streams: RANGE_STREAMS, segmentBytes: RANGE_BYTES } : {}),
         onProgress: (n) => tracker.update(idx, { bytesDone: n }),
       })
       .then((blob) => readAhead(blob, PREFETCH_BYTES));
