@@ -32,10 +32,14 @@ export function engineUnavailable(): string | undefined {
 
 const READY_TIMEOUT_MS = 30_000;
 
-export async function startEngine(): Promise<TestEngine> {
+/**
+ * `socket`: where the engine listens, when an app under test was already told (its DOCKER_HOST names a
+ * socket that nothing answers on until the engine starts); by default one in the engine's own directory.
+ */
+export async function startEngine(opts: { socket?: string } = {}): Promise<TestEngine> {
   // A short path: unix socket paths are limited to 107 bytes.
   const dir = await mkdtemp(join(tmpdir(), 'lading-dockerd-'));
-  const socket = join(dir, 'docker.sock');
+  const socket = opts.socket ?? join(dir, 'docker.sock');
   const logFile = join(dir, 'dockerd.log');
   const log = openSync(logFile, 'w');
   let child: ChildProcess;
@@ -87,6 +91,7 @@ export async function startEngine(): Promise<TestEngine> {
       // By its PID (the pidfile's, which is the child's): dockerd stops its own containerd on SIGTERM.
       await killChild(child, 10_000);
       removeDir();
+      if (opts.socket) rmSync(opts.socket, { force: true });
       forget();
     },
   };
