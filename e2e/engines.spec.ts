@@ -9,8 +9,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { SCREENSHOTS_DIR } from '../playwright.config';
 import { engineUnavailable, startEngine, type TestEngine } from '../test/support/engine';
+import { startFaultProxy } from '../test/support/fault-proxy';
 import { buildImage, skopeoInspect, writeArchive } from '../test/support/images';
 import {
   expect,
@@ -31,6 +34,21 @@ async function showLocalImages(app: Page, world: World): Promise<void> {
     .getByRole('list', { name: 'Local engines' })
     .getByRole('button', { name: /^Docker/ })
     .click();
+}
+
+/** axe-core's color-contrast rule on what is on screen, in both themes; a screenshot of each into e2e/screenshots. */
+async function expectContrastBothThemes(app: Page, where: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await app.evaluate((t) => {
+      document.documentElement.dataset.theme = t;
+    }, theme);
+    const result = await new AxeBuilder({ page: app }).withRules(['color-contrast']).analyze();
+    const found = result.violations.flatMap((v) =>
+      v.nodes.map((n) => `${n.target.join(' ')}: ${n.any[0]?.message ?? n.failureSummary}`),
+    );
+    expect(found, `${theme} ${where}: texts under 4.5:1`).toEqual([]);
+    await app.screenshot({ path: join(SCREENSHOTS_DIR, `${where.replaceAll(' ', '-')}-${theme}.png`) });
+  }
 }
 
 /** Opens an image page from the open registry's list, filtered first (the list is virtualised). */
@@ -101,6 +119,8 @@ test.describe('with a real dockerd', () => {
     await expect(app.getByText('Nothing matches the filter')).toBeVisible();
     await filter.fill('e2e/loc');
     await expect(row).toBeVisible();
+    await filter.fill('');
+    await expectContrastBothThemes(app, 'local images');
 
     await row.getByRole('button', { name: `Push ${LOCAL} to…` }).click();
     const dialog = app.getByRole('dialog', { name: `Push ${LOCAL} from Docker` });
@@ -112,6 +132,7 @@ test.describe('with a real dockerd', () => {
     await expect(dialog.getByText(/must be lowercase/)).toBeVisible();
     await dialog.getByLabel('Target repository').fill('engine/pushed');
     await expect(dialog.getByText('1 is a new tag here.')).toBeVisible();
+    await expectContrastBothThemes(app, 'local push dialog');
     await dialog.getByRole('button', { name: 'Push', exact: true }).click();
     await expectJobDone(app, /Push e2e\/local:1 \(Docker\) → .*engine\/pushed:1/);
 
@@ -143,6 +164,55 @@ test.describe('with a real dockerd', () => {
     expect(manifest.config.digest).toBe(await imageId());
   });
 
+  test('a push from the engine is a job: cancelled mid-upload it leaves no tag, and Retry saves and pushes again', async ({
+    app,
+    world,
+  }) => {
+    // A proxy in front of the open registry holds every blob upload, so the push stays in flight.
+    const proxy = await startFaultProxy(world.open.url);
+    try {
+      for (const method of ['PATCH', 'PUT'])
+        proxy.rules.push({
+          kind: 'stall',
+          ms: 120_000,
+          times: Infinity,
+          match: { method, path: /\/blobs\/uploads\// },
+        });
+      const slow = await world.call('connections.save', {
+        name: 'Slow link to the engine',
+        kind: 'generic',
+        registry: proxy.host,
+      });
+      await showLocalImages(app, world);
+      await app.getByRole('button', { name: `Push ${LOCAL} to…` }).click();
+      const dialog = app.getByRole('dialog', { name: `Push ${LOCAL} from Docker` });
+      await dialog.getByLabel('To registry').selectOption(slow.id);
+      await dialog.getByLabel('Target repository').fill('engine/cancelled');
+      await expect(dialog.getByText('1 is a new tag here.')).toBeVisible();
+      await dialog.getByRole('button', { name: 'Push', exact: true }).click();
+
+      const panel = app.getByRole('complementary', { name: 'Transfers' });
+      const job = panel.getByRole('listitem', {
+        name: /Push e2e\/local:1 \(Docker\) → .*engine\/cancelled:1/,
+      });
+      await expect(job.getByText('Running', { exact: true })).toBeVisible({ timeout: 30_000 });
+      await expect.poll(() => proxy.requests.some((r) => /\/blobs\/uploads\//.test(r.path))).toBe(true);
+      await job.getByRole('button', { name: /^Cancel/ }).click();
+      await expect(job.getByText('Cancelled', { exact: true })).toBeVisible({ timeout: 15_000 });
+      await expect(skopeoInspect(`docker://${world.open.host}/engine/cancelled:1`)).rejects.toThrow();
+
+      proxy.rules.length = 0;
+      await job.getByRole('button', { name: /^Retry/ }).click();
+      const jobs = panel.getByRole('listitem', { name: /engine\/cancelled:1/ });
+      await expect(jobs).toHaveCount(2);
+      await expect(jobs.first().getByText('Done', { exact: true })).toBeVisible({ timeout: 30_000 });
+      const manifest = await skopeoInspect(`docker://${world.open.host}/engine/cancelled:1`, { raw: true });
+      expect(manifest.config.digest).toBe(await imageId());
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   test('Pull to Docker from an image page loads it into the engine, under a name or the reference’s', async ({
     app,
     world,
@@ -155,6 +225,7 @@ test.describe('with a real dockerd', () => {
     await name.fill('e2e/Pulled');
     await expect(dialog.getByRole('button', { name: 'Pull to Docker' })).toBeDisabled();
     await name.fill('e2e/pulled:1.0');
+    await expectContrastBothThemes(app, 'pull dialog with engines');
     await dialog.getByRole('button', { name: 'Pull to Docker' }).click();
     await expect(dialog.getByText(/Pulled .* into Docker as e2e\/pulled:1\.0/)).toBeVisible({
       timeout: 30_000,

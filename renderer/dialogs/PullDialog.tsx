@@ -4,7 +4,7 @@ import { pullFileName } from '../../shared/pull-file-name';
 import { digestHex12, isDigestReference } from '../../shared/reference-grammar';
 import type { EngineKind } from '../../shared/types';
 import { call, getApi } from '../api';
-import { useEngines, useInspect, useJobs } from '../api/queries';
+import { useConnection, useEngines, useInspect, useJobs } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
@@ -26,6 +26,7 @@ export function PullDialog({
   onClose: () => void;
 }) {
   const inspect = useInspect(connectionId, repository, reference);
+  const connection = useConnection(connectionId);
   const platforms = (inspect.data?.manifests ?? [])
     .filter((m) => m.platform && m.platform.os !== 'unknown')
     .map(
@@ -204,7 +205,11 @@ export function PullDialog({
             <Field
               label={`Name in ${engines.map((e) => engineName(e.kind)).join(' or ')} (optional)`}
               error={nameError}
-              hint={`Empty: the image is named ${repository}:${isDigestReference(reference) ? '(by digest, untagged)' : reference} as on the registry.${allPlatforms ? ' The engine gets its own platform.' : ''}`}
+              hint={`${
+                isDigestReference(reference)
+                  ? 'Empty: pulled by digest, the image is untagged in the engine.'
+                  : `Empty: named ${connection?.registry ?? '…'}/${repository}:${reference}, as on the registry.`
+              }${allPlatforms ? ' The engine gets its own platform.' : ''}`}
             >
               <input
                 value={engineImageName}

@@ -229,6 +229,8 @@ describe('Local images screen and dialogs', () => {
     expect(screen.getByRole('button', { name: 'Pull to file' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Pull to Podman' })).toBeNull();
     const name = screen.getByLabelText(/Name in Docker/);
+    // The engine names it with the registry's host, as `docker pull` would.
+    await screen.findByText('Empty: named localhost:5000/demo/app:1.0, as on the registry.');
     fireEvent.change(name, { target: { value: 'Bad Name' } });
     expect((pull as HTMLButtonElement).disabled).toBe(true);
     fireEvent.change(name, { target: { value: 'mine/app:test' } });
