@@ -60,15 +60,16 @@ export function useAppInfo() {
 }
 
 /**
- * The local engines (Docker's, Podman's) with their images, or why each cannot be used. Asked again now
- * and then: the user builds, pulls and starts engines outside Lading.
+ * The local engines (Docker's, Podman's) with their images, or why each cannot be used. `poll`: asked
+ * again every 15 s while shown (the user builds, pulls and starts engines outside Lading); otherwise (the
+ * sidebar's counts) only when the window gets focus, since a list inspects every image.
  */
-export function useEngines() {
+export function useEngines(options: { poll?: boolean } = {}) {
   return useQuery({
     queryKey: keys.engines,
     queryFn: () => call('engines.list', {}),
     staleTime: 10_000,
-    refetchInterval: 30_000,
+    refetchInterval: options.poll ? 15_000 : false,
     refetchOnWindowFocus: true,
   });
 }

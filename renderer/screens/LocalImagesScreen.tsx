@@ -16,7 +16,7 @@ import { useUi } from '../state/ui';
 import { useSlashToFilter } from './TagsScreen';
 
 export function LocalImagesScreen({ engine }: { engine: EngineKind }) {
-  const engines = useEngines();
+  const engines = useEngines({ poll: true });
   const summary = oneEnginePerKind(engines.data ?? []).find((e) => e.kind === engine);
   const [filter, setFilter] = useState('');
   const openDialog = useUi((s) => s.openDialog);
@@ -40,7 +40,9 @@ export function LocalImagesScreen({ engine }: { engine: EngineKind }) {
             <p className="sub">
               {summary.name}
               {summary.apiVersion ? ` · API ${summary.apiVersion}` : ''} ·{' '}
-              <span className="mono">{summary.endpoint}</span> ({summary.source})
+              {/* A DOCKER_HOST that is not an address has no endpoint to show: only where it came from. */}
+              {summary.endpoint !== '?' && <span className="mono">{summary.endpoint}</span>} ({summary.source}
+              )
             </p>
           )}
         </div>

@@ -12,6 +12,11 @@ import { setApi } from '../../renderer/api';
 import { EnginePushDialog } from '../../renderer/dialogs/EnginePushDialog';
 import { localNameError, PullDialog } from '../../renderer/dialogs/PullDialog';
 import {
+  isLocalImageDrag,
+  readLocalImageDrag,
+  startLocalImageDrag,
+} from '../../renderer/lib/local-image-drag';
+import {
   engineProblemTitle,
   engineStatusLine,
   filterLocalImages,
@@ -139,6 +144,28 @@ describe('local image helpers', () => {
     const rootless = { ...notRunning, kind: 'podman' as const };
     const rootful = { ...docker, kind: 'podman' as const };
     expect(oneEnginePerKind([notRunning, rootless, rootful])).toEqual([notRunning, rootful]);
+  });
+
+  it('a dragged image carries its engine and itself, and nothing else passes for one', () => {
+    const data = new Map<string, string>();
+    const dt = {
+      setData: (t: string, v: string) => data.set(t, v),
+      getData: (t: string) => data.get(t) ?? '',
+      get types() {
+        return [...data.keys()];
+      },
+      effectAllowed: 'none',
+    } as unknown as DataTransfer;
+    expect(isLocalImageDrag(dt)).toBe(false);
+    startLocalImageDrag(dt, { engine: 'podman', image: app });
+    expect(isLocalImageDrag(dt)).toBe(true);
+    expect(readLocalImageDrag(dt)).toEqual({ engine: 'podman', image: app });
+    expect(data.get('text/plain')).toBe('team/app:1.2');
+    data.set('application/x-lading-local-image', '{"engine":"lxc","image":{}}');
+    expect(readLocalImageDrag(dt)).toBeUndefined();
+    data.set('application/x-lading-local-image', '{not json');
+    expect(readLocalImageDrag(dt)).toBeUndefined();
+    expect(readLocalImageDrag(null)).toBeUndefined();
   });
 
   it('a name for the engine is NAME[:TAG], or empty', () => {
