@@ -78,7 +78,11 @@ export function Sidebar() {
               e.dataTransfer.dropEffect = 'copy';
               setDropOn(c.id);
             }}
-            onDragLeave={() => setDropOn((id) => (id === c.id ? null : id))}
+            onDragLeave={(e) => {
+              // Moving onto the entry's own text is not leaving it.
+              if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
+              setDropOn((id) => (id === c.id ? null : id));
+            }}
             onDrop={(e) => {
               const drag = readLocalImageDrag(e.dataTransfer);
               setDropOn(null);
