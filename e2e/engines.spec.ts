@@ -5,6 +5,9 @@
  * the open registry (checked with skopeo: the config is the engine's image id); "Pull to Docker" on an
  * image page loads it into the engine (checked with `docker image inspect`), one platform of an index too.
  * Before the engine starts, the sidebar and the screen say Docker is not running and which socket was tried.
+ * A push from the engine cancelled mid-upload (fault proxy) leaves no tag; Retry saves and pushes again.
+ * Podman, where installed: `podman system service` on the bridge's rootless socket gets its own entry, and
+ * "Pull to Podman" and "Push to…" go through it. Each part is skipped with the reason where it cannot run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +15,14 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { SCREENSHOTS_DIR } from '../playwright.config';
-import { engineUnavailable, startEngine, type TestEngine } from '../test/support/engine';
+import {
+  engineUnavailable,
+  podmanUnavailable,
+  startEngine,
+  startPodman,
+  type TestEngine,
+  type TestPodman,
+} from '../test/support/engine';
 import { startFaultProxy } from '../test/support/fault-proxy';
 import { buildImage, skopeoInspect, writeArchive } from '../test/support/images';
 import {
@@ -27,12 +37,16 @@ import {
 
 const LOCAL = 'e2e/local:1';
 
-async function showLocalImages(app: Page, world: World): Promise<void> {
+async function showLocalImages(
+  app: Page,
+  world: World,
+  engine: 'Docker' | 'Podman' = 'Docker',
+): Promise<void> {
   await reloadApp(app, world);
   await app
     .getByRole('navigation', { name: 'Connections' })
     .getByRole('list', { name: 'Local engines' })
-    .getByRole('button', { name: /^Docker/ })
+    .getByRole('button', { name: new RegExp(`^${engine}`) })
     .click();
 }
 
@@ -254,5 +268,50 @@ test.describe('with a real dockerd', () => {
     await expect(
       app.getByRole('table', { name: 'Docker images' }).getByRole('row', { name: 'e2e/pulled:1.0' }),
     ).toBeVisible();
+  });
+});
+
+const noPodman = podmanUnavailable();
+
+test.describe('with Podman (podman system service on the bridge’s rootless socket)', () => {
+  test.skip(noPodman !== undefined, `needs Podman here: ${noPodman}`);
+  test.describe.configure({ timeout: 120_000 });
+  let podman: TestPodman;
+
+  test.beforeAll(async ({ workerWorld }) => {
+    podman = await startPodman({ socket: workerWorld.bridge.podmanSocket });
+  });
+  test.afterAll(async () => {
+    await podman?.stop();
+  });
+
+  test('Podman gets its own entry: Pull to Podman loads an image, Push to… sends it back out', async ({
+    app,
+    world,
+  }) => {
+    const connectionId = await openConnection(world);
+    await openImage(app, world, 'demo/app', '1.0');
+    await app.getByRole('button', { name: 'Pull…' }).click();
+    const dialog = app.getByRole('dialog', { name: 'Pull demo/app:1.0' });
+    await dialog.getByRole('button', { name: 'Pull to Podman' }).click();
+    await expect(dialog.getByText(/Pulled .* into Podman as /)).toBeVisible({ timeout: 30_000 });
+    const name = `${world.open.host}/demo/app:1.0`;
+    const id = (await podman.podman(['image', 'inspect', name, '--format', '{{.Id}}'])).stdout.trim();
+    await app.keyboard.press('Escape');
+
+    await showLocalImages(app, world, 'Podman');
+    await expect(app.getByRole('heading', { level: 1 })).toContainText('Local images · Podman');
+    const row = app.getByRole('table', { name: 'Podman images' }).getByRole('row', { name });
+    await expect(row).toContainText(id.slice(0, 12));
+    await row.getByRole('button', { name: `Push ${name} to…` }).click();
+    const push = app.getByRole('dialog', { name: `Push ${name} from Podman` });
+    await push.getByLabel('To registry').selectOption(connectionId);
+    await expect(push.getByLabel('Target repository')).toHaveValue('demo/app');
+    await push.getByLabel('Target repository').fill('podman/back');
+    await expect(push.getByText('1.0 is a new tag here.')).toBeVisible();
+    await push.getByRole('button', { name: 'Push', exact: true }).click();
+    await expectJobDone(app, /\(Podman\) → .*podman\/back:1\.0/);
+    const manifest = await skopeoInspect(`docker://${world.open.host}/podman/back:1.0`, { raw: true });
+    expect(manifest.config.digest).toBe(`sha256:${id}`);
   });
 });

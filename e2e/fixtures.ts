@@ -44,6 +44,8 @@ export interface Bridge {
    * dockerd on it (e2e/engines.spec.ts).
    */
   engineSocket: string;
+  /** Podman's rootless socket under the bridge's XDG_RUNTIME_DIR: absent until a spec starts the service. */
+  podmanSocket: string;
   process: ChildProcess;
 }
 
@@ -128,6 +130,7 @@ async function startBridge(machineLogin: TestRegistry): Promise<Bridge> {
     token,
     configDir,
     engineSocket,
+    podmanSocket: join(home, 'run', 'podman', 'podman.sock'),
     process: child,
   };
 }
