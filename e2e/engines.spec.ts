@@ -178,6 +178,16 @@ test.describe('with a real dockerd', () => {
     expect(manifest.config.digest).toBe(await imageId());
   });
 
+  test('at 800 px with the transfers panel open, Push to… stays on screen', async ({ app, world }) => {
+    await app.setViewportSize({ width: 800, height: 700 });
+    await showLocalImages(app, world);
+    await app.getByRole('button', { name: /^Transfers/ }).click();
+    await expect(app.getByRole('complementary', { name: 'Transfers' })).toBeVisible();
+    const push = app.getByRole('button', { name: `Push ${LOCAL} to…` });
+    await expect(push).toBeInViewport({ ratio: 1 });
+    await app.screenshot({ path: join(SCREENSHOTS_DIR, 'local-images-800px-transfers.png') });
+  });
+
   test('a push from the engine is a job: cancelled mid-upload it leaves no tag, and Retry saves and pushes again', async ({
     app,
     world,

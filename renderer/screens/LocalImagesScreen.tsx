@@ -158,8 +158,10 @@ export function LocalImagesScreen({ engine }: { engine: EngineKind }) {
                           <code title={image.id}>{shortDigest(image.id)}</code>
                         </td>
                         <td>{image.platform ?? <span className="muted">unknown</span>}</td>
-                        <td className="num">{formatBytes(image.size)}</td>
-                        <td title={formatDate(image.created)}>{formatRelative(image.created)}</td>
+                        <td className="num nowrap">{formatBytes(image.size)}</td>
+                        <td className="nowrap" title={formatDate(image.created)}>
+                          {formatRelative(image.created)}
+                        </td>
                         <td className="actions">
                           <button
                             type="button"
