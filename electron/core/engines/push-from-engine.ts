@@ -5,6 +5,7 @@
  */
 import { pipeline, type Readable } from 'node:stream';
 import { type PushOperation, type PushOutcome, pushToRegistry } from '../operations/push';
+import { LadingError } from '../registry/errors';
 import type { EngineClient } from './engine-client';
 import { saveFailed } from './engine-errors';
 import { inspectLocalImage } from './images';
@@ -47,7 +48,10 @@ export async function pushFromEngine(op: EnginePushOperation): Promise<PushOutco
     });
   } catch (e) {
     // A save the engine broke off reads as a broken archive: what the engine said is the real reason.
-    const said = op.signal?.aborted ? undefined : await tail.engineError();
+    // Only a reading failure waits for the rest of the line; a registry's refusal is not held up.
+    const reading =
+      e instanceof LadingError && (e.code === 'archive-invalid' || e.code === 'digest-mismatch');
+    const said = op.signal?.aborted ? undefined : await tail.engineError(reading ? 1_000 : 0);
     if (said !== undefined) throw saveFailed(localImage, engine.label, said);
     throw e;
   } finally {

@@ -36,7 +36,7 @@ export class SaveTail extends Transform {
    */
   async engineError(waitMs = 1_000): Promise<string | undefined> {
     const said = () => engineErrorIn(this.kept.toString('latin1'));
-    if (said() !== undefined || this.ended || this.destroyed) return said();
+    if (said() !== undefined || this.ended || this.destroyed || waitMs <= 0) return said();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, waitMs);
       const stop = () => {
