@@ -6,73 +6,19 @@
  * image page loads it into the engine (checked with `docker image inspect`), one platform of an index too.
  * Before the engine starts, the sidebar and the screen say Docker is not running and which socket was tried.
  * A push from the engine cancelled mid-upload (fault proxy) leaves no tag; Retry saves and pushes again.
- * Podman, where installed: `podman system service` on the bridge's rootless socket gets its own entry, and
- * "Pull to Podman" and "Push to…" go through it. Each part is skipped with the reason where it cannot run.
+ * Skipped with the reason without root or dockerd; Podman's side is e2e/engines-podman.spec.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { SCREENSHOTS_DIR } from '../playwright.config';
-import {
-  engineUnavailable,
-  podmanUnavailable,
-  startEngine,
-  startPodman,
-  type TestEngine,
-  type TestPodman,
-} from '../test/support/engine';
+import { engineUnavailable, startEngine, type TestEngine } from '../test/support/engine';
 import { startFaultProxy } from '../test/support/fault-proxy';
 import { buildImage, skopeoInspect, writeArchive } from '../test/support/images';
-import {
-  expect,
-  expectJobDone,
-  openConnection,
-  reloadApp,
-  showOpenRegistry,
-  test,
-  type World,
-} from './fixtures';
+import { expect, expectJobDone, openConnection, test } from './fixtures';
+import { expectContrastBothThemes, openImage, showLocalImages } from './local-images';
 
 const LOCAL = 'e2e/local:1';
-
-async function showLocalImages(
-  app: Page,
-  world: World,
-  engine: 'Docker' | 'Podman' = 'Docker',
-): Promise<void> {
-  await reloadApp(app, world);
-  await app
-    .getByRole('navigation', { name: 'Connections' })
-    .getByRole('list', { name: 'Local engines' })
-    .getByRole('button', { name: new RegExp(`^${engine}`) })
-    .click();
-}
-
-/** axe-core's color-contrast rule on what is on screen, in both themes; a screenshot of each into e2e/screenshots. */
-async function expectContrastBothThemes(app: Page, where: string): Promise<void> {
-  for (const theme of ['light', 'dark'] as const) {
-    await app.evaluate((t) => {
-      document.documentElement.dataset.theme = t;
-    }, theme);
-    const result = await new AxeBuilder({ page: app }).withRules(['color-contrast']).analyze();
-    const found = result.violations.flatMap((v) =>
-      v.nodes.map((n) => `${n.target.join(' ')}: ${n.any[0]?.message ?? n.failureSummary}`),
-    );
-    expect(found, `${theme} ${where}: texts under 4.5:1`).toEqual([]);
-    await app.screenshot({ path: join(SCREENSHOTS_DIR, `${where.replaceAll(' ', '-')}-${theme}.png`) });
-  }
-}
-
-/** Opens an image page from the open registry's list, filtered first (the list is virtualised). */
-async function openImage(app: Page, world: World, repository: string, tag: string): Promise<void> {
-  await showOpenRegistry(app, world);
-  await app.getByLabel('Filter repositories').fill(repository);
-  await app.getByRole('button', { name: repository, exact: true }).click();
-  await app.getByRole('grid').getByRole('button', { name: tag, exact: true }).click();
-  await expect(app.getByRole('heading', { name: 'Identity' })).toBeVisible();
-}
 
 test('no engine: Local images says Docker is not running and which socket was tried', async ({
   app,
@@ -278,50 +224,5 @@ test.describe('with a real dockerd', () => {
     await expect(
       app.getByRole('table', { name: 'Docker images' }).getByRole('row', { name: 'e2e/pulled:1.0' }),
     ).toBeVisible();
-  });
-});
-
-const noPodman = podmanUnavailable();
-
-test.describe('with Podman (podman system service on the bridge’s rootless socket)', () => {
-  test.skip(noPodman !== undefined, `needs Podman here: ${noPodman}`);
-  test.describe.configure({ timeout: 120_000 });
-  let podman: TestPodman;
-
-  test.beforeAll(async ({ workerWorld }) => {
-    podman = await startPodman({ socket: workerWorld.bridge.podmanSocket });
-  });
-  test.afterAll(async () => {
-    await podman?.stop();
-  });
-
-  test('Podman gets its own entry: Pull to Podman loads an image, Push to… sends it back out', async ({
-    app,
-    world,
-  }) => {
-    const connectionId = await openConnection(world);
-    await openImage(app, world, 'demo/app', '1.0');
-    await app.getByRole('button', { name: 'Pull…' }).click();
-    const dialog = app.getByRole('dialog', { name: 'Pull demo/app:1.0' });
-    await dialog.getByRole('button', { name: 'Pull to Podman' }).click();
-    await expect(dialog.getByText(/Pulled .* into Podman as /)).toBeVisible({ timeout: 30_000 });
-    const name = `${world.open.host}/demo/app:1.0`;
-    const id = (await podman.podman(['image', 'inspect', name, '--format', '{{.Id}}'])).stdout.trim();
-    await app.keyboard.press('Escape');
-
-    await showLocalImages(app, world, 'Podman');
-    await expect(app.getByRole('heading', { level: 1 })).toContainText('Local images · Podman');
-    const row = app.getByRole('table', { name: 'Podman images' }).getByRole('row', { name });
-    await expect(row).toContainText(id.slice(0, 12));
-    await row.getByRole('button', { name: `Push ${name} to…` }).click();
-    const push = app.getByRole('dialog', { name: `Push ${name} from Podman` });
-    await push.getByLabel('To registry').selectOption(connectionId);
-    await expect(push.getByLabel('Target repository')).toHaveValue('demo/app');
-    await push.getByLabel('Target repository').fill('podman/back');
-    await expect(push.getByText('1.0 is a new tag here.')).toBeVisible();
-    await push.getByRole('button', { name: 'Push', exact: true }).click();
-    await expectJobDone(app, /\(Podman\) → .*podman\/back:1\.0/);
-    const manifest = await skopeoInspect(`docker://${world.open.host}/podman/back:1.0`, { raw: true });
-    expect(manifest.config.digest).toBe(`sha256:${id}`);
   });
 });
