@@ -6,7 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { CallName, CallRequest, CallResponse, Result } from '../shared/contract';
 import {
@@ -39,6 +39,13 @@ export interface Bridge {
   origin: string;
   token: string;
   configDir: string;
+  /**
+   * The bridge's DOCKER_HOST socket: nothing answers there (Docker "not running") until a spec starts a
+   * dockerd on it (e2e/engines.spec.ts).
+   */
+  engineSocket: string;
+  /** Podman's rootless socket under the bridge's XDG_RUNTIME_DIR: absent until a spec starts the service. */
+  podmanSocket: string;
   process: ChildProcess;
 }
 
@@ -78,11 +85,15 @@ async function startBridge(machineLogin: TestRegistry): Promise<Bridge> {
     }),
     { mode: 0o600 },
   );
+  // A short path: unix socket paths are limited to 107 bytes.
+  const engineSocket = join(mkdtempSync(join(tmpdir(), 'lading-e2e-engine-')), 'docker.sock');
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['electron/app/bridge/main.ts', '--port', '0'], {
     cwd: ROOT,
     // A private HOME and config dir: the test never sees (or writes) the user's real Docker credentials.
+    // Nor the machine's engine: DOCKER_HOST names a socket of the suite's own.
     env: {
       ...privateHomeEnv(home),
+      DOCKER_HOST: `unix://${engineSocket}`,
       LADING_CONFIG_DIR: configDir,
       LADING_RENDERER_DIR: join(ROOT, 'dist/renderer'),
     },
@@ -118,6 +129,8 @@ async function startBridge(machineLogin: TestRegistry): Promise<Bridge> {
     origin: parsed.origin,
     token,
     configDir,
+    engineSocket,
+    podmanSocket: join(home, 'run', 'podman', 'podman.sock'),
     process: child,
   };
 }
@@ -220,6 +233,7 @@ export const test = base.extend<{ world: World; app: Page }, { workerWorld: Worl
       bridge.process.kill('SIGTERM');
       await Promise.all([open.stop(), basic.stop(), large.stop()]);
       rmSync(bridge.configDir, { recursive: true, force: true });
+      rmSync(dirname(bridge.engineSocket), { recursive: true, force: true });
     },
     { scope: 'worker', timeout: 240_000 },
   ],

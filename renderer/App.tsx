@@ -9,6 +9,7 @@ import { DialogHost } from './dialogs/DialogHost';
 import { formatRoute } from './lib/routes';
 import { ConnectionScreen } from './screens/ConnectionScreen';
 import { ImageScreen } from './screens/ImageScreen';
+import { LocalImagesScreen } from './screens/LocalImagesScreen';
 import { RepositoriesScreen } from './screens/RepositoriesScreen';
 import { TagsScreen } from './screens/TagsScreen';
 import { TransfersPanel } from './screens/TransfersPanel';
@@ -79,6 +80,7 @@ export function App() {
         {route.screen === 'add-connection' && (
           <ConnectionScreen key={route.editId ?? 'new'} editId={route.editId} />
         )}
+        {route.screen === 'local' && <LocalImagesScreen key={route.engine} engine={route.engine} />}
         {route.screen === 'repositories' && <RepositoriesScreen connectionId={route.connectionId} />}
         {route.screen === 'tags' && (
           <TagsScreen connectionId={route.connectionId} repository={route.repository} />

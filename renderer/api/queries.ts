@@ -51,10 +51,27 @@ export const keys = {
   /** A dropped or picked archive, read once (push dialog). */
   archive: (itemKey: string) => ['archive', itemKey] as const,
   appInfo: ['app.info'] as const,
+  /** The local engines and their images (`engines.list`). */
+  engines: ['engines'] as const,
 };
 
 export function useAppInfo() {
   return useQuery({ queryKey: keys.appInfo, queryFn: () => call('app.info', {}), staleTime: Infinity });
+}
+
+/**
+ * The local engines (Docker's, Podman's) with their images, or why each cannot be used. `poll`: asked
+ * again every 15 s while shown (the user builds, pulls and starts engines outside Lading); otherwise (the
+ * sidebar's counts) only when the window gets focus, since a list inspects every image.
+ */
+export function useEngines(options: { poll?: boolean } = {}) {
+  return useQuery({
+    queryKey: keys.engines,
+    queryFn: () => call('engines.list', {}),
+    staleTime: 10_000,
+    refetchInterval: options.poll ? 15_000 : false,
+    refetchOnWindowFocus: true,
+  });
 }
 
 export function useConnections() {
@@ -349,6 +366,8 @@ export function subscribeJobs(
         void queryClient.invalidateQueries({ queryKey: keys.githubVersionsOf(job.connectionId) });
         // A tag the job wrote is no longer "new" to the next dialog that checks it.
         void queryClient.invalidateQueries({ queryKey: keys.tagChecksOf(job.connectionId) });
+        // A pull may have loaded an image into a local engine.
+        if (job.kind === 'pull') void queryClient.invalidateQueries({ queryKey: keys.engines });
       }
       if (long) notifyFinished(job);
       onFinished(job, long);

@@ -1,5 +1,8 @@
+import { useState } from 'react';
 import type { Connection, ConnectionKind } from '../../shared/types';
-import { useAppInfo, useConnections, useJobs } from '../api/queries';
+import { useAppInfo, useConnections, useEngines, useJobs } from '../api/queries';
+import { isLocalImageDrag, readLocalImageDrag } from '../lib/local-image-drag';
+import { engineName, engineStatusLine, oneEnginePerKind } from '../lib/local-images';
 import { navigate, useRoute } from '../state/route';
 import { type Theme, useUi } from '../state/ui';
 import { Spinner } from './bits';
@@ -48,6 +51,10 @@ export function Sidebar() {
   const active = jobs?.filter((j) => j.state === 'running' || j.state === 'queued').length ?? 0;
   const failed = jobs?.filter((j) => j.state === 'failed').length ?? 0;
   const currentId = 'connectionId' in route ? route.connectionId : undefined;
+  const engines = useEngines();
+  const openDialog = useUi((s) => s.openDialog);
+  // The connection a local image is being dragged over (a drop there opens "Push to…" for it).
+  const [dropOn, setDropOn] = useState<string | null>(null);
 
   return (
     <nav className="sidebar" aria-label="Connections">
@@ -63,10 +70,30 @@ export function Sidebar() {
       {connections?.length === 0 && <div className="sidebar-empty">No registries yet.</div>}
       <ul className="conn-list">
         {connections?.map((c: Connection) => (
-          <li key={c.id}>
+          <li
+            key={c.id}
+            onDragOver={(e) => {
+              if (!isLocalImageDrag(e.dataTransfer)) return;
+              e.preventDefault();
+              e.dataTransfer.dropEffect = 'copy';
+              setDropOn(c.id);
+            }}
+            onDragLeave={(e) => {
+              // Moving onto the entry's own text is not leaving it.
+              if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
+              setDropOn((id) => (id === c.id ? null : id));
+            }}
+            onDrop={(e) => {
+              const drag = readLocalImageDrag(e.dataTransfer);
+              setDropOn(null);
+              if (!drag) return;
+              e.preventDefault();
+              openDialog({ kind: 'engine-push', ...drag, connectionId: c.id });
+            }}
+          >
             <button
               type="button"
-              className={`conn-item${c.id === currentId ? ' active' : ''}`}
+              className={`conn-item${c.id === currentId ? ' active' : ''}${c.id === dropOn ? ' drop-on' : ''}`}
               aria-current={c.id === currentId ? 'page' : undefined}
               onClick={() => navigate({ screen: 'repositories', connectionId: c.id })}
               title={`${KIND_LABEL[c.kind]} · ${c.registry}`}
@@ -87,6 +114,35 @@ export function Sidebar() {
       >
         + Add registry
       </button>
+      <div className="sidebar-section">Local images</div>
+      {engines.isLoading && <Spinner label="Looking for local engines" />}
+      <ul className="conn-list" aria-label="Local engines">
+        {oneEnginePerKind(engines.data ?? []).map((e) => {
+          const active = route.screen === 'local' && route.engine === e.kind;
+          return (
+            <li key={e.kind}>
+              <button
+                type="button"
+                className={`conn-item${active ? ' active' : ''}`}
+                aria-current={active ? 'page' : undefined}
+                onClick={() => navigate({ screen: 'local', engine: e.kind })}
+                title={`${e.name} · ${e.endpoint}`}
+              >
+                <span
+                  className={`kind-mark engine-${e.kind}${e.error ? ' engine-off' : ''}`}
+                  aria-hidden="true"
+                >
+                  {e.kind === 'podman' ? 'P' : 'D'}
+                </span>
+                <span className="conn-text">
+                  <span className="conn-name">{engineName(e.kind)}</span>
+                  <span className="conn-host">{engineStatusLine(e)}</span>
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
       <div className="sidebar-foot">
         <button
           type="button"

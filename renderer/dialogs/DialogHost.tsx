@@ -1,6 +1,7 @@
 import { useUi } from '../state/ui';
 import { CopyDialog } from './CopyDialog';
 import { DeleteDialog } from './DeleteDialog';
+import { EnginePushDialog } from './EnginePushDialog';
 import { OpenRepositoryDialog } from './OpenRepositoryDialog';
 import { PullDialog } from './PullDialog';
 import { PushDialog } from './PushDialog';
@@ -24,6 +25,8 @@ export function DialogHost() {
       return <CopyDialog {...dialog} onClose={close} />;
     case 'sync':
       return <SyncDialog {...dialog} onClose={close} />;
+    case 'engine-push':
+      return <EnginePushDialog {...dialog} onClose={close} />;
     case 'open-repository':
       return <OpenRepositoryDialog connectionId={dialog.connectionId} onClose={close} />;
   }

@@ -2,12 +2,15 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { pullFileName } from '../../shared/pull-file-name';
 import { digestHex12, isDigestReference } from '../../shared/reference-grammar';
+import type { EngineKind } from '../../shared/types';
 import { call, getApi } from '../api';
-import { useInspect, useJobs } from '../api/queries';
+import { useConnection, useEngines, useInspect, useJobs } from '../api/queries';
 import { Field, Spinner } from '../components/bits';
 import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
+import { engineName, oneEnginePerKind } from '../lib/local-images';
 import { askNotificationPermission } from '../lib/notify';
+import { parseImageName, validateRepository, validateTag } from '../lib/reference';
 import { JobProgress } from '../screens/TransfersPanel';
 import { useUi } from '../state/ui';
 
@@ -23,6 +26,7 @@ export function PullDialog({
   onClose: () => void;
 }) {
   const inspect = useInspect(connectionId, repository, reference);
+  const connection = useConnection(connectionId);
   const platforms = (inspect.data?.manifests ?? [])
     .filter((m) => m.platform && m.platform.os !== 'unknown')
     .map(
@@ -33,6 +37,11 @@ export function PullDialog({
   const [format, setFormat] = useState<'docker' | 'oci'>('docker');
   const [platform, setPlatform] = useState('');
   const [jobId, setJobId] = useState<string | null>(null);
+  // Where the started pull goes: a file (undefined), or a local engine (no download then).
+  const [intoEngine, setIntoEngine] = useState<EngineKind | undefined>();
+  const [engineImageName, setEngineImageName] = useState('');
+  const engines = oneEnginePerKind(useEngines().data ?? []).filter((e) => !e.error);
+  const nameError = localNameError(engineImageName);
   const { data: jobs } = useJobs();
   const job = jobs?.find((j) => j.id === jobId);
   const setTransfersOpen = useUi((s) => s.setTransfersOpen);
@@ -50,7 +59,20 @@ export function PullDialog({
   );
 
   const start = useMutation({
-    mutationFn: async () => {
+    mutationFn: async (engine?: EngineKind) => {
+      setIntoEngine(engine);
+      if (engine) {
+        // One platform into the engine: the one chosen, else (all platforms, a single image) the engine's own.
+        const { jobId } = await call('jobs.pull', {
+          connectionId,
+          repository,
+          reference,
+          format: 'docker',
+          platform: allPlatforms ? undefined : chosenPlatform,
+          engine: { kind: engine, ...(engineImageName.trim() ? { name: engineImageName.trim() } : {}) },
+        });
+        return jobId;
+      }
       const saved = await call('dialog.saveFile', {
         defaultName: fileName,
       });
@@ -71,7 +93,8 @@ export function PullDialog({
     },
   });
 
-  const downloadUrl = job?.state === 'done' && jobId ? getApi().downloadUrl?.(jobId) : undefined;
+  const downloadUrl =
+    job?.state === 'done' && jobId && !intoEngine ? getApi().downloadUrl?.(jobId) : undefined;
 
   return (
     <Dialog
@@ -105,11 +128,27 @@ export function PullDialog({
               disabled={start.isPending}
               onClick={() => {
                 askNotificationPermission();
-                start.mutate();
+                start.mutate(undefined);
               }}
             >
-              {start.isPending ? <Spinner label="Starting" /> : null} Pull to file
+              {start.isPending && !start.variables ? <Spinner label="Starting" /> : null} Pull to file
             </button>
+            {engines.map((e) => (
+              <button
+                key={e.kind}
+                type="button"
+                className="btn"
+                disabled={start.isPending || nameError !== undefined}
+                title={`Load into ${e.name} (${e.endpoint})`}
+                onClick={() => {
+                  askNotificationPermission();
+                  start.mutate(e.kind);
+                }}
+              >
+                {start.isPending && start.variables === e.kind ? <Spinner label="Starting" /> : null} Pull to{' '}
+                {engineName(e.kind)}
+              </button>
+            ))}
           </>
         )
       }
@@ -162,6 +201,25 @@ export function PullDialog({
               </select>
             </Field>
           )}
+          {engines.length > 0 && (
+            <Field
+              label={`Name in ${engines.map((e) => engineName(e.kind)).join(' or ')} (optional)`}
+              error={nameError}
+              hint={`${
+                isDigestReference(reference)
+                  ? 'Empty: pulled by digest, the image is untagged in the engine.'
+                  : `Empty: named ${connection?.registry ?? '…'}/${repository}:${reference}, as on the registry.`
+              }${allPlatforms ? ' The engine gets its own platform.' : ''}`}
+            >
+              <input
+                value={engineImageName}
+                onChange={(e) => setEngineImageName(e.target.value)}
+                placeholder="name[:tag]"
+                spellCheck={false}
+                aria-invalid={nameError !== undefined}
+              />
+            </Field>
+          )}
         </>
       )}
       {start.error && <ErrorBox error={start.error} title="Cannot start the pull" />}
@@ -180,4 +238,16 @@ export function PullDialog({
       )}
     </Dialog>
   );
+}
+
+/** Why a name typed for the engine (NAME[:TAG]) cannot be used, or undefined (empty is fine: the reference's). */
+export function localNameError(name: string): string | undefined {
+  const trimmed = name.trim();
+  if (!trimmed) return undefined;
+  if (trimmed.includes('@')) return 'A name for the engine takes a tag, not a digest: name[:tag].';
+  const parsed = parseImageName(trimmed);
+  const repo = validateRepository(parsed.repository);
+  if (repo.errors.length > 0) return repo.errors[0];
+  if (parsed.tag !== undefined) return validateTag(parsed.tag).errors[0];
+  return undefined;
 }

@@ -9,10 +9,12 @@
  *   #/c/<id>/r/<repo/with/slashes>            a repository's tags
  *   #/c/<id>/r/<repo>/t/<tag>[?platform=os/arch[/variant]]
  *   #/c/<id>/r/<repo>/d/<algorithm:hex>[?platform=…]
+ *   #/local/<docker|podman>                  a local engine's images
  *
  * Segments are percent-encoded; a repository part that is literally `t` or `d` is written `%74` / `%64`,
  * so a bare `t` or `d` segment after `/r/` always marks the reference.
  */
+import { type EngineKind, EngineKindSchema } from '../../shared/types';
 
 /** Where the main pane is. Connection and repository come from the sidebar and repository list. */
 export type Route =
@@ -20,7 +22,8 @@ export type Route =
   | { screen: 'add-connection'; editId?: string }
   | { screen: 'repositories'; connectionId: string }
   | { screen: 'tags'; connectionId: string; repository: string }
-  | { screen: 'image'; connectionId: string; repository: string; reference: string; platform?: string };
+  | { screen: 'image'; connectionId: string; repository: string; reference: string; platform?: string }
+  | { screen: 'local'; engine: EngineKind };
 
 /** The outcome of reading an address: the screen to show and, if the address was not quite valid, why. */
 export interface ParsedRoute {
@@ -61,6 +64,8 @@ export function formatRoute(route: Route): string {
       return '#/';
     case 'add-connection':
       return route.editId ? `#/c/${encodeSegment(route.editId)}/edit` : '#/connections/new';
+    case 'local':
+      return `#/local/${route.engine}`;
     case 'repositories':
       return `#/c/${encodeSegment(route.connectionId)}`;
     case 'tags':
@@ -108,6 +113,12 @@ function parsePath(parts: string[], query: URLSearchParams): ParsedRoute {
   const decode = decodeURIComponent;
   if (parts.length === 2 && parts[0] === 'connections' && parts[1] === 'new') {
     return { route: { screen: 'add-connection' } };
+  }
+  if (parts[0] === 'local') {
+    const engine = parts[1] ?? '';
+    const kind = EngineKindSchema.safeParse(engine);
+    if (parts.length === 2 && kind.success) return { route: { screen: 'local', engine: kind.data } };
+    return invalid(WELCOME, 'That address names no local engine (docker or podman)');
   }
   if (parts[0] !== 'c' || !parts[1]) return invalid(WELCOME, 'That address names no Lading screen');
   const connectionId = decode(parts[1]);

@@ -4,6 +4,7 @@
  * made in, so a route change that leaves it clears them here.
  */
 import { create } from 'zustand';
+import type { EngineKind, LocalImage } from '../../shared/types';
 import type { Route } from '../lib/routes';
 import { onRouteChange } from './route';
 
@@ -18,7 +19,9 @@ export type Dialog =
   /** Copy to any connection: one tag or digest (`platform`: one of its index), or several tags. */
   | { kind: 'copy'; connectionId: string; repository: string; references: string[]; platform?: string }
   | { kind: 'sync'; connectionId: string; repository: string }
-  | { kind: 'open-repository'; connectionId: string };
+  | { kind: 'open-repository'; connectionId: string }
+  /** "Push to…" an image of a local engine (`connectionId`: the connection it was dropped on). */
+  | { kind: 'engine-push'; engine: EngineKind; image: LocalImage; connectionId?: string };
 
 /** A delete started from a dialog: the repository screen says what it removes, then what it removed. */
 export interface DeleteNotice {

@@ -3,10 +3,10 @@
  * socket (vfs storage, no networking, so it needs no kernel modules), stopped by its PID. Needs root.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { killChild, onCleanup, run, tail, trackChild } from './exec';
 import { sleep } from './net';
 
@@ -32,10 +32,14 @@ export function engineUnavailable(): string | undefined {
 
 const READY_TIMEOUT_MS = 30_000;
 
-export async function startEngine(): Promise<TestEngine> {
+/**
+ * `socket`: where the engine listens, when an app under test was already told (its DOCKER_HOST names a
+ * socket that nothing answers on until the engine starts); by default one in the engine's own directory.
+ */
+export async function startEngine(opts: { socket?: string } = {}): Promise<TestEngine> {
   // A short path: unix socket paths are limited to 107 bytes.
   const dir = await mkdtemp(join(tmpdir(), 'lading-dockerd-'));
-  const socket = join(dir, 'docker.sock');
+  const socket = opts.socket ?? join(dir, 'docker.sock');
   const logFile = join(dir, 'dockerd.log');
   const log = openSync(logFile, 'w');
   let child: ChildProcess;
@@ -87,6 +91,7 @@ export async function startEngine(): Promise<TestEngine> {
       // By its PID (the pidfile's, which is the child's): dockerd stops its own containerd on SIGTERM.
       await killChild(child, 10_000);
       removeDir();
+      if (opts.socket) rmSync(opts.socket, { force: true });
       forget();
     },
   };
@@ -109,9 +114,11 @@ export interface TestPodman {
   stop(): Promise<void>;
 }
 
-export async function startPodman(): Promise<TestPodman> {
+/** `socket`: where the service listens (its directory is made), as for `startEngine`. */
+export async function startPodman(opts: { socket?: string } = {}): Promise<TestPodman> {
   const dir = await mkdtemp(join(tmpdir(), 'lading-podman-'));
-  const socket = join(dir, 'podman.sock');
+  const socket = opts.socket ?? join(dir, 'podman.sock');
+  if (opts.socket) mkdirSync(dirname(opts.socket), { recursive: true });
   const logFile = join(dir, 'podman.log');
   const storage = [
     '--root',
@@ -151,6 +158,7 @@ export async function startPodman(): Promise<TestPodman> {
     stop: async () => {
       await killChild(child, 10_000);
       removeDir();
+      if (opts.socket) rmSync(opts.socket, { force: true });
       forget();
     },
   };

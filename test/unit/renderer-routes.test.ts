@@ -50,6 +50,9 @@ const examples: [Route, string][] = [
   ],
   // Anything else is percent-encoded.
   [{ screen: 'repositories', connectionId: 'a/b c?#' }, '#/c/a%2Fb%20c%3F%23'],
+  // A local engine's images.
+  [{ screen: 'local', engine: 'docker' }, '#/local/docker'],
+  [{ screen: 'local', engine: 'podman' }, '#/local/podman'],
 ];
 
 describe('route addresses', () => {
@@ -107,6 +110,9 @@ describe('route addresses', () => {
     ['#/nowhere', { screen: 'welcome' }],
     ['#token=s3cret', { screen: 'welcome' }],
     ['#/c', { screen: 'welcome' }],
+    ['#/local', { screen: 'welcome' }],
+    ['#/local/containerd', { screen: 'welcome' }],
+    ['#/local/docker/x', { screen: 'welcome' }],
     ['#/c/%E0%A4%A', { screen: 'welcome' }],
     [`#/c/${C}/x`, { screen: 'repositories', connectionId: C }],
     [`#/c/${C}/r`, { screen: 'repositories', connectionId: C }],

@@ -58,3 +58,10 @@ export function imageNotLocal(name: string, engine: string): LadingError {
     hint: 'List the local images with lading images, or build or pull it into the engine first.',
   });
 }
+
+/** A save that the engine broke off, with what it said (appended to the tar stream it had started). */
+export function saveFailed(name: string, engine: string, said: string): LadingError {
+  return new LadingError('server-error', `The ${engine} engine stopped saving ${name}: ${said}`, {
+    hint: `Lading read nothing wrong in the archive: the engine failed while exporting the image. Check that ${name} is intact (docker image inspect ${name}, the engine's log, free disk space), then push again.`,
+  });
+}
