@@ -59,8 +59,11 @@ export function pruneHandlers(ctx: ServiceContext): Pick<Handlers, 'registry.pru
           if (r.cancelled) throw new LadingError('cancelled', 'The clean-up was cancelled.');
           const summary = `${r.done.length} of ${r.plan.plan.length} deletions done in ${req.repository} (${formatSize(r.plan.reclaimableBytes, 'decimal')} reclaimable)`;
           if (r.stopped) {
-            throw new LadingError(r.stopped.code, `${r.stopped.message} ${summary}.`, {
-              hint: `${r.stopped.hint ?? `Needed: ${r.stopped.scope}.`} Then retry to finish the rest.`,
+            // A permission stop names what to add, even when the registry's own hint does not.
+            const { hint, scope, code } = r.stopped;
+            const add = code === 'denied' && scope && !hint?.includes(scope) ? ` Needed: ${scope}.` : '';
+            throw new LadingError(code, `${r.stopped.message} ${summary}.`, {
+              hint: `${hint ?? `Needed: ${scope}.`}${add} Then retry to finish the rest.`,
             });
           }
           if (r.failed.length) {
