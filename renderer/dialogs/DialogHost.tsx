@@ -1,4 +1,5 @@
 import { useUi } from '../state/ui';
+import { CleanupDialog } from './CleanupDialog';
 import { CopyDialog } from './CopyDialog';
 import { DeleteDialog } from './DeleteDialog';
 import { OpenRepositoryDialog } from './OpenRepositoryDialog';
@@ -24,6 +25,8 @@ export function DialogHost() {
       return <CopyDialog {...dialog} onClose={close} />;
     case 'sync':
       return <SyncDialog {...dialog} onClose={close} />;
+    case 'cleanup':
+      return <CleanupDialog {...dialog} onClose={close} />;
     case 'open-repository':
       return <OpenRepositoryDialog connectionId={dialog.connectionId} onClose={close} />;
   }

@@ -18,6 +18,7 @@ export type Dialog =
   /** Copy to any connection: one tag or digest (`platform`: one of its index), or several tags. */
   | { kind: 'copy'; connectionId: string; repository: string; references: string[]; platform?: string }
   | { kind: 'sync'; connectionId: string; repository: string }
+  | { kind: 'cleanup'; connectionId: string; repository: string }
   | { kind: 'open-repository'; connectionId: string };
 
 /** A delete started from a dialog: the repository screen says what it removes, then what it removed. */
