@@ -1,7 +1,8 @@
 /**
  * registry.prunePlan and jobs.prune through the services, as the app calls them: the preview changes
  * nothing, the job deletes what it planned and says so, a registry with deletes off fails the job before
- * anything changed, a bad rule is refused at the call.
+ * anything changed, so does a read-only login on a token-auth registry (naming the scope to add), a bad
+ * rule is refused at the call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor } from '../support/clients';
@@ -11,6 +12,8 @@ import { daysAgo, seeder } from './prune-seed';
 
 let open: TestRegistry;
 let noDeletes: TestRegistry;
+let token: TestRegistry;
+let readerId: string;
 let sandbox: TestServices;
 let openId: string;
 let noDeletesId: string;
@@ -25,20 +28,26 @@ async function seed(registry: TestRegistry) {
 const tags = async (registry: TestRegistry) => (await clientFor(registry).tags('svc/app')).sort();
 
 beforeAll(async () => {
-  [open, noDeletes] = await Promise.all([
+  [open, noDeletes, token] = await Promise.all([
     startRegistry({ mode: 'open' }),
     startRegistry({ mode: 'open', deleteEnabled: false }),
+    startRegistry({ mode: 'token' }),
   ]);
-  await Promise.all([seed(open), seed(noDeletes)]);
+  const tokenSeed = seeder(clientFor(token, { credentials: token.user }), 'svc/app').then(async (s) => {
+    for (let n = 1; n <= 3; n++) await s.image(`r-${n}`, daysAgo(30 - n), [`r-${n}`]);
+  });
+  await Promise.all([seed(open), seed(noDeletes), tokenSeed]);
   sandbox = await servicesInTempDir({ mode: 'bridge', prefix: 'lading-prune-' });
   openId = (await ok('connections.save', connectionTo(open, 'Open'))).id;
   noDeletesId = (await ok('connections.save', connectionTo(noDeletes, 'No deletes'))).id;
+  readerId = (await ok('connections.save', connectionTo(token, 'Reader', token.reader))).id;
 }, 120_000);
 
 afterAll(async () => {
   await sandbox?.dispose();
   await open?.stop();
   await noDeletes?.stop();
+  await token?.stop();
 });
 
 describe('prune through the services', () => {
@@ -91,5 +100,18 @@ describe('prune through the services', () => {
     });
     expect(job.error?.hint).toMatch(/storage\.delete\.enabled/);
     expect(await tags(noDeletes)).toEqual(before);
+  }, 60_000);
+
+  it('a read-only login fails the job before anything changed, naming the scope to add', async () => {
+    const { jobId } = await ok('jobs.prune', { connectionId: readerId, repository: 'svc/app', keepLast: 1 });
+    const job = await settled(jobId);
+    expect(job.state).toBe('failed');
+    expect(job.error).toMatchObject({
+      code: 'denied',
+      message: expect.stringMatching(/grants only pull on svc\/app.*0 of 2 deletions/),
+      hint: expect.stringMatching(/repository:svc\/app:pull,delete.*Then retry to finish the rest\./),
+    });
+    const user = clientFor(token, { credentials: token.user });
+    expect((await user.tags('svc/app')).sort()).toEqual(['r-1', 'r-2', 'r-3']);
   }, 60_000);
 });

@@ -56,7 +56,11 @@ export function pruneHandlers(ctx: ServiceContext): Pick<Handlers, 'registry.pru
             },
             onAction: (_a, _outcome, i) => progress(i + 1),
           });
-          if (r.cancelled) throw new LadingError('cancelled', 'The clean-up was cancelled.');
+          if (r.cancelled)
+            throw new LadingError(
+              'cancelled',
+              `The clean-up was cancelled after ${r.done.length} of ${r.plan.plan.length} deletions.`,
+            );
           const summary = `${r.done.length} of ${r.plan.plan.length} deletions done in ${req.repository} (${formatSize(r.plan.reclaimableBytes, 'decimal')} reclaimable)`;
           if (r.stopped) {
             // A permission stop names what to add, even when the registry's own hint does not.
