@@ -5,6 +5,7 @@
  * same on the GitHub stand-in in front of a real registry, where images go as package versions and an
  * untagged version goes too.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Locator, Page } from '@playwright/test';
 import { RegistryClient } from '../electron/core/registry/client';
 import { digestHex12 } from '../shared/reference-grammar';
@@ -99,6 +100,78 @@ test('clean up a repository: the preview is the plan and changes nothing; Run de
   expect(await client.headManifest(repo, (ci[1] as Pushed).digest)).toBeUndefined();
   expect(await client.headManifest(repo, (ci[3] as Pushed).digest)).toBeUndefined();
   for (const n of [2, 4, 5]) expect(await client.headManifest(repo, (ci[n] as Pushed).digest)).toBeDefined();
+});
+
+/** axe-core's color-contrast rule on what is on screen, in both themes (as e2e/a11y.spec.ts does). */
+async function expectContrastBothThemes(app: Page, where: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await app.evaluate((t) => {
+      document.documentElement.dataset.theme = t;
+    }, theme);
+    const result = await new AxeBuilder({ page: app }).withRules(['color-contrast']).analyze();
+    const found = result.violations.flatMap((v) =>
+      v.nodes.map((n) => `${n.target.join(' ')}: ${n.any[0]?.message ?? n.failureSummary}`),
+    );
+    expect(found, `${theme} ${where}: texts under 4.5:1`).toEqual([]);
+  }
+  await app.evaluate(() => {
+    document.documentElement.dataset.theme = 'light';
+  });
+}
+
+test('the clean-up dialog by keyboard, readable in both themes; closing it deletes nothing', async ({
+  app,
+  world,
+}) => {
+  // Its own repository: other specs change demo/app's tags.
+  const client = new RegistryClient({ registry: world.open.host, insecure: true });
+  const s = await seeder(client, 'clean/keys');
+  await s.image('k-1', daysAgo(20), ['k-1']);
+  await s.image('k-2', daysAgo(10), ['k-2', 'latest']);
+  await showOpenRegistry(app, world);
+  await openRepository(app, 'clean/keys');
+  const open = app.getByRole('button', { name: 'Clean up…' });
+  await open.focus();
+  await app.keyboard.press('Enter');
+  const dialog = app.getByRole('dialog', { name: 'Clean up clean/keys' });
+  await expect(dialog.getByLabel('Only tags matching')).toBeFocused();
+  // Tab walks the form in reading order; typing replaces what is there.
+  await app.keyboard.press('Tab');
+  await expect(dialog.getByLabel('Keep tags matching')).toBeFocused();
+  await app.keyboard.press('Tab');
+  await expect(dialog.getByLabel('Keep the newest images')).toBeFocused();
+  await app.keyboard.press('ControlOrMeta+a');
+  await app.keyboard.press('Backspace');
+  await app.keyboard.press('Tab');
+  await expect(dialog.getByLabel('Only if older than')).toBeFocused();
+  await app.keyboard.type('soon');
+  await expect(dialog.getByText(/A number and a unit/)).toBeVisible();
+  await expectContrastBothThemes(app, 'clean-up rule error');
+  await app.keyboard.press('ControlOrMeta+a');
+  await app.keyboard.press('Backspace');
+  await app.keyboard.press('Tab');
+  await expect(dialog.getByRole('checkbox', { name: /untagged/ })).toBeFocused();
+  await app.keyboard.press('Space');
+  await expect(dialog.getByRole('checkbox', { name: /untagged/ })).toBeChecked();
+  // ^latest$ keeps k-2's image (latest and k-2); k-1 would go.
+  await expect.poll(() => plannedRows(dialog)).toEqual([['Delete image', 'k-1', expect.any(String)]]);
+  await expect(
+    dialog.getByText(/A registry without a packages API cannot list untagged manifests/),
+  ).toBeVisible();
+  await expectContrastBothThemes(app, 'clean-up preview');
+  await app.screenshot({ path: 'e2e/screenshots/cleanup-dialog-light.png' });
+
+  const filter = dialog.getByLabel('Filter the preview');
+  await filter.focus();
+  await app.keyboard.type('nothing-like-this');
+  await expect(dialog.getByText('Nothing in the preview matches “nothing-like-this”.')).toBeVisible();
+  await app.keyboard.press('Escape'); // clears the filter, keeps the dialog
+  await expect(filter).toHaveValue('');
+  await expect(dialog).toBeVisible();
+  await app.keyboard.press('Escape');
+  await expect(dialog).toHaveCount(0);
+  await expect(open).toBeFocused();
+  expect((await client.tags('clean/keys')).sort()).toEqual(['k-1', 'k-2', 'latest']);
 });
 
 let gh: GhcrLikeWorld;
