@@ -128,9 +128,12 @@ test('the clean-up dialog by keyboard, readable in both themes; closing it delet
   const s = await seeder(client, 'clean/keys');
   await s.image('k-1', daysAgo(20), ['k-1']);
   await s.image('k-2', daysAgo(10), ['k-2', 'latest']);
+  await app.setViewportSize({ width: 800, height: 700 }); // the window's minimum width
   await showOpenRegistry(app, world);
   await openRepository(app, 'clean/keys');
   const open = app.getByRole('button', { name: 'Clean up…' });
+  await expect(open).toBeInViewport({ ratio: 1 });
+  await app.screenshot({ path: 'e2e/screenshots/cleanup-tags-800.png' });
   await open.focus();
   await app.keyboard.press('Enter');
   const dialog = app.getByRole('dialog', { name: 'Clean up clean/keys' });

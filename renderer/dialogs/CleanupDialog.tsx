@@ -20,6 +20,15 @@ import { CleanupPreview } from './CleanupPreview';
 
 const PREVIEW_DEBOUNCE_MS = 400;
 
+/** A field's hint with the `lading prune` flag it is, the name the preview's reasons use. */
+function Flag({ text, flag }: { text: string; flag: string }) {
+  return (
+    <>
+      {text} · <code>{flag}</code>
+    </>
+  );
+}
+
 export function CleanupDialog({
   connectionId,
   repository,
@@ -96,7 +105,7 @@ export function CleanupDialog({
         <Field
           label="Only tags matching"
           error={errors.match}
-          hint="A regular expression, e.g. ^ci- (empty: every tag)"
+          hint={<Flag text="A regular expression, e.g. ^ci- (empty: every tag)" flag="--match" />}
         >
           <input
             value={form.match}
@@ -109,7 +118,9 @@ export function CleanupDialog({
         <Field
           label="Keep tags matching"
           error={errors.keep}
-          hint="One regular expression per line; the whole image of a match stays"
+          hint={
+            <Flag text="One regular expression per line; the whole image of a match stays" flag="--keep" />
+          }
         >
           <textarea
             rows={2}
@@ -124,7 +135,7 @@ export function CleanupDialog({
         <Field
           label="Keep the newest images"
           error={errors.keepLast}
-          hint="Images, not tags (empty: no such rule)"
+          hint={<Flag text="Images, not tags (empty: no such rule)" flag="--keep-last" />}
         >
           <input
             inputMode="numeric"
@@ -133,7 +144,11 @@ export function CleanupDialog({
             aria-invalid={errors.keepLast !== undefined}
           />
         </Field>
-        <Field label="Only if older than" error={errors.olderThan} hint="e.g. 30d, 12h, 2w (empty: any age)">
+        <Field
+          label="Only if older than"
+          error={errors.olderThan}
+          hint={<Flag text="e.g. 30d, 12h, 2w (empty: any age)" flag="--older-than" />}
+        >
           <input
             value={form.olderThan}
             onChange={(e) => set('olderThan', e.target.value)}
