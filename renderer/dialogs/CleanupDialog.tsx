@@ -167,7 +167,7 @@ export function CleanupDialog({
           />
           {github
             ? 'Also delete untagged versions that nothing kept uses'
-            : 'Also delete untagged manifests (a registry lists only those that lose their last tag here)'}
+            : 'Also delete untagged manifests (here only those left without a tag by this clean-up: a registry cannot list the others)'}
         </label>
         <label className="check">
           <input
