@@ -61,7 +61,7 @@ export function pruneHandlers(ctx: ServiceContext): Pick<Handlers, 'registry.pru
               'cancelled',
               `The clean-up was cancelled after ${r.done.length} of ${r.plan.plan.length} deletions.`,
             );
-          const summary = `${r.done.length} of ${r.plan.plan.length} deletions done in ${req.repository} (${formatSize(r.plan.reclaimableBytes, 'decimal')} reclaimable)`;
+          const summary = `${r.done.length} of ${r.plan.plan.length} deletions done in ${req.repository} (${formatSize(r.plan.reclaimableBytes, 'binary')} reclaimable)`;
           if (r.stopped) {
             // A permission stop names what to add, even when the registry's own hint does not.
             const { hint, scope, code } = r.stopped;
