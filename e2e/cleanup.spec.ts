@@ -196,7 +196,10 @@ test.describe('on the GitHub stand-in', () => {
 
   test('images go as package versions, the untagged one too', async ({ app, world }) => {
     test.setTimeout(120_000);
-    await world.call('connections.save', { ...gh.connectionInput, name: 'acme cleanup on ghcr' });
+    const { id } = await world.call('connections.save', {
+      ...gh.connectionInput,
+      name: 'acme cleanup on ghcr',
+    });
     await reloadApp(app, world);
     await app
       .getByRole('navigation', { name: 'Connections' })
@@ -225,5 +228,7 @@ test.describe('on the GitHub stand-in', () => {
     await expectJobDone(app, /Clean up .*acme\/cleanup/);
     expect(active().sort()).toEqual([seeded.ci[2]?.digest, seeded.ci[3]?.digest].sort());
     expect(gh.standIn.violations).toEqual([]);
+    // The stand-in stops with this file: later specs should not find a connection to nowhere.
+    await world.call('connections.remove', { id });
   });
 });
