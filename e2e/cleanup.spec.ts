@@ -96,6 +96,7 @@ test('clean up a repository: the preview is the plan and changes nothing; Run de
     .getByRole('complementary', { name: 'Transfers' })
     .getByRole('listitem', { name: /clean\/app/ });
   await expect(job).toContainText('2 of 2 deletions done');
+  await app.screenshot({ path: 'e2e/screenshots/cleanup-job-light.png' });
   expect((await client.tags(repo)).sort()).toEqual(['ci-2', 'ci-4', 'ci-5', 'dev', 'latest', 'v1.0.0']);
   expect(await client.headManifest(repo, (ci[1] as Pushed).digest)).toBeUndefined();
   expect(await client.headManifest(repo, (ci[3] as Pushed).digest)).toBeUndefined();
