@@ -1,11 +1,12 @@
 /**
  * registry.prunePlan and jobs.prune through the services, as the app calls them: the preview changes
  * nothing, the job deletes what it planned and says so, a registry with deletes off fails the job before
- * anything changed, so does a read-only login on a token-auth registry (naming the scope to add), a bad
- * rule is refused at the call.
+ * anything changed, so does a read-only login on a token-auth registry (naming the scope to add), a
+ * cancel stops between deletions and Retry finishes the rest, a bad rule is refused at the call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientFor } from '../support/clients';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
 import { daysAgo, seeder } from './prune-seed';
@@ -113,5 +114,51 @@ describe('prune through the services', () => {
     });
     const user = clientFor(token, { credentials: token.user });
     expect((await user.tags('svc/app')).sort()).toEqual(['r-1', 'r-2', 'r-3']);
+  }, 60_000);
+
+  it('a cancel stops between deletions and says how far it got; Retry finishes the rest', async () => {
+    const slow = await startRegistry({ mode: 'open' });
+    let proxy: FaultProxy | undefined;
+    try {
+      const s = await seeder(clientFor(slow), 'svc/slow');
+      for (let n = 1; n <= 4; n++) await s.image(`s-${n}`, daysAgo(30 - n), [`s-${n}`]);
+      proxy = await startFaultProxy(slow.url);
+      // Every manifest DELETE waits, so the cancel lands while the run is between or inside deletions.
+      proxy.rules.push({
+        match: { method: 'DELETE', path: /\/manifests\// },
+        kind: 'stall',
+        ms: 400,
+        times: Infinity,
+      });
+      const { id } = await ok('connections.save', {
+        name: 'Slow',
+        kind: 'generic',
+        registry: proxy.host,
+        insecure: true,
+      });
+      const { jobId } = await ok('jobs.prune', { connectionId: id, repository: 'svc/slow', keepLast: 1 });
+      for (let i = 0; i < 200; i++) {
+        const job = sandbox.services.context.jobs.get(jobId);
+        if ((job?.progress?.bytesDone ?? 0) >= 1 || (job && !['queued', 'running'].includes(job.state)))
+          break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await ok('jobs.cancel', { id: jobId });
+      const cancelled = await settled(jobId);
+      expect(cancelled).toMatchObject({ state: 'cancelled', retryable: true });
+      expect(cancelled.warnings).toEqual([
+        expect.stringMatching(
+          /^Stopped after [12] of 3 deletions; Retry plans again and finishes the rest\.$/,
+        ),
+      ]);
+      expect((await clientFor(slow).tags('svc/slow')).length).toBeGreaterThan(1);
+
+      const { jobId: retryId } = await ok('jobs.retry', { id: jobId });
+      expect(await settled(retryId)).toMatchObject({ state: 'done' });
+      expect(await clientFor(slow).tags('svc/slow')).toEqual(['s-4']);
+    } finally {
+      await proxy?.stop();
+      await slow.stop();
+    }
   }, 60_000);
 });

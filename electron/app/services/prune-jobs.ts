@@ -56,11 +56,13 @@ export function pruneHandlers(ctx: ServiceContext): Pick<Handlers, 'registry.pru
             },
             onAction: (_a, _outcome, i) => progress(i + 1),
           });
-          if (r.cancelled)
-            throw new LadingError(
-              'cancelled',
-              `The clean-up was cancelled after ${r.done.length} of ${r.plan.plan.length} deletions.`,
+          if (r.cancelled) {
+            // The job manager words the cancel itself; how far the run got goes beside it.
+            job.warn(
+              `Stopped after ${r.done.length} of ${r.plan.plan.length} deletions; Retry plans again and finishes the rest.`,
             );
+            throw new LadingError('cancelled', 'The clean-up was cancelled.');
+          }
           const summary = `${r.done.length} of ${r.plan.plan.length} deletions done in ${req.repository} (${formatSize(r.plan.reclaimableBytes, 'binary')} reclaimable)`;
           if (r.stopped) {
             // A permission stop names what to add, even when the registry's own hint does not.
