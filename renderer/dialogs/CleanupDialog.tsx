@@ -42,6 +42,7 @@ export function CleanupDialog({
   const github = connection ? isGithub(connection) : false;
   const setTransfersOpen = useUi((s) => s.setTransfersOpen);
   const [form, setForm] = useState<CleanupForm>(DEFAULT_CLEANUP);
+  const [filter, setFilter] = useState('');
   const set = <K extends keyof CleanupForm>(k: K, v: CleanupForm[K]) => setForm((f) => ({ ...f, [k]: v }));
 
   const errors = cleanupErrors(form);
@@ -190,7 +191,9 @@ export function CleanupDialog({
           </div>
         )}
         {plan.error && !previewing && <ErrorBox error={plan.error} title="Cannot preview the clean-up" />}
-        {plan.data && !previewing && <CleanupPreview plan={plan.data} github={github} />}
+        {plan.data && !previewing && (
+          <CleanupPreview plan={plan.data} github={github} filter={filter} setFilter={setFilter} />
+        )}
       </section>
       {run.error && <ErrorBox error={run.error} title="Cannot start the clean-up" />}
     </Dialog>

@@ -2,7 +2,7 @@
  * The clean-up dialog's preview: what would be deleted (each action with its rule) and what is kept and
  * why, filterable, with the counts and the bytes that become unreferenced. Shows a plan; changes nothing.
  */
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { formatSize } from '../../shared/sizes';
 import type { PrunePlanView } from '../../shared/types';
 import { formatDate, formatRelative, plural, shortDigest } from '../lib/format';
@@ -67,8 +67,18 @@ export function summary(plan: PrunePlanView, github: boolean): string {
   return `${parts.join(', ') || 'Nothing would be deleted'}; ${plural(c.kept, 'tag')}${untagged} kept${bytes}.`;
 }
 
-export function CleanupPreview({ plan, github }: { plan: PrunePlanView; github: boolean }) {
-  const [filter, setFilter] = useState('');
+/** `filter` is the dialog's, so it outlives a new preview as the rules change. */
+export function CleanupPreview({
+  plan,
+  github,
+  filter,
+  setFilter,
+}: {
+  plan: PrunePlanView;
+  github: boolean;
+  filter: string;
+  setFilter: (filter: string) => void;
+}) {
   const words = wordsOf(filter);
   const actions = useMemo(
     () =>
