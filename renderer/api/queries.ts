@@ -40,6 +40,9 @@ export const keys = {
       target.repository,
       tags,
     ] as const,
+  /** What a clean-up would delete (`registry.prunePlan`), for the clean-up dialog's preview. */
+  prunePlan: (connectionId: string, repository: string, rules: string) =>
+    ['prunePlan', connectionId, repository, rules] as const,
   githubPackage: (connectionId: string, name: string) => ['github.package', connectionId, name] as const,
   githubVersions: (connectionId: string, name: string, state: 'active' | 'deleted') =>
     ['github.versions', connectionId, name, state] as const,

@@ -1,4 +1,5 @@
 import { useUi } from '../state/ui';
+import { CleanupDialog } from './CleanupDialog';
 import { CopyDialog } from './CopyDialog';
 import { DeleteDialog } from './DeleteDialog';
 import { EnginePushDialog } from './EnginePushDialog';
@@ -27,6 +28,8 @@ export function DialogHost() {
       return <SyncDialog {...dialog} onClose={close} />;
     case 'engine-push':
       return <EnginePushDialog {...dialog} onClose={close} />;
+    case 'cleanup':
+      return <CleanupDialog {...dialog} onClose={close} />;
     case 'open-repository':
       return <OpenRepositoryDialog connectionId={dialog.connectionId} onClose={close} />;
   }

@@ -13,24 +13,16 @@ import { Dialog } from '../components/Dialog';
 import { ErrorBox } from '../components/ErrorBox';
 import { useDebounced } from '../components/TagCheck';
 import { plural } from '../lib/format';
+import { patternError } from '../lib/patterns';
 import { validateRepository } from '../lib/reference';
 import { useUi } from '../state/ui';
 import { copyRepositoryFor, defaultCopyConnection } from './CopyDialog';
 
+export { patternError };
+
 const PREVIEW_DEBOUNCE_MS = 300;
 /** Tags listed per group in the preview; the rest are counted. */
 const PREVIEW_LIST = 200;
-
-/** The tag pattern's error, as the main side would refuse it, or undefined when it parses (or is empty). */
-export function patternError(pattern: string): string | undefined {
-  if (!pattern) return undefined;
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch (e) {
-    return `Not a valid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
-  }
-}
 
 const byName = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
 

@@ -117,6 +117,16 @@ export function TagsScreen({ connectionId, repository }: { connectionId: string;
           </button>
           <button
             type="button"
+            className="btn"
+            // GitHub lists untagged versions, so a package without tags may still have something to clean up.
+            disabled={!tags.data || (total === 0 && !github)}
+            title="Delete old tags and images by rules (keep patterns, the newest N, an age), with a preview first"
+            onClick={() => openDialog({ kind: 'cleanup', connectionId, repository })}
+          >
+            Clean up…
+          </button>
+          <button
+            type="button"
             className="btn ghost"
             onClick={() => {
               void tags.refetch();

@@ -21,7 +21,8 @@ export type Dialog =
   | { kind: 'sync'; connectionId: string; repository: string }
   | { kind: 'open-repository'; connectionId: string }
   /** "Push to…" an image of a local engine (`connectionId`: the connection it was dropped on). */
-  | { kind: 'engine-push'; engine: EngineKind; image: LocalImage; connectionId?: string };
+  | { kind: 'engine-push'; engine: EngineKind; image: LocalImage; connectionId?: string }
+  | { kind: 'cleanup'; connectionId: string; repository: string };
 
 /** A delete started from a dialog: the repository screen says what it removes, then what it removed. */
 export interface DeleteNotice {

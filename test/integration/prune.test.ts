@@ -298,8 +298,60 @@ describe('prune with a read-only token', () => {
     const r = await executePrune(reader, plan);
     expect(r.done).toEqual([]);
     expect(r.failed).toEqual([]);
-    expect(r.stopped).toMatchObject({ code: 'denied', scope: expect.stringContaining('delete') });
+    expect(r.stopped).toMatchObject({
+      code: 'denied',
+      // What the token says, read before any request that could change something.
+      message: expect.stringMatching(/token for this login grants only pull on team\/ro.*needs delete/),
+      scope: 'repository:team/ro:pull,delete',
+    });
     expect((await user.tags(repositoryName('team/ro'))).sort()).toEqual(['ro-1', 'ro-2', 'ro-3', 'ro-4']);
+  }, 120_000);
+
+  /** ci-0 alone, ci-1 also tagged rel-1 (not matched, so its image stays), ci-2 newest. */
+  async function seedMatched(repository: string) {
+    const user = clientFor(registry, { credentials: registry.user });
+    const s = await seeder(user, repository);
+    await s.image('ci-0', daysAgo(30), ['ci-0']);
+    await s.image('ci-1', daysAgo(20), ['ci-1', 'rel-1']);
+    await s.image('ci-2', daysAgo(10), ['ci-2']);
+    return user;
+  }
+  const matched = pruneRules({}, { match: '^ci-', keepLast: 1 });
+
+  it('a token with delete but not push is refused before anything changed when a tag goes alone', async () => {
+    const user = await seedMatched('team/nopush');
+    const token = registry.issuer!.mintToken([
+      { type: 'repository', name: 'team/nopush', actions: ['pull', 'delete'] },
+    ]);
+    const deleter = clientFor(registry, { credentials: { registryToken: token } });
+    const plan = await prunePlanFor(deleter, 'team/nopush', matched);
+    expect(plan.plan.map((a) => [a.action, a.tag])).toEqual([
+      ['delete-tag', 'ci-1'],
+      ['delete-manifest', 'ci-0'],
+    ]);
+    const r = await executePrune(deleter, plan);
+    expect(r).toMatchObject({ done: [], failed: [] });
+    expect(r.stopped).toMatchObject({
+      code: 'denied',
+      message: expect.stringMatching(
+        /grants only pull, delete on team\/nopush.*throwaway manifest.*needs push/,
+      ),
+      scope: 'repository:team/nopush:pull,push,delete',
+    });
+    expect((await user.tags(repositoryName('team/nopush'))).sort()).toEqual([
+      'ci-0',
+      'ci-1',
+      'ci-2',
+      'rel-1',
+    ]);
+  }, 120_000);
+
+  it('the full user on the same token registry runs the plan', async () => {
+    const user = await seedMatched('team/rw');
+    const r = await executePrune(user, await prunePlanFor(user, 'team/rw', matched));
+    expect(r.stopped).toBeUndefined();
+    expect(r.done.map((a) => a.tag)).toEqual(['ci-1', 'ci-0']);
+    expect((await user.tags(repositoryName('team/rw'))).sort()).toEqual(['ci-2', 'rel-1']);
   }, 120_000);
 });
 

@@ -20,12 +20,28 @@ const plan = (actions: PruneAction[]): PrunePlan => ({
   notes: [],
 });
 
-/** Manifests by digest; `fail` decides what a DELETE of a digest throws. The probe's digest is unknown. */
-function fake(present: Set<string>, fail: (digest: string) => LadingError | undefined = () => undefined) {
+/**
+ * Manifests by digest; `fail` decides what a DELETE of a digest throws. The probe's digest is unknown.
+ * `granted`: what the login's token says it may do (undefined: the token does not say); `sent` records the
+ * raw requests (the push probe's upload, opened and cancelled).
+ */
+function fake(
+  present: Set<string>,
+  fail: (digest: string) => LadingError | undefined = () => undefined,
+  granted?: string[],
+) {
   const deleted: string[] = [];
+  const probed: string[] = [];
+  const sent: string[] = [];
   const tagHeads = new Map<string, string>();
   const client = {
     registry: 'registry.example.com',
+    auth: { grantedActions: async () => granted },
+    async send(req: { method: string; url: string | URL }) {
+      sent.push(`${req.method} ${req.url}`);
+      const url = new URL('https://registry.example.com/v2/team/app/blobs/uploads/u1');
+      return { status: 202, headers: { location: url.pathname }, url, body: { dump: async () => {} } };
+    },
     async tags() {
       return [...tagHeads.keys()];
     },
@@ -34,13 +50,14 @@ function fake(present: Set<string>, fail: (digest: string) => LadingError | unde
       return digest ? { digest, mediaType: 'x', size: 1 } : undefined;
     },
     async deleteManifest(_repo: string, digest: string) {
+      probed.push(digest);
       const e = fail(digest);
       if (e) throw e;
       if (!present.delete(digest)) throw new LadingError('manifest-unknown', 'unknown', { status: 404 });
       deleted.push(digest);
     },
   } as unknown as PruneClient;
-  return { client, deleted, tagHeads };
+  return { client, deleted, probed, sent, tagHeads };
 }
 
 describe('executePrune', () => {
@@ -129,6 +146,45 @@ describe('executePrune', () => {
           message: expect.stringMatching(/tag promoted was put on it/),
         }),
       },
+    ]);
+  });
+
+  const untag: PruneAction = { action: 'delete-tag', tag: 't1', digest: d(1), created: null, reason: 'x' };
+
+  it('is refused before any request that changes anything when the token grants only pull', async () => {
+    // A registry that answers "unknown" to the delete probe before it checks rights would pass the probe.
+    const f = fake(new Set([d(1)]), undefined, ['pull']);
+    const r = await executePrune(f.client, plan([del(1)]));
+    expect(f.probed).toEqual([]);
+    expect(f.deleted).toEqual([]);
+    expect(r.done).toEqual([]);
+    expect(r.stopped).toMatchObject({
+      code: 'denied',
+      message: expect.stringMatching(/grants only pull on team\/app.*needs delete; nothing was changed/),
+      scope: 'repository:team/app:pull,delete',
+    });
+  });
+
+  it('wants push too when a tag goes alone (the throwaway manifest), asked before the first change', async () => {
+    const f = fake(new Set([d(1)]), undefined, ['pull', 'delete']);
+    f.tagHeads.set('t1', d(1));
+    const r = await executePrune(f.client, plan([untag, del(2)]));
+    expect(f.probed).toEqual([]);
+    expect(f.sent).toEqual([]);
+    expect(r.stopped).toMatchObject({
+      code: 'denied',
+      message: expect.stringMatching(/throwaway manifest.*needs push/),
+      scope: 'repository:team/app:pull,push,delete',
+    });
+  });
+
+  it('where the token does not say, opens an upload and cancels it to ask about push', async () => {
+    const f = fake(new Set([d(1)]));
+    f.tagHeads.set('t1', d(9)); // moved since the plan: the run itself changes nothing here
+    await executePrune(f.client, plan([untag]));
+    expect(f.sent).toEqual([
+      'POST /v2/team/app/blobs/uploads/',
+      'DELETE https://registry.example.com/v2/team/app/blobs/uploads/u1',
     ]);
   });
 });

@@ -56,11 +56,20 @@ export function pruneHandlers(ctx: ServiceContext): Pick<Handlers, 'registry.pru
             },
             onAction: (_a, _outcome, i) => progress(i + 1),
           });
-          if (r.cancelled) throw new LadingError('cancelled', 'The clean-up was cancelled.');
-          const summary = `${r.done.length} of ${r.plan.plan.length} deletions done in ${req.repository} (${formatSize(r.plan.reclaimableBytes, 'decimal')} reclaimable)`;
+          if (r.cancelled) {
+            // The job manager words the cancel itself; how far the run got goes beside it.
+            job.warn(
+              `Stopped after ${r.done.length} of ${r.plan.plan.length} deletions; Retry plans again and finishes the rest.`,
+            );
+            throw new LadingError('cancelled', 'The clean-up was cancelled.');
+          }
+          const summary = `${r.done.length} of ${r.plan.plan.length} deletions done in ${req.repository} (${formatSize(r.plan.reclaimableBytes, 'binary')} reclaimable)`;
           if (r.stopped) {
-            throw new LadingError(r.stopped.code, `${r.stopped.message} ${summary}.`, {
-              hint: `${r.stopped.hint ?? `Needed: ${r.stopped.scope}.`} Then retry to finish the rest.`,
+            // A permission stop names what to add, even when the registry's own hint does not.
+            const { hint, scope, code } = r.stopped;
+            const add = code === 'denied' && scope && !hint?.includes(scope) ? ` Needed: ${scope}.` : '';
+            throw new LadingError(code, `${r.stopped.message} ${summary}.`, {
+              hint: `${hint ?? `Needed: ${scope}.`}${add} Then retry to finish the rest.`,
             });
           }
           if (r.failed.length) {

@@ -2,6 +2,7 @@
  * The retention rules of `lading prune` (flags and policy files alike): which tags are considered, which
  * are kept, and the duration syntax of --older-than. Validation only; the planner applies them.
  */
+import { durationMs } from '../../../shared/durations';
 import { LadingError } from '../registry/errors';
 import { parsePattern } from './patterns';
 
@@ -31,17 +32,15 @@ export interface PrunePolicy {
   keepReferrers?: boolean;
 }
 
-const UNIT_MS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 };
-
 /** "30d", "12h", "2w", "1w3d" (s, m for minutes, h, d, w) in milliseconds. */
 export function parseDuration(text: string): number {
-  const parts = /^(?:\d+[smhdw])+$/.test(text.trim()) ? text.trim().match(/\d+[smhdw]/g) : null;
-  if (!parts) {
+  const ms = durationMs(text);
+  if (ms === undefined) {
     throw new LadingError('invalid-input', `--older-than "${text}" is not a duration.`, {
       hint: 'Give a number and a unit, e.g. 30d, 12h, 2w or 90m (s, m, h, d, w).',
     });
   }
-  return parts.reduce((ms, p) => ms + Number(p.slice(0, -1)) * (UNIT_MS[p.slice(-1)] as number), 0);
+  return ms;
 }
 
 function badPolicy(field: string, what: string): LadingError {

@@ -8,12 +8,13 @@ import type { MainErrorInfo } from '../../../shared/errors';
 import { isGitHubRegistry } from '../registry/auth';
 import { LadingError, toErrorInfo } from '../registry/errors';
 import { digestName, manifestReference, repositoryName, tagName } from '../registry/names';
-import { checkManifestDeletes, deleteTag, type TaggingClient } from '../registry/tagging';
+import { checkRepositoryRights, type RightsClient } from '../registry/rights';
+import { deleteTag } from '../registry/tagging';
 import { type PruneAction, type PrunePlan, planPrune } from './prune-plan';
 import { type PruneReadClient, readPruneSnapshot } from './prune-read';
 import type { PruneRules } from './prune-rules';
 
-export type PruneClient = PruneReadClient & TaggingClient;
+export type PruneClient = PruneReadClient & RightsClient;
 
 export interface PruneRunResult {
   done: PruneAction[];
@@ -185,8 +186,20 @@ export function executePrune(
   return runPruneActions(
     plan,
     async () => {
-      // A token without delete (or a registry with deletes off) is refused here, before anything changed.
-      await checkManifestDeletes(client, repositoryName(plan.repository), { signal: opts.signal });
+      // A token without delete (or push, to remove a tag alone), or a registry with deletes off, is
+      // refused here, before anything changed.
+      const untags = plan.plan.some((a) => a.action === 'delete-tag');
+      await checkRepositoryRights(
+        client,
+        repositoryName(plan.repository),
+        untags ? ['push', 'delete'] : ['delete'],
+        {
+          signal: opts.signal,
+          why: untags
+            ? 'this prune (it removes some tags alone by moving them onto a throwaway manifest first)'
+            : 'this prune',
+        },
+      );
       added = await tagsAddedSince(client, plan, opts.signal);
     },
     async (a) => {

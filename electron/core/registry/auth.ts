@@ -10,6 +10,7 @@ import type { Credential, CredentialProvider } from './credential-types';
 import { LadingError } from './errors';
 import { registryHostname } from './reference';
 import { formatScope, parseScope, parseScopes, scopeKey, withChallengeScopes } from './scope';
+import { tokenGrants } from './token-claims';
 import {
   cancelled,
   type Response,
@@ -225,6 +226,19 @@ export class Authenticator {
     const fresh = await untilAborted(pending, signal);
     this.tokens.set(key, fresh);
     return `Bearer ${fresh.token}`;
+  }
+
+  /**
+   * The actions this login's token for `scope` says it grants on the scope's resource (the JWT `access`
+   * claim), or undefined when the registry does not say (no token auth, Basic, an opaque token).
+   */
+  async grantedActions(scope: string, signal?: AbortSignal): Promise<string[] | undefined> {
+    const parsed = parseScope(scope);
+    const header = await this.authorization([scope], signal);
+    if (!parsed || !header?.startsWith('Bearer ')) return undefined;
+    // A token got anonymously after the saved login was refused says nothing about that login.
+    if (this.credentialsRejected) throw this.rejectedCredentials();
+    return tokenGrants(header.slice('Bearer '.length), parsed.resourceType, parsed.resourceName);
   }
 
   /** Whether saved credentials may be sent to this realm (same host/site, HTTPS kept, or explicitly allowed). */
