@@ -26,10 +26,11 @@ export const PREFETCH_BYTES = 2 * 1024 * 1024;
 const INFLATE_BATCH = 512 * 1024;
 
 /**
- * Layers at least this large download as RANGE_STREAMS byte ranges of RANGE_BYTES at once: over a wide-area
- * link each connection gets a share (a CDN caps every stream), and the archive is written one layer at a time.
+ * A layer of 8 MiB or more whose first stream is slow goes on as RANGE_STREAMS byte ranges of RANGE_BYTES at
+ * once (registry/blob-download-ranged.ts): over a wide-area link each connection gets a share (a CDN caps
+ * every stream), and the archive is written one layer at a time.
  */
-const RANGED_FROM = 32 * 1024 * 1024;
+const RANGED_FROM = 8 * 1024 * 1024;
 const RANGE_STREAMS = 4;
 const RANGE_BYTES = 4 * 1024 * 1024;
 
