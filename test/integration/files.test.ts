@@ -22,6 +22,7 @@ import { parseReference } from '../../electron/core/registry/reference';
 import { run } from '../support/exec';
 import { pushImage } from '../support/images';
 import { startRegistry, type TestRegistry } from '../support/registry';
+import { callers, chooseSavePath, connectionTo, servicesInTempDir } from '../support/services';
 import { clientFor, tempDir } from './archive-fixtures';
 import { type CliSandbox, cliSandbox, expectOneLineError } from './cli-helpers';
 
@@ -477,5 +478,70 @@ describe('hostile layers', () => {
     await expect(readImageFile(clientFor(registry), files, '/b')).rejects.toThrow(
       /which the image does not have/,
     );
+  });
+});
+
+describe('the files.* services', () => {
+  const cases = [['bridge'], ['electron']] as const;
+  it.each(cases)('%s: list, layer changes, summary and save a file', async (mode) => {
+    const t = await servicesInTempDir({ mode, prefix: 'lading-files-services-', cacheDir: await tempDir() });
+    try {
+      const { ok, call } = callers(() => t.services);
+      const { id: connectionId } = await ok('connections.save', connectionTo(registry, `files-${mode}`));
+      const image = { connectionId, repository: REPO, reference: 'v1' };
+      const listing = await ok('files.list', image);
+      expect(listing.layers.map((l) => l.number)).toEqual([1, 2, 3]);
+      const expected = JSON.parse(
+        (await cli.lading(['ls', `${registry.host}/${REPO}:v1`, '--json'], { env: cliEnv() })).stdout,
+      );
+      expect(listing.rows).toEqual(expected);
+      const layer2 = await ok('files.list', { ...image, layer: 2, path: '/etc' });
+      expect(layer2.rows.map((r) => [r.path, r.change])).toEqual([
+        ['/etc', 'modified'],
+        ['/etc/new.conf', 'added'],
+        ['/etc/os-release', 'modified'],
+        ['/etc/passwd', 'removed'],
+      ]);
+      const upTo1 = await ok('files.list', { ...image, upTo: 1, path: '/etc' });
+      expect(upTo1.rows.map((r) => r.path)).toContain('/etc/passwd');
+      const summary = await ok('files.summary', image);
+      expect(summary.largestWasted[0]?.path).toBe('/var/cache/big.bin');
+
+      if (mode === 'bridge') {
+        const saved = await ok('files.save', { ...image, file: '/etc/alias2', follow: true });
+        const download = t.services.context.downloads.get(saved.downloadId as string);
+        expect(download?.fileName).toBe('tool');
+        expect(await readFile(download?.path as string, 'utf8')).toBe('tool v2\n');
+        const refused = await call('files.save', {
+          ...image,
+          file: '/etc/os-release',
+          path: join(t.dir, 'x'),
+        });
+        expect(refused.ok).toBe(false);
+      } else {
+        const refused = await call('files.save', {
+          ...image,
+          file: '/etc/os-release',
+          path: join(t.dir, 'x'),
+        });
+        expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+        const target = await chooseSavePath(t, join(t.dir, 'os-release'));
+        expect(await ok('files.save', { ...image, file: '/etc/os-release', path: target })).toEqual({
+          bytes: 19,
+        });
+        expect(await readFile(target, 'utf8')).toBe('NAME=two\nVERSION=2\n');
+      }
+      const dir = await call('files.save', {
+        ...image,
+        file: '/etc',
+        ...(mode === 'electron' ? { path: await chooseSavePath(t, join(t.dir, 'etc')) } : {}),
+      });
+      expect(dir).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-input', message: expect.stringMatching(/is a directory/) },
+      });
+    } finally {
+      await t.dispose();
+    }
   });
 });

@@ -10,6 +10,7 @@ import type { RegistryClient } from '../registry/client';
 import { LadingError } from '../registry/errors';
 import type { Descriptor } from '../registry/manifest';
 import { isNonDistributable } from '../registry/mediatypes';
+import { coalesce } from '../transfer/coalesce';
 
 /** Bounds for hostile layers; the defaults leave room for any real image. */
 export interface FileLimits {
@@ -90,7 +91,9 @@ export async function openLayerTar(
       kind === 'zstd' || (kind !== 'gzip' && mediaType.endsWith('zstd'))
         ? createZstdDecompressOrThrow()
         : createGunzip({ chunkSize: 256 * 1024 });
-    source = pipeline(Readable.from(rest), dec, () => {}) as unknown as Readable;
+    // Compressed pieces go to zlib in 512 KiB batches: each write is a thread-pool round trip (see pull-layers.ts).
+    const batches = coalesce(rest, Math.max(1, Math.min(512 * 1024, layer.descriptor.size)));
+    source = pipeline(Readable.from(batches), dec, () => {}) as unknown as Readable;
   } else {
     source = Readable.from(rest);
   }
