@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tarHeader } from '../../electron/core/archive/tar-writer';
@@ -393,16 +393,22 @@ describe('the merged filesystem', () => {
   });
 });
 
-/** Pushes an image whose only layer is `blob` as given (no tool would write these). */
-async function pushRawLayer(tag: string, blob: Buffer): Promise<void> {
+/** Pushes an image whose layers are `blobs` as given (no tool would write these), gzip unless said. */
+async function pushRawLayer(
+  tag: string,
+  blob: Buffer,
+  more: Array<{ blob: Buffer; mediaType: string }> = [],
+): Promise<void> {
   const client = clientFor(registry);
   const repo = 'files/hostile';
-  const layer = await client.uploadBlob(repo, [blob]);
+  const all = [{ blob, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }, ...more];
+  const layers = [];
+  for (const l of all) layers.push({ mediaType: l.mediaType, ...(await client.uploadBlob(repo, [l.blob])) });
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',
       os: 'linux',
-      rootfs: { type: 'layers', diff_ids: [layer.digest] },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
     }),
   );
   const cfg = await client.uploadBlob(repo, [config]);
@@ -410,7 +416,7 @@ async function pushRawLayer(tag: string, blob: Buffer): Promise<void> {
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...cfg },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+    layers,
   };
   await client.putManifest(repo, tag, Buffer.from(JSON.stringify(manifest)), manifest.mediaType);
 }
@@ -428,6 +434,43 @@ async function refusal(tag: string, limits = {}): Promise<LadingError> {
   expect(Date.now() - started).toBeLessThan(20_000);
   return e as LadingError;
 }
+
+describe('layer compressions', () => {
+  it('reads gzip, zstd and uncompressed layers alike', async () => {
+    const one = await tarOf([
+      { name: 'a/', type: 'directory' },
+      { name: 'a/gz.txt', content: 'gzip\n' },
+    ]);
+    const two = await tarOf([
+      { name: 'a/', type: 'directory' },
+      { name: 'a/zst.txt', content: 'zstd\n' },
+    ]);
+    const three = await tarOf([
+      { name: 'a/', type: 'directory' },
+      { name: 'a/.wh.gz.txt' },
+      { name: 'a/plain.txt', content: 'plain\n' },
+    ]);
+    await pushRawLayer('mixed', gzipSync(one), [
+      { blob: zstdCompressSync(two), mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' },
+      { blob: three, mediaType: 'application/vnd.oci.image.layer.v1.tar' },
+    ]);
+    const client = clientFor(registry);
+    const files = await openImageFiles(client, parseReference(`${registry.host}/files/hostile:mixed`));
+    expect(listFiles(files).map((r) => [r.path, r.layer])).toEqual([
+      ['/a', 3],
+      ['/a/plain.txt', 3],
+      ['/a/zst.txt', 2],
+    ]);
+    for (const [path, text] of [
+      ['/a/zst.txt', 'zstd\n'],
+      ['/a/plain.txt', 'plain\n'],
+    ]) {
+      const chunks: Buffer[] = [];
+      for await (const c of (await readImageFile(client, files, path as string)).body) chunks.push(c);
+      expect(Buffer.concat(chunks).toString()).toBe(text);
+    }
+  });
+});
 
 describe('hostile layers', () => {
   it('stops a gzip bomb at the ratio bound', async () => {
