@@ -162,6 +162,7 @@ export function listFiles(
     const inside = (p: string) => path === '' || p === path || p.startsWith(`${path}/`);
     return (files.merged.changes[opts.layer - 1] ?? [])
       .filter((c) => inside(c.path))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
       .map((c) => row(c.path, c.entry, c.change === 'removed' ? (opts.layer as number) : c.layer, c.change));
   }
   if (opts.upTo !== undefined && opts.upTo !== files.layers.length) {

@@ -35,7 +35,7 @@ export interface WastedCopy {
 
 export interface MergedImage {
   root: FsNode;
-  /** Per layer (index 0 = layer 1), sorted by path. */
+  /** Per layer (index 0 = layer 1), in no particular order. */
   changes: LayerChange[][];
   wasted: WastedCopy[];
   /** Bytes of regular files in every layer. */
@@ -87,9 +87,12 @@ export function mergeLayers(layers: LayerEntry[][]): MergedImage {
   for (const [i, entries] of layers.entries()) {
     const layer = i + 1;
     const changed = new Map<string, LayerChange>();
+    let lastDirPath: string | undefined;
+    let lastDir: FsNode = root;
     /** What this layer's whiteouts and replacements took away, by path; re-added paths become "modified". */
     const removed = new Map<string, LayerChange>();
-    const drop = (node: FsNode, path: string) =>
+    const drop = (node: FsNode, path: string) => {
+      lastDirPath = undefined; // the cached parent may be inside what goes
       walk(node, path, (n, p) => {
         if (n.entry.type === 'file' && n.entry.size > 0)
           wasted.push({ path: p, bytes: n.entry.size, layer: n.layer });
@@ -99,6 +102,7 @@ export function mergeLayers(layers: LayerEntry[][]): MergedImage {
         if (was?.change !== 'added')
           removed.set(p, { path: p, change: 'removed', entry: n.entry, layer: n.layer });
       });
+    };
 
     for (const e of entries) {
       if (e.type !== 'whiteout' && e.type !== 'opaque') continue;
@@ -114,15 +118,12 @@ export function mergeLayers(layers: LayerEntry[][]): MergedImage {
       }
     }
 
-    for (const e of entries) {
-      if (e.type === 'whiteout' || e.type === 'opaque') continue;
-      const entry = e as LayerEntry & { type: EntryType };
-      if (entry.type === 'file') totalBytes += entry.size;
-      const parts = entry.path.split('/');
-      const name = parts.pop() as string;
+    // Tar entries come grouped by directory: the last parent found is tried first.
+    const parentOf = (dirPath: string): FsNode => {
+      if (dirPath === lastDirPath) return lastDir;
       let parent = root;
       let parentPath = '';
-      for (const part of parts) {
+      for (const part of dirPath ? dirPath.split('/') : []) {
         parentPath = parentPath ? `${parentPath}/${part}` : part;
         let next = parent.children?.get(part);
         if (!next?.children) {
@@ -141,28 +142,43 @@ export function mergeLayers(layers: LayerEntry[][]): MergedImage {
         }
         parent = next;
       }
+      lastDirPath = dirPath;
+      lastDir = parent;
+      return parent;
+    };
+
+    for (const e of entries) {
+      if (e.type === 'whiteout' || e.type === 'opaque') continue;
+      const entry = e as LayerEntry & { type: EntryType };
+      if (entry.type === 'file') totalBytes += entry.size;
+      const slash = entry.path.lastIndexOf('/');
+      const name = slash === -1 ? entry.path : entry.path.slice(slash + 1);
+      const parent = parentOf(slash === -1 ? '' : entry.path.slice(0, slash));
       const existing = parent.children?.get(name);
       let kind: ChangeKind = 'added';
-      let children: Map<string, FsNode> | undefined;
       if (existing) {
         kind = changed.get(entry.path)?.change ?? 'modified';
         if (existing.entry.type === 'file' && existing.entry.size > 0)
           wasted.push({ path: entry.path, bytes: existing.entry.size, layer: existing.layer });
-        if (entry.type === 'directory' && existing.children) children = existing.children;
-        else
-          for (const child of existing.children?.values() ?? []) drop(child, `${entry.path}/${child.name}`);
       } else if (removed.has(entry.path)) {
         kind = 'modified';
         removed.delete(entry.path);
       }
-      const node: FsNode = { name, entry, layer };
-      if (entry.type === 'directory') node.children = children ?? new Map();
-      parent.children?.set(name, node);
+      if (existing && entry.type === 'directory' && existing.children) {
+        // A directory over a directory keeps its children (and its node, which the parent cache may hold).
+        existing.entry = entry;
+        existing.layer = layer;
+      } else {
+        if (existing)
+          for (const child of existing.children?.values() ?? []) drop(child, `${entry.path}/${child.name}`);
+        const node: FsNode = { name, entry, layer };
+        if (entry.type === 'directory') node.children = new Map();
+        parent.children?.set(name, node);
+      }
       changed.set(entry.path, { path: entry.path, change: kind, entry, layer });
     }
-    const all = [...changed.values(), ...removed.values()];
-    all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    changes.push(all);
+    // Sorted only when a layer's changes are listed (listFiles), not for every merge.
+    changes.push([...changed.values(), ...removed.values()]);
   }
   return { root, changes, wasted, totalBytes };
 }
