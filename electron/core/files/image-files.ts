@@ -24,6 +24,8 @@ export interface ImageFiles {
   layers: LayerRef[];
   indexes: LayerEntry[][];
   merged: MergedImage;
+  /** Whether `merged` holds each layer's changes (else listFiles merges again when asked for them). */
+  withChanges: boolean;
   limits: FileLimits;
 }
 
@@ -33,6 +35,8 @@ export interface OpenImageOptions {
   limits?: Partial<FileLimits>;
   signal?: AbortSignal;
   onProgress?(p: IndexProgress): void;
+  /** Keep each layer's changes (default true); a plain listing needs none. */
+  changes?: boolean;
 }
 
 export async function openImageFiles(
@@ -62,7 +66,8 @@ export async function openImageFiles(
     digest: image.descriptor.digest,
     layers,
     indexes,
-    merged: mergeLayers(indexes),
+    merged: mergeLayers(indexes, { changes: opts.changes !== false }),
+    withChanges: opts.changes !== false,
     limits,
   };
 }
@@ -160,7 +165,8 @@ export function listFiles(
   if (opts.layer !== undefined) {
     checkLayer(files, opts.layer);
     const inside = (p: string) => path === '' || p === path || p.startsWith(`${path}/`);
-    return (files.merged.changes[opts.layer - 1] ?? [])
+    const merged = files.withChanges ? files.merged : mergeLayers(files.indexes.slice(0, opts.layer));
+    return (merged.changes[opts.layer - 1] ?? [])
       .filter((c) => inside(c.path))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
       .map((c) => row(c.path, c.entry, c.change === 'removed' ? (opts.layer as number) : c.layer, c.change));

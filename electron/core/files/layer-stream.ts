@@ -93,7 +93,7 @@ export async function openLayerTar(
         : createGunzip({ chunkSize: 256 * 1024 });
     // Compressed pieces go to zlib in 512 KiB batches: each write is a thread-pool round trip (see pull-layers.ts).
     const batches = coalesce(rest, Math.max(1, Math.min(512 * 1024, layer.descriptor.size)));
-    source = pipeline(Readable.from(batches), dec, () => {}) as unknown as Readable;
+    source = pipeline(Readable.from(batches, { highWaterMark: 1 }), dec, () => {}) as unknown as Readable;
   } else {
     source = Readable.from(rest);
   }

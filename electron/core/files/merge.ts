@@ -78,7 +78,8 @@ export function lookup(root: FsNode, path: string): FsNode | undefined {
   return node;
 }
 
-export function mergeLayers(layers: LayerEntry[][]): MergedImage {
+/** `changes: false` leaves `changes` empty (a listing without a layer's changes does not hold them). */
+export function mergeLayers(layers: LayerEntry[][], opts: { changes?: boolean } = {}): MergedImage {
   const root = newDir('', '', 0);
   const wasted: WastedCopy[] = [];
   const changes: LayerChange[][] = [];
@@ -178,7 +179,7 @@ export function mergeLayers(layers: LayerEntry[][]): MergedImage {
       changed.set(entry.path, { path: entry.path, change: kind, entry, layer });
     }
     // Sorted only when a layer's changes are listed (listFiles), not for every merge.
-    changes.push([...changed.values(), ...removed.values()]);
+    changes.push(opts.changes === false ? [] : [...changed.values(), ...removed.values()]);
   }
   return { root, changes, wasted, totalBytes };
 }

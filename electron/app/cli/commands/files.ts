@@ -33,7 +33,12 @@ async function open(
   const client = await registryClient(cmd, ref.registry);
   const { signal, io } = cliContext();
   const cache = new IndexCache(defaultCacheDir(io.env));
-  const files = await openImageFiles(client, ref, { platform: opts.platform, cache, signal });
+  const files = await openImageFiles(client, ref, {
+    platform: opts.platform,
+    cache,
+    signal,
+    changes: opts.layer !== undefined,
+  });
   return { client, files };
 }
 
