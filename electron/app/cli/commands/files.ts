@@ -33,12 +33,26 @@ async function open(
   const client = await registryClient(cmd, ref.registry);
   const { signal, io } = cliContext();
   const cache = new IndexCache(defaultCacheDir(io.env));
+  // One line on a terminal's stderr while layers are read (never on a pipe: scripts read stdout only).
+  const tty = process.stderr.isTTY === true;
+  let shown = 0;
   const files = await openImageFiles(client, ref, {
     platform: opts.platform,
     cache,
     signal,
     changes: opts.layer !== undefined,
+    onProgress: tty
+      ? (p) => {
+          const now = Date.now();
+          if (now - shown < 100 && p.layersDone < p.layers) return;
+          shown = now;
+          io.stderr(
+            `\r\x1b[2Kreading layers ${p.layersDone}/${p.layers}  ${humanSize(p.bytesDone)} / ${humanSize(p.bytesTotal)}`,
+          );
+        }
+      : undefined,
   });
+  if (tty && shown) io.stderr('\r\x1b[2K');
   return { client, files };
 }
 
