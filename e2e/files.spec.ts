@@ -6,10 +6,25 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { pack } from 'tar-stream';
 import { RegistryClient } from '../electron/core/registry/client';
 import { expect, showOpenRegistry, test, type World } from './fixtures';
+
+/** axe-core's color-contrast rule on what is on screen, in both themes (as e2e/a11y.spec.ts checks). */
+async function expectContrast(app: Page, where: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await app.evaluate((t) => {
+      document.documentElement.dataset.theme = t;
+    }, theme);
+    const result = await new AxeBuilder({ page: app }).withRules(['color-contrast']).analyze();
+    const found = result.violations.flatMap((v) =>
+      v.nodes.map((n) => `${n.target.join(' ')}: ${n.any[0]?.message}`),
+    );
+    expect(found, `${theme} ${where}: texts under 4.5:1`).toEqual([]);
+  }
+}
 
 async function openDemoImage(app: Page, world: World): Promise<void> {
   await showOpenRegistry(app, world);
@@ -65,6 +80,7 @@ test('files: the tree, a layer’s changes, the filter, wasted space and Downloa
   await expect(row('/app/extra')).toContainText('A');
   await expect(row('/app')).toContainText('M');
   await expect(app.getByRole('region', { name: /Wasted space/ })).toBeVisible();
+  await expectContrast(app, 'files tab, a layer’s changes');
 });
 
 /** Pushes `files/big:1` to the open registry: one gzip layer of 100,000 empty files in 100 directories. */
