@@ -502,6 +502,14 @@ describe('hostile layers', () => {
     expect(e3.message).toMatch(/tar metadata entry of \d+ bytes/);
   });
 
+  it('says a layer is not valid gzip instead of a zlib error', async () => {
+    const good = gzipSync(await tarOf([{ name: 'a', content: 'a' }]));
+    await pushRawLayer('broken', Buffer.concat([good.subarray(0, 12), Buffer.alloc(64, 0xff)]));
+    const e = await refusal('broken');
+    expect(e.code).toBe('archive-invalid');
+    expect(e.message).toMatch(/^Layer 1 \(sha256:[0-9a-f]{12}\) is not valid gzip data/);
+  });
+
   it('refuses hard links to themselves and to nothing, with a clear error', async () => {
     await pushRawLayer('self', gzipSync(await tarOf([{ name: 'a', type: 'link', linkname: 'a' }])));
     expect((await refusal('self')).message).toMatch(/hard link to itself/);

@@ -43,6 +43,27 @@ export interface LayerRef {
 
 export type BlobClient = Pick<RegistryClient, 'openBlob'>;
 
+/** zlib's errors ("incorrect header check", "unexpected end of file") as what they mean for a layer. */
+async function* decodeErrors(
+  source: AsyncIterable<unknown>,
+  what: string,
+  kind: string,
+): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of source) yield chunk as Uint8Array;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (e instanceof LadingError || !/^Z(_|STD)/.test(code)) throw e;
+    throw new LadingError(
+      'archive-invalid',
+      `${what} is not valid ${kind === 'zstd' ? 'zstd' : 'gzip'} data (${(e as Error).message}).`,
+      {
+        hint: 'The registry holds a broken layer blob; push the image again.',
+      },
+    );
+  }
+}
+
 function layerName(layer: LayerRef): string {
   return `Layer ${layer.number} (${layer.descriptor.digest.slice(0, 19)})`;
 }
@@ -99,7 +120,7 @@ export async function openLayerTar(
   }
   const tar = (async function* () {
     let out = 0;
-    for await (const chunk of source) {
+    for await (const chunk of decodeErrors(source, what, kind)) {
       out += (chunk as Buffer).length;
       if (out > limits.maxLayerBytes) {
         throw new LadingError(
