@@ -69,3 +69,16 @@ describe('mergeLayers', () => {
     expect(summarize(m).largestWasted).toEqual([{ path: 'x/y/z', bytes: 7, layer: 1 }]);
   });
 });
+
+describe('normalisePath', () => {
+  it('normalises what tools write and refuses a path out of the root', async () => {
+    const { normalisePath } = await import('../../electron/core/files/layer-index');
+    expect(normalisePath('a/b/', 't')).toBe('a/b');
+    expect(normalisePath('./a//b/./c', 't')).toBe('a/b/c');
+    expect(normalisePath('.bashrc', 't')).toBe('.bashrc');
+    expect(normalisePath('a/../b', 't')).toBe('b');
+    expect(normalisePath('./', 't')).toBeNull();
+    expect(() => normalisePath('..', 't')).toThrow(/outside the root/);
+    expect(() => normalisePath('a/../../etc', 't')).toThrow(/outside the root/);
+  });
+});

@@ -2,7 +2,6 @@
  * One layer's own entries, read from its tar headers: normalised paths, types, sizes, modes, owners,
  * times and link targets, with OCI whiteouts kept as entries of their own for the merge to apply.
  */
-import { posix } from 'node:path';
 import { LadingError } from '../registry/errors';
 import type { FileLimits } from './layer-stream';
 import type { RawHeader } from './tar-reader';
@@ -50,6 +49,10 @@ const OPAQUE = '.wh..wh..opq';
 
 /** "./a//b/" → "a/b"; null for the root; an error for a path that climbs out of it. */
 export function normalisePath(raw: string, what: string): string | null {
+  // The usual "a/b" or "a/b/" (what every tool writes) needs no splitting.
+  if (raw !== '' && raw[0] !== '/' && raw[0] !== '.' && !raw.includes('//') && !raw.includes('/.')) {
+    return raw.endsWith('/') ? raw.slice(0, -1) : raw;
+  }
   const parts: string[] = [];
   for (const p of raw.split('/')) {
     if (p === '' || p === '.') continue;
@@ -81,14 +84,20 @@ function tooLong(what: string, kind: string, bytes: number, limits: FileLimits):
 
 /** The entry a header describes, or null for ones that change nothing (the root, aufs metadata). */
 export function entryOf(h: RawHeader, ordinal: number, what: string, limits: FileLimits): LayerEntry | null {
-  const nameBytes = Buffer.byteLength(h.name);
-  if (nameBytes > limits.maxPathBytes) throw tooLong(what, 'path', nameBytes, limits);
-  const linkBytes = Buffer.byteLength(h.linkname);
-  if (linkBytes > limits.maxPathBytes) throw tooLong(what, 'link target', linkBytes, limits);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short names need no count (this runs once per entry).
+  if (h.name.length * 3 > limits.maxPathBytes) {
+    const nameBytes = Buffer.byteLength(h.name);
+    if (nameBytes > limits.maxPathBytes) throw tooLong(what, 'path', nameBytes, limits);
+  }
+  if (h.linkname.length * 3 > limits.maxPathBytes) {
+    const linkBytes = Buffer.byteLength(h.linkname);
+    if (linkBytes > limits.maxPathBytes) throw tooLong(what, 'link target', linkBytes, limits);
+  }
   const path = normalisePath(h.name, what);
   if (path === null) return null;
-  const base = posix.basename(path);
-  const dir = posix.dirname(path);
+  const slash = path.lastIndexOf('/');
+  const base = slash === -1 ? path : path.slice(slash + 1);
+  const dir = slash === -1 ? '.' : path.slice(0, slash);
   const common = { size: 0, mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtime: h.mtime, ordinal };
   if (base === OPAQUE) return dir === '.' ? null : { ...common, path: dir, type: 'opaque' };
   if (base.startsWith(WHITEOUT)) {
@@ -99,7 +108,16 @@ export function entryOf(h: RawHeader, ordinal: number, what: string, limits: Fil
   }
   const type = TYPES[h.typeflag];
   if (!type) return null; // vendor extensions (GNU sparse 'S' aside, which real layers do not use)
-  const entry: LayerEntry = { ...common, path, type, size: type === 'file' ? h.size : 0 };
+  const entry: LayerEntry = {
+    path,
+    type,
+    size: type === 'file' ? h.size : 0,
+    mode: common.mode,
+    uid: h.uid,
+    gid: h.gid,
+    mtime: h.mtime,
+    ordinal,
+  };
   if (type === 'symlink') entry.linkTarget = h.linkname;
   if (type === 'hardlink') {
     const target = normalisePath(h.linkname, what);

@@ -4,10 +4,12 @@
  * decompression only. tar-stream buffers pax records of any size before it says anything, which a hostile
  * layer turns into unbounded memory; this reader refuses metadata over MAX_META_BYTES first.
  */
-import { validHeaderChecksum } from '../archive/sniff';
 import { LadingError } from '../registry/errors';
 
 const BLOCK = 512;
+const NO_RECORDS: Readonly<Record<string, string>> = Object.freeze({});
+/** Pax keys that land in the header's own fields. */
+const FOLDED = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'mtime', 'uname', 'gname']);
 /** Long names and pax records are small; anything bigger is a broken or hostile layer. */
 export const MAX_META_BYTES = 1024 * 1024;
 
@@ -37,15 +39,36 @@ function cString(buf: Buffer, start: number, len: number): string {
 }
 
 function numberField(buf: Buffer, start: number, len: number): number {
-  const field = buf.subarray(start, start + len);
-  if ((field[0] ?? 0) & 0x80) {
+  const first = buf[start] ?? 0;
+  if (first & 0x80) {
     // GNU base-256: big-endian binary after the marker bit.
-    let n = (field[0] ?? 0) & 0x7f;
-    for (let i = 1; i < field.length; i++) n = n * 256 + (field[i] ?? 0);
+    let n = first & 0x7f;
+    for (let i = 1; i < len; i++) n = n * 256 + (buf[start + i] ?? 0);
     return n;
   }
-  const text = cString(buf, start, len).trim();
-  return text === '' ? 0 : Number.parseInt(text, 8) || 0;
+  // Octal digits, possibly space-padded and NUL- or space-terminated (read without making strings: this
+  // runs eight times per header).
+  let n = 0;
+  let i = start;
+  const end = start + len;
+  while (i < end && buf[i] === 0x20) i++;
+  for (; i < end; i++) {
+    const c = buf[i] as number;
+    if (c < 0x30 || c > 0x37) break;
+    n = n * 8 + (c - 0x30);
+  }
+  return n;
+}
+
+/** The header checksum: all 512 bytes summed with the checksum field counted as spaces. */
+function checksumMatches(block: Buffer): boolean {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += block[i] as number;
+  for (let i = 148; i < 156; i++) sum += 0x20 - (block[i] as number);
+  const c = block[148] as number;
+  // An empty field (all NUL or spaces) is no checksum at all.
+  if (c !== 0x20 && (c < 0x30 || c > 0x37)) return false;
+  return numberField(block, 148, 8) === sum;
 }
 
 function parsePax(data: Buffer): Record<string, string> {
@@ -146,6 +169,7 @@ export class TarReader {
   private pad = 0;
   /** Global pax records ('g') apply to every later entry. */
   private global: Record<string, string> = {};
+  private hasGlobal = false;
 
   constructor(
     source: AsyncIterable<Uint8Array>,
@@ -165,6 +189,7 @@ export class TarReader {
     this.bodyLeft = 0;
     this.pad = 0;
     let pax: Record<string, string> = {};
+    let paxSeen = false;
     let longName: string | undefined;
     let longLink: string | undefined;
     for (;;) {
@@ -173,7 +198,7 @@ export class TarReader {
       if (block.length === 0) return null;
       if (block.length < BLOCK) throw this.truncated();
       if (block.every((b) => b === 0)) return null;
-      if (!validHeaderChecksum(block)) {
+      if (!checksumMatches(block)) {
         throw new LadingError('archive-invalid', `${this.what} is not a valid tar (a header is corrupt).`, {
           hint: 'The layer blob is not a tar archive; the image may be broken.',
         });
@@ -191,13 +216,17 @@ export class TarReader {
         const data = await this.queue.read(headerSize);
         if (data.length < headerSize) throw this.truncated();
         await this.queue.skip(padding(headerSize));
-        if (typeflag === 'x') pax = { ...pax, ...parsePax(data) };
-        else if (typeflag === 'g') this.global = { ...this.global, ...parsePax(data) };
-        else if (typeflag === 'L') longName = cString(data, 0, data.length);
+        if (typeflag === 'x') {
+          pax = { ...pax, ...parsePax(data) };
+          paxSeen = true;
+        } else if (typeflag === 'g') {
+          this.global = { ...this.global, ...parsePax(data) };
+          this.hasGlobal = true;
+        } else if (typeflag === 'L') longName = cString(data, 0, data.length);
         else longLink = cString(data, 0, data.length);
         continue;
       }
-      const records = { ...this.global, ...pax };
+      const records = this.hasGlobal || paxSeen ? { ...this.global, ...pax } : NO_RECORDS;
       const ustar = block.subarray(257, 262).toString('latin1') === 'ustar';
       const prefix = ustar ? cString(block, 345, 155) : '';
       const short = cString(block, 0, 100);
@@ -216,10 +245,10 @@ export class TarReader {
         devmajor: numberField(block, 329, 8),
         devminor: numberField(block, 337, 8),
       };
-      const extra = Object.entries(records).filter(
-        ([k]) => !['path', 'linkpath', 'size', 'uid', 'gid', 'mtime', 'uname', 'gname'].includes(k),
-      );
-      if (extra.length) header.pax = Object.fromEntries(extra);
+      if (records !== NO_RECORDS) {
+        const extra = Object.entries(records).filter(([k]) => !FOLDED.has(k));
+        if (extra.length) header.pax = Object.fromEntries(extra);
+      }
       // Only regular files (and contiguous ones) carry data; a hardlink's size field is ignored, as tar does.
       const hasData = typeflag === '0' || typeflag === '\0' || typeflag === '7' || typeflag === '';
       this.bodyLeft = hasData ? header.size : 0;
