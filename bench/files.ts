@@ -1,6 +1,7 @@
 /**
- * The files cases of `npm run bench` (`--only files`): an image of 100,000 files in 4 layers (~290 MiB of
- * text, built with umoci, cached in $TMPDIR/lading-bench-cache) on a fresh docker-registry, and
+ * The files cases of `npm run bench` (`--only files`): an image of 100,000 files in 4 layers (334 MiB of
+ * repetitive text, 5 MB compressed; built with umoci, cached in $TMPDIR/lading-bench-cache) on a fresh
+ * docker-registry, and
  *   - `lading ls REF --json` with an empty index cache, against what one would do without it:
  *     `skopeo copy docker://REF dir:DIR` then `tar -tzvf` of every layer;
  *   - the same `lading ls` again, its indexes from the cache.
