@@ -20,7 +20,8 @@
  * layers, and each case is set against the least time the link allows.
  * `--only engine` runs the local-engine cases of bench/engine.ts instead: a private dockerd, Lading's push from
  * it and pull into it against `docker push` and `docker pull` (the "many" and "big" images).
- * Usage: npm run bench [-- --runs 5 --only big|many|logs|load|engine --keep --wan cdn|slow]
+ * `--only files` runs bench/files.ts alone: listing an image of 100,000 files against skopeo + tar -t.
+ * Usage: npm run bench [-- --runs 5 --only big|many|logs|files|load|engine --keep --wan cdn|slow]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,7 @@ import { nativeDeflate } from '../electron/core/transfer/native-deflate';
 import { buildInstalledCli } from '../scripts/cli-bundle.mjs';
 import { startRegistry, type TestRegistry } from '../test/support/registry';
 import { runEngineBench } from './engine';
+import { runFilesBench } from './files';
 import { runLoadBench } from './load';
 import { measure } from './measure';
 import { PROFILES, type ShapeOptions, startShaper } from './shaper';
@@ -540,6 +542,11 @@ async function main(): Promise<void> {
       );
     }
     if (rows.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
+    // An image's files (bench/files.ts): lading ls against skopeo copy dir: + tar -t, and from the cache.
+    if (!link && (!args.only || args.only === 'files')) {
+      const filesLines = await runFilesBench({ cli, work, skopeoEnv: env.skopeoEnv, log }, args.runs);
+      process.stdout.write(`\n${filesLines.join('\n')}\n`);
+    }
     // Then the load figures (bench/load.ts): 50,000 tags, 20,000 repositories, 20 queued transfers.
     if (!link && (!args.only || args.only === 'load')) await runLoadBench();
   } finally {

@@ -9,6 +9,7 @@
  * Results cross the boundary as values: `{ ok: true, value }` or `{ ok: false, error: { code, message, hint } }`.
  */
 import { z } from 'zod';
+import { FilesListingSchema, FilesSummarySchema } from './files';
 import {
   AbsolutePathSchema,
   ArchiveSourceSchema,
@@ -59,6 +60,14 @@ const PruneRequest = z
   })
   .strict();
 const Ok = z.object({ ok: z.literal(true) });
+
+/** The image a files.* call reads: one platform's image (the host's, for an index, unless `platform`). */
+const FilesImage = z.object({
+  connectionId: Id,
+  repository: Repository,
+  reference: ManifestReference,
+  platform: z.string().max(100).optional(),
+});
 
 function call<Req extends z.ZodType, Res extends z.ZodType>(request: Req, response: Res) {
   return { request, response };
@@ -115,6 +124,31 @@ export const contract = {
       })
       .strict(),
     ImageInspectSchema,
+  ),
+
+  // An image's files, read from its layers' tar headers without pulling it (indexes cached by layer digest).
+  /** The merged filesystem (or below `path`); with `layer`, that layer's changes; with `upTo`, as it stood after it. */
+  'files.list': call(
+    FilesImage.extend({
+      path: z.string().max(4096).optional(),
+      layer: z.number().int().positive().optional(),
+      upTo: z.number().int().positive().optional(),
+    }).strict(),
+    FilesListingSchema,
+  ),
+  /** dive's figures: files, directories, bytes in all layers and in the image, wasted bytes, efficiency. */
+  'files.summary': call(FilesImage.strict(), FilesSummarySchema),
+  /**
+   * One regular file's bytes saved: Electron, to `path` from the save dialog; bridge, offered at the download
+   * URL of `downloadId` (no `path`).
+   */
+  'files.save': call(
+    FilesImage.extend({
+      file: z.string().min(1).max(4096),
+      follow: z.boolean().optional(),
+      path: AbsolutePathSchema.optional(),
+    }).strict(),
+    z.object({ bytes: z.number(), downloadId: z.string().optional() }),
   ),
 
   // Archives.

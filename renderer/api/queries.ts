@@ -56,6 +56,11 @@ export const keys = {
   appInfo: ['app.info'] as const,
   /** The local engines and their images (`engines.list`). */
   engines: ['engines'] as const,
+  /** An image's files (`files.list`): `view` is "final", "upTo:N" or "layer:N". */
+  files: (connectionId: string, repository: string, reference: string, view: string) =>
+    ['files', connectionId, repository, reference, view] as const,
+  filesSummary: (connectionId: string, repository: string, reference: string) =>
+    ['files.summary', connectionId, repository, reference] as const,
 };
 
 export function useAppInfo() {
@@ -396,5 +401,38 @@ export function useRestoreVersion(connectionId: string, packageName: string, onR
       void queryClient.invalidateQueries({ queryKey: keys.githubVersionsOf(connectionId) });
       void queryClient.invalidateQueries({ queryKey: keys.tagsOf(connectionId) });
     },
+  });
+}
+
+/** Which filesystem the Files tab shows: the final one, the one after layer N, or layer N's own changes. */
+export type FilesView =
+  | { kind: 'final' }
+  | { kind: 'upTo'; layer: number }
+  | { kind: 'layer'; layer: number };
+
+export function filesViewKey(view: FilesView): string {
+  return view.kind === 'final' ? 'final' : `${view.kind}:${view.layer}`;
+}
+
+/** `reference` is a tag or an image manifest's digest (a platform's, for an index). */
+export function useFilesList(connectionId: string, repository: string, reference: string, view: FilesView) {
+  return useQuery({
+    queryKey: keys.files(connectionId, repository, reference, filesViewKey(view)),
+    queryFn: () =>
+      call('files.list', {
+        connectionId,
+        repository,
+        reference,
+        ...(view.kind === 'layer' ? { layer: view.layer } : view.kind === 'upTo' ? { upTo: view.layer } : {}),
+      }),
+    staleTime: isDigestReference(reference) ? Infinity : 60_000,
+  });
+}
+
+export function useFilesSummary(connectionId: string, repository: string, reference: string) {
+  return useQuery({
+    queryKey: keys.filesSummary(connectionId, repository, reference),
+    queryFn: () => call('files.summary', { connectionId, repository, reference }),
+    staleTime: isDigestReference(reference) ? Infinity : 60_000,
   });
 }

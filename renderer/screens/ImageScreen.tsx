@@ -1,5 +1,6 @@
+import { useState } from 'react';
 import { isDigestReference } from '../../shared/reference-grammar';
-import { useConnection, useInspect } from '../api/queries';
+import { type FilesView, useConnection, useInspect } from '../api/queries';
 import { Spinner } from '../components/bits';
 import { CopyLinkButton } from '../components/CopyLinkButton';
 import { ErrorBox } from '../components/ErrorBox';
@@ -10,6 +11,7 @@ import { pullCommand } from '../lib/reference';
 import { useUi } from '../state/ui';
 
 import { CommandLine, DigestLine, KV } from './image/bits';
+import { Files } from './image/Files';
 import { History, Layers, RunConfig } from './image/Layers';
 import { Metadata } from './image/Metadata';
 import { Platforms, usePlatformSizes } from './image/Platforms';
@@ -38,6 +40,14 @@ export function ImageScreen({
   const platformSizes = usePlatformSizes(connectionId, isIndex ? image : undefined);
   // One meaning of "size" everywhere: an image's config + layers; an index's, the sum over its platforms.
   const imageSize = isIndex ? platformSizes.total : image?.totalSize;
+  const [tab, setTab] = useState<'overview' | 'files'>('overview');
+  const [filesView, setFilesView] = useState<FilesView>({ kind: 'final' });
+  // An image (not an index) has files; they are read by its manifest digest once inspect has it.
+  const hasFiles = !!image && !isIndex && (image.layers?.length ?? 0) > 0;
+  const showLayerChanges = (layer: number) => {
+    setFilesView({ kind: 'layer', layer });
+    setTab('files');
+  };
 
   return (
     <div className="screen image-screen">
@@ -140,7 +150,34 @@ export function ImageScreen({
         />
       )}
 
-      {image && (
+      {hasFiles && (
+        <div className="tabs" role="tablist" aria-label="Image views">
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'overview'}
+            onClick={() => setTab('overview')}
+          >
+            Overview
+          </button>
+          <button type="button" role="tab" aria-selected={tab === 'files'} onClick={() => setTab('files')}>
+            Files
+          </button>
+        </div>
+      )}
+
+      {image && hasFiles && tab === 'files' && (
+        <Files
+          connectionId={connectionId}
+          repository={repository}
+          reference={image.digest}
+          layerCount={image.layers?.length ?? 0}
+          view={filesView}
+          onView={setFilesView}
+        />
+      )}
+
+      {image && (!hasFiles || tab === 'overview') && (
         <div className="image-grid">
           <Metadata image={image} />
           <section className="card" aria-labelledby="ids-h">
@@ -200,7 +237,9 @@ export function ImageScreen({
             />
           </section>
           {isIndex && <Platforms image={image} connectionId={connectionId} sizes={platformSizes.sizes} />}
-          {image.layers && image.layers.length > 0 && <Layers image={image} />}
+          {image.layers && image.layers.length > 0 && (
+            <Layers image={image} onShowChanges={hasFiles ? showLayerChanges : undefined} />
+          )}
           <History image={image} />
           {image.config && <RunConfig image={image} />}
           <RawDocuments image={image} />

@@ -132,6 +132,41 @@ const samples: { [N in CallName]: { request: CallRequest<N>; response: CallRespo
       },
     ],
   },
+  'files.list': {
+    request: { connectionId: 'c1', repository: 'team/app', reference: '1.0', path: '/etc', layer: 2 },
+    response: {
+      digest,
+      layers: [{ number: 1, digest, size: 10 }],
+      rows: [
+        {
+          path: '/etc/os-release',
+          type: 'file',
+          size: 9,
+          mode: '0644',
+          uid: 0,
+          gid: 0,
+          layer: 2,
+          change: 'modified',
+        },
+      ],
+    },
+  },
+  'files.summary': {
+    request: { connectionId: 'c1', repository: 'team/app', reference: '1.0' },
+    response: {
+      files: 1,
+      directories: 1,
+      totalBytes: 20,
+      finalBytes: 9,
+      wastedBytes: 11,
+      efficiency: 0.45,
+      largestWasted: [{ path: '/etc/os-release', bytes: 11, layer: 1 }],
+    },
+  },
+  'files.save': {
+    request: { connectionId: 'c1', repository: 'team/app', reference: '1.0', file: '/etc/os-release' },
+    response: { bytes: 9, downloadId: 'file-1' },
+  },
   'archive.inspect': {
     request: { source: { uploadId: 'abcdefgh12' } },
     response: {

@@ -14,6 +14,8 @@ import { registryHostname } from '../../core/registry/reference';
 
 export interface CliIo {
   stdout: (text: string) => void;
+  /** Bytes to stdout (`lading cat`), resolved once written; without it they go through `stdout` as UTF-8. */
+  stdoutBytes?: (bytes: Uint8Array) => Promise<void>;
   stderr: (text: string) => void;
   stdin: NodeJS.ReadableStream;
   /** Whether stdin is an interactive terminal (confirmation prompts need one). */

@@ -11,6 +11,7 @@ import { isLadingError, toErrorInfo } from '../../core/registry/errors';
 import * as catalogCommand from './commands/catalog';
 import * as copyCommand from './commands/copy';
 import * as deleteCommand from './commands/delete';
+import * as filesCommand from './commands/files';
 import * as ghCommand from './commands/gh';
 import * as imagesCommand from './commands/images';
 import * as inspectCommand from './commands/inspect';
@@ -42,6 +43,7 @@ const COMMANDS: CommandModule[] = [
   catalogCommand,
   tagsCommand,
   inspectCommand,
+  filesCommand,
   tagCommand,
   copyCommand,
   deleteCommand,
@@ -154,6 +156,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   process.on('SIGINT', onSigint);
   const io: CliIo = {
     stdout: (s) => process.stdout.write(s),
+    stdoutBytes: (b) =>
+      new Promise<void>((resolve, reject) => process.stdout.write(b, (e) => (e ? reject(e) : resolve()))),
     stderr: (s) => process.stderr.write(s),
     stdin: process.stdin,
     stdinIsTTY: process.stdin.isTTY === true,

@@ -11,6 +11,7 @@ import type {
   ConnectionAccess,
   EngineSeam,
   FetchedManifest,
+  FilesSeam,
   GithubSeam,
   RegistryPort,
   TransferPipelines,
@@ -36,6 +37,7 @@ export interface ServiceContext {
   downloadDir: string;
   pipelines: TransferPipelines;
   engines: EngineSeam;
+  files: FilesSeam;
   github: GithubSeam;
   dialogs?: Dialogs;
   /** Paths returned by `dialogs.saveFile`: the only ones an Electron-mode pull may write to (each once). */

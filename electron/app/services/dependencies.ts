@@ -20,6 +20,8 @@ import { type EngineClient, findEngines, openEngine } from '../../core/engines/e
 import { listLocalImages } from '../../core/engines/images';
 import { pullIntoEngine } from '../../core/engines/pull-into-engine';
 import { pushFromEngine } from '../../core/engines/push-from-engine';
+import type { FilesClient } from '../../core/files/image-files';
+import { defaultCacheDir, IndexCache } from '../../core/files/index-cache';
 import {
   checkGitHubToken,
   deleteOnGitHub,
@@ -206,9 +208,16 @@ export interface GithubSeam {
   ): Promise<{ message: string; warnings?: string[] }>;
 }
 
+/** An image's files: a client that can stream blobs, and the on-disk cache of layer indexes. */
+export interface FilesSeam {
+  client(access: ConnectionAccess): FilesClient;
+  cache: IndexCache;
+}
+
 export interface ServiceDependencies {
   version: string;
   registryFor(access: ConnectionAccess): RegistryPort;
+  files: FilesSeam;
   pipelines: TransferPipelines;
   engines: EngineSeam;
   github: GithubSeam;
@@ -555,10 +564,12 @@ export function githubServiceHandlers(ctx: ServiceContext): GitHubHandlers {
   });
 }
 
-export function defaultDependencies(): ServiceDependencies {
+/** `cacheDir`: where layer indexes are kept (default: the OS cache directory, see core/files/index-cache.ts). */
+export function defaultDependencies(opts: { cacheDir?: string } = {}): ServiceDependencies {
   return {
     version: pkg.version,
     registryFor: (access) => registryPortFor(createRegistryClient(access)),
+    files: { client: createRegistryClient, cache: new IndexCache(opts.cacheDir ?? defaultCacheDir()) },
     pipelines: transferPipelines(),
     engines: engineSeam(),
     github: githubSeam(),

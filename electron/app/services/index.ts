@@ -14,6 +14,7 @@ import { buildContext, type Dialogs, type ServiceContext } from './context';
 import { copyHandlers } from './copy-jobs';
 import { defaultDependencies, type ServiceDependencies } from './dependencies';
 import { engineHandlers } from './engines';
+import { filesHandlers } from './files';
 import { jobHandlers } from './jobs';
 import { nativeHandlers } from './native';
 import { pruneHandlers } from './prune-jobs';
@@ -35,6 +36,8 @@ export interface ServicesOptions {
   tempDir?: string;
   transferConcurrency?: number;
   progressIntervalMs?: number;
+  /** Where layer indexes for files.* are cached (default: the OS cache directory + /lading). */
+  cacheDir?: string;
   /** Replacements for the real registry, pipelines or GitHub module (tests count or stub them here). */
   dependencies?: Partial<ServiceDependencies>;
 }
@@ -48,7 +51,10 @@ export interface Services {
 }
 
 export async function createServices(opts: ServicesOptions): Promise<Services> {
-  const deps: ServiceDependencies = { ...defaultDependencies(), ...opts.dependencies };
+  const deps: ServiceDependencies = {
+    ...defaultDependencies({ cacheDir: opts.cacheDir }),
+    ...opts.dependencies,
+  };
   const events = new EventHub();
   const tempParent = opts.tempDir ?? tmpdir();
   const uploads = new UploadStore(tempParent);
@@ -67,6 +73,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     downloadDir: uploads.downloadDir,
     pipelines: deps.pipelines,
     engines: deps.engines,
+    files: deps.files,
     github: deps.github,
     dialogs: opts.dialogs,
     openExternal: opts.openExternal,
@@ -78,6 +85,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     ...registryHandlers(ctx),
     ...archiveHandlers(ctx),
     ...engineHandlers(ctx),
+    ...filesHandlers(ctx),
     ...jobHandlers(ctx),
     ...copyHandlers(ctx),
     ...pruneHandlers(ctx),

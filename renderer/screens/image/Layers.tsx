@@ -3,7 +3,14 @@ import { CopyButton } from '../../components/CopyButton';
 import { formatBytes, formatRelative, plural, shortDigest, shortMediaType } from '../../lib/format';
 import { KV } from './bits';
 
-export function Layers({ image }: { image: ImageInspect }) {
+/** `onShowChanges`: open the Files tab on one layer's changes (1-based). */
+export function Layers({
+  image,
+  onShowChanges,
+}: {
+  image: ImageInspect;
+  onShowChanges?: (layer: number) => void;
+}) {
   const layers = image.layers ?? [];
   const max = Math.max(1, ...layers.map((l) => l.size));
   // The layers' own sizes: the config is not a layer (the image's size, config + layers, is in Identity).
@@ -25,6 +32,11 @@ export function Layers({ image }: { image: ImageInspect }) {
             </th>
             <th>Media type</th>
             <th>Created by</th>
+            {onShowChanges && (
+              <th>
+                <span className="sr-only">Files</span>
+              </th>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -48,6 +60,18 @@ export function Layers({ image }: { image: ImageInspect }) {
                   <span className="muted">—</span>
                 )}
               </td>
+              {onShowChanges && (
+                <td className="actions">
+                  <button
+                    type="button"
+                    className="btn small ghost"
+                    onClick={() => onShowChanges(i + 1)}
+                    aria-label={`Files changed by layer ${i + 1}`}
+                  >
+                    Changes
+                  </button>
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
