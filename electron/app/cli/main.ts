@@ -18,6 +18,7 @@ import * as loginCommand from './commands/login';
 import * as pruneCommand from './commands/prune';
 import * as pullCommand from './commands/pull';
 import * as pushCommand from './commands/push';
+import * as referrersCommand from './commands/referrers';
 import * as serveCommand from './commands/serve';
 import * as tagCommand from './commands/tag';
 import * as tagsCommand from './commands/tags';
@@ -42,6 +43,7 @@ const COMMANDS: CommandModule[] = [
   catalogCommand,
   tagsCommand,
   inspectCommand,
+  referrersCommand,
   tagCommand,
   copyCommand,
   deleteCommand,
