@@ -154,7 +154,7 @@ export function opensslKey(kind: KeyKind): TestKey {
     rsa: ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
     ed25519: ['genpkey', '-algorithm', 'ED25519'],
   };
-  execFileSync('openssl', [...gen[kind], '-out', privateFile]);
+  execFileSync('openssl', [...gen[kind], '-out', privateFile], { stdio: 'ignore' });
   execFileSync('openssl', ['pkey', '-in', privateFile, '-pubout', '-out', publicFile]);
   return {
     kind,

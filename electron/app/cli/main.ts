@@ -22,6 +22,7 @@ import * as referrersCommand from './commands/referrers';
 import * as serveCommand from './commands/serve';
 import * as tagCommand from './commands/tag';
 import * as tagsCommand from './commands/tags';
+import * as verifyCommand from './commands/verify';
 import { type CliIo, resetRunState, setCliContext } from './context';
 import { EXIT_CANCELLED, EXIT_GENERIC, EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes';
 
@@ -44,6 +45,7 @@ const COMMANDS: CommandModule[] = [
   tagsCommand,
   inspectCommand,
   referrersCommand,
+  verifyCommand,
   tagCommand,
   copyCommand,
   deleteCommand,
