@@ -66,7 +66,7 @@ export async function putManifest(
     headers: { 'content-type': mediaType },
   });
   const text = await res.text();
-  if (res.status !== 201) throw new Error(`PUT manifest ${repo}:${ref}: ${res.status} ${text}`);
+  if (res.status !== 201) throw new Error(`PUT manifest ${repo}:${ref}: ${res.status} ${text.slice(0, 300)}`);
   return { mediaType, digest, size: bytes.length };
 }
 

@@ -19,6 +19,7 @@ import * as pruneCommand from './commands/prune';
 import * as pullCommand from './commands/pull';
 import * as pushCommand from './commands/push';
 import * as referrersCommand from './commands/referrers';
+import * as sbomCommand from './commands/sbom';
 import * as serveCommand from './commands/serve';
 import * as tagCommand from './commands/tag';
 import * as tagsCommand from './commands/tags';
@@ -46,6 +47,7 @@ const COMMANDS: CommandModule[] = [
   inspectCommand,
   referrersCommand,
   verifyCommand,
+  sbomCommand,
   tagCommand,
   copyCommand,
   deleteCommand,

@@ -62,7 +62,9 @@ export async function referrersFromApi(
   const seen = new Set<string>();
   let url: URL | undefined = first;
   for (let page = 0; url; page++) {
-    if (page >= MAX_PAGES || seen.has(url.href)) {
+    // Past the page bound the list is cut, as past the entry bound; a link back to a seen page is broken.
+    if (page >= MAX_PAGES) return { referrers: out, truncated: true };
+    if (seen.has(url.href)) {
       throw new LadingError('protocol-error', `${session.registry}'s referrers pages never end (${what}).`, {
         hint: "The registry's pagination is broken; report it to the registry operator.",
       });
