@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { isLadingError, toErrorInfo } from '../../core/registry/errors';
+import * as attachCommand from './commands/attach';
 import * as catalogCommand from './commands/catalog';
 import * as copyCommand from './commands/copy';
 import * as deleteCommand from './commands/delete';
@@ -48,6 +49,7 @@ const COMMANDS: CommandModule[] = [
   referrersCommand,
   verifyCommand,
   sbomCommand,
+  attachCommand,
   tagCommand,
   copyCommand,
   deleteCommand,
