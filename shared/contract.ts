@@ -9,6 +9,7 @@
  * Results cross the boundary as values: `{ ok: true, value }` or `{ ok: false, error: { code, message, hint } }`.
  */
 import { z } from 'zod';
+import { SignatureCheckSchema, SupplyChainSchema, SupplyRequestSchema, VerifyRequestSchema } from './supply';
 import {
   AbsolutePathSchema,
   ArchiveSourceSchema,
@@ -116,6 +117,11 @@ export const contract = {
       .strict(),
     ImageInspectSchema,
   ),
+
+  /** What is attached to an image (#19): referrers with their source, the SBOM and provenance of it or a platform. */
+  'registry.supplyChain': call(SupplyRequestSchema, SupplyChainSchema),
+  /** The image's cosign signatures checked against the given public keys. */
+  'registry.verifySignatures': call(VerifyRequestSchema, SignatureCheckSchema),
 
   // Archives.
   'archive.inspect': call(z.object({ source: ArchiveSourceSchema }).strict(), ArchiveSummarySchema),

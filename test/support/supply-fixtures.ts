@@ -260,3 +260,66 @@ export function sigstoreBundle(key: TestKey, payload: Buffer, publicKeyHint = 't
 }
 
 export const readText = (file: string) => readFileSync(file, 'utf8');
+
+/**
+ * One image with a bit of everything, for the services and e2e: a cosign v2 signature by `key`, an SPDX SBOM
+ * artifact and an SLSA v1 provenance statement as referrers in the tag-schema index.
+ */
+export async function seedSupplyChain(
+  url: string,
+  host: string,
+  repo: string,
+  tag: string,
+  key: TestKey,
+  packages: { name: string; version: string; license?: string }[],
+): Promise<{ image: Desc; sbom: Desc; provenance: Desc }> {
+  const image = await pushTinyImage(url, repo, tag, `supply chain of ${repo}:${tag}`);
+  const payload = simpleSigningPayload(`${host}/${repo}`, image.digest);
+  await pushCosignSig(url, repo, image.digest, [
+    { payload, signature: key.sign(payload).toString('base64') },
+  ]);
+  const spdx = {
+    spdxVersion: 'SPDX-2.3',
+    SPDXID: 'SPDXRef-DOCUMENT',
+    packages: packages.map((p, i) => ({
+      SPDXID: `SPDXRef-${i}`,
+      name: p.name,
+      versionInfo: p.version,
+      downloadLocation: 'NONE',
+      ...(p.license ? { licenseConcluded: p.license } : {}),
+      externalRefs: [
+        {
+          referenceCategory: 'PACKAGE-MANAGER',
+          referenceType: 'purl',
+          referenceLocator: `pkg:generic/${p.name}@${p.version}`,
+        },
+      ],
+    })),
+  };
+  const sbom = await pushArtifact(url, repo, image, 'application/spdx+json', JSON.stringify(spdx));
+  const stmt = statement(`${host}/${repo}`, image.digest, 'https://slsa.dev/provenance/v1', {
+    buildDefinition: {
+      buildType: 'https://actions.github.io/buildtypes/workflow/v1',
+      externalParameters: {
+        workflow: { repository: 'https://github.com/acme/app', path: '.github/workflows/release.yml' },
+      },
+      resolvedDependencies: [
+        { uri: 'git+https://github.com/acme/app@refs/heads/main', digest: { gitCommit: 'a1b2c3d4' } },
+      ],
+    },
+    runDetails: {
+      builder: { id: 'https://github.com/actions/runner/github-hosted' },
+      metadata: { startedOn: '2026-04-01T12:00:00Z' },
+    },
+  });
+  const provenance = await pushArtifact(
+    url,
+    repo,
+    image,
+    'application/vnd.in-toto+json',
+    stmt,
+    'application/vnd.in-toto+json',
+  );
+  await addToTagSchema(url, repo, image.digest, [sbom, provenance]);
+  return { image, sbom, provenance };
+}
