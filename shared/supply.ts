@@ -86,3 +86,13 @@ export const VerifyRequestSchema = z
       .max(10),
   })
   .strict();
+
+/** A short word for what a referrer is, for the CLI's table and the app's list. */
+export function referrerKind(r: Pick<ReferrerInfo, 'artifactType' | 'source'>): string {
+  const t = r.artifactType;
+  if (r.source === 'attestation-manifest') return 'attestations';
+  if (/simplesigning|sigstore\.bundle/.test(t)) return 'signature';
+  if (/dsse|in-toto/.test(t)) return 'attestation';
+  if (/spdx|cyclonedx|syft|sbom/.test(t)) return 'sbom';
+  return 'artifact';
+}

@@ -14,6 +14,7 @@ import { History, Layers, RunConfig } from './image/Layers';
 import { Metadata } from './image/Metadata';
 import { Platforms, usePlatformSizes } from './image/Platforms';
 import { RawDocuments } from './image/RawDocuments';
+import { SupplyChain } from './image/SupplyChain';
 
 export function ImageScreen({
   connectionId,
@@ -203,6 +204,12 @@ export function ImageScreen({
           {image.layers && image.layers.length > 0 && <Layers image={image} />}
           <History image={image} />
           {image.config && <RunConfig image={image} />}
+          <SupplyChain
+            connectionId={connectionId}
+            repository={repository}
+            reference={reference}
+            platform={platform}
+          />
           <RawDocuments image={image} />
         </div>
       )}

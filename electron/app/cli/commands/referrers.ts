@@ -1,19 +1,10 @@
 /** `lading referrers REFERENCE`: the signatures, attestations and SBOMs attached to an image, and where each was found. */
 import type { Command } from 'commander';
-import { discoverReferrers, type Referrer } from '../../../core/supply/discover';
+import { referrerKind } from '../../../../shared/supply';
+import { discoverReferrers } from '../../../core/supply/discover';
 import { parseReferenceArg } from '../args';
 import { cliContext, note, print, printJson, registryClient } from '../context';
 import { humanSize, shortDigest, table } from '../format';
-
-/** A short word for what a referrer is, for the table. */
-export function referrerKind(r: Referrer): string {
-  const t = r.artifactType;
-  if (r.source === 'attestation-manifest') return 'attestations';
-  if (/simplesigning|sigstore\.bundle/.test(t)) return 'signature';
-  if (/dsse|in-toto/.test(t)) return 'attestation';
-  if (/spdx|cyclonedx|syft|sbom/.test(t)) return 'sbom';
-  return 'artifact';
-}
 
 export function register(program: Command): void {
   program
