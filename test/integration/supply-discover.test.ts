@@ -129,6 +129,16 @@ describe('discover on distribution 2.8 (tag schema)', () => {
     ]);
   });
 
+  it('a referrers tag that resolves to the subject itself (as GitLab answers) lists nothing', async () => {
+    const subject = await pushTinyImage(registry.url, repo, 'gitlab', 'gitlab-like');
+    const bytes = await fetch(`${registry.url}/v2/${repo}/manifests/gitlab`, {
+      headers: { accept: 'application/vnd.oci.image.manifest.v1+json' },
+    }).then((r) => r.text());
+    await putManifest(registry.url, repo, subject.digest.replace(':', '-'), JSON.parse(bytes));
+    const found = await discoverReferrers(clientFor(registry), repo, manifestReference('gitlab'));
+    expect(found.referrers).toEqual([]);
+  });
+
   it('an image with nothing attached lists nothing', async () => {
     await pushTinyImage(registry.url, repo, 'bare', 'bare');
     const found = await discoverReferrers(clientFor(registry), repo, manifestReference('bare'));
@@ -195,6 +205,23 @@ describe('discover through the referrers API (loopback front)', () => {
     const bounded = await referrersFromApi(client, repo, d, { maxEntries: 3 });
     expect(bounded).toMatchObject({ truncated: true });
     expect(bounded?.referrers).toHaveLength(3);
+  });
+
+  it('a next page on another host is not followed (it would get the credentials)', async () => {
+    const subject = await pushTinyImage(front.url, repo, 'api3', 'api3');
+    for (const i of [1, 2, 3]) await pushArtifact(front.url, repo, subject, SBOM_TYPE, `e ${i}`);
+    front.nextLinkOverride = 'http://evil.example/v2/team/app/referrers/x';
+    try {
+      const r = await referrersFromApi(
+        clientFor(registry, { baseUrl: front.url }),
+        repo,
+        digestName(subject.digest),
+      );
+      expect(r?.referrers).toHaveLength(2); // the first page only, said to be incomplete
+      expect(r?.truncated).toBe(true);
+    } finally {
+      front.nextLinkOverride = undefined;
+    }
   });
 
   it('a registry without the API answers undefined (the caller then reads the tag schema)', async () => {

@@ -26,6 +26,8 @@ export interface ReferrersFront {
   pageSize: number;
   /** Requests to the referrers route, for assertions. */
   referrerRequests: string[];
+  /** When set, every page's Link points here instead (a hostile or broken registry). */
+  nextLinkOverride?: string;
   stop(): Promise<void>;
 }
 
@@ -53,7 +55,7 @@ export async function startReferrersFront(target: string): Promise<ReferrersFron
       if (start + front.pageSize < all.length) {
         const next = new URLSearchParams(url.searchParams);
         next.set('last', String(start + front.pageSize));
-        headers.link = `<${url.pathname}?${next}>; rel="next"`;
+        headers.link = `<${front.nextLinkOverride ?? `${url.pathname}?${next}`}>; rel="next"`;
       }
       res.writeHead(200, headers);
       res.end(

@@ -98,8 +98,12 @@ export async function referrersFromApi(
       out.push(r);
     }
     const next = nextLink(res.headers.link, res.url);
-    // A next page on another host or route would get this repository's credentials: refuse it.
-    url = next && next.origin === first.origin && next.pathname === first.pathname ? next : undefined;
+    // A next page on another host or route would get this repository's credentials: not followed, and the
+    // list is then said to be incomplete rather than shown as whole.
+    if (next && (next.origin !== first.origin || next.pathname !== first.pathname)) {
+      return { referrers: out, truncated: true };
+    }
+    url = next;
   }
   return { referrers: out, truncated: false };
 }
