@@ -170,6 +170,8 @@ describe('discover on distribution 2.8 (tag schema)', () => {
     const text = await cli.lading(['--insecure', 'referrers', `${registry.host}/${repo}:multi`]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/attestations\s+sha256:\S+\s+\S+ \S+\s+attestation-manifest/);
+    const inspected = await cli.lading(['--insecure', 'inspect', `${registry.host}/${repo}:multi`]);
+    expect(inspected.stdout).toContain(`attestations for ${image.digest.slice(0, 19)}`);
   });
 });
 
