@@ -306,5 +306,12 @@ describe('bounded reads', () => {
     expect(viaApi).toMatchObject({ referrersApi: true, truncated: true });
     expect(viaApi.referrers).toHaveLength(2500);
     expect(Date.now() - t).toBeLessThan(10_000);
+    // Reading for an SBOM opens at most 64 of them (these name no manifest: skipped), then says there is none.
+    t = Date.now();
+    const e = await errorOf(
+      readSbom(clientFor(registry, { baseUrl: front.url }), repo, manifestReference('crowded')),
+    );
+    expect(e.code).toBe('manifest-unknown');
+    expect(Date.now() - t).toBeLessThan(10_000);
   });
 });

@@ -3,6 +3,7 @@
  * BuildKit attestation manifest) and its provenance statements, for one platform of an index when asked.
  * Every document is read bounded, and one that is not what its media type says is a clear error.
  */
+import { referrerKind } from '../../../shared/supply';
 import { LadingError } from '../registry/errors';
 import { parsePlatform, selectPlatform } from '../registry/inspect';
 import {
@@ -160,9 +161,13 @@ async function candidatesFor(
     parsePlatform(opts.platform); // still check the flag
   }
   const candidates: Candidate[] = [];
-  for (const r of referrers) {
-    const m = await client.getManifest(repository, digestName(r.digest), opts);
-    if (isIndex(m.manifest)) continue;
+  for (const r of likelyDocuments(referrers)) {
+    // A listed referrer whose manifest is gone (deleted without its index entry) holds nothing to read.
+    const m = await client.getManifest(repository, digestName(r.digest), opts).catch((e: unknown) => {
+      if (e instanceof LadingError && e.code === 'manifest-unknown') return undefined;
+      throw e;
+    });
+    if (!m || isIndex(m.manifest)) continue;
     for (const layer of m.manifest.layers ?? []) {
       const predicateType =
         layer.annotations?.['in-toto.io/predicate-type'] ??
@@ -172,6 +177,24 @@ async function candidatesFor(
     }
   }
   return { candidates, platforms };
+}
+
+/** Referrer manifests read per call at most: a list of thousands must not become thousands of requests. */
+const MAX_MANIFESTS = 64;
+
+/** SBOMs and attestations first, cosign v2 signatures never, at most MAX_MANIFESTS. */
+function likelyDocuments(referrers: Referrer[]): Referrer[] {
+  const rank = (r: Referrer) => {
+    // cosign v2 signatures hold a payload, never a document; v3 bundles may hold an attestation (cosign attest).
+    if (r.artifactType.includes('simplesigning')) return 9;
+    const kind = referrerKind(r);
+    return kind === 'sbom' ? 0 : kind === 'attestations' || kind === 'attestation' ? 1 : 2;
+  };
+
+  return referrers
+    .filter((r) => rank(r) < 9)
+    .sort((a, b) => rank(a) - rank(b))
+    .slice(0, MAX_MANIFESTS);
 }
 
 const platformImages = (index: ImageIndex) =>
