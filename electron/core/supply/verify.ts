@@ -142,7 +142,11 @@ async function bundleReferrer(
   opts: CallOptions,
 ): Promise<SignatureResult> {
   const result: SignatureResult = { digest, valid: false, layout: 'sigstore-bundle' };
-  const m = await client.getManifest(repository, digest, opts);
+  const m = await client.getManifest(repository, digest, opts).catch((e: unknown) => {
+    if (e instanceof LadingError && e.code === 'manifest-unknown') return undefined;
+    throw e;
+  });
+  if (!m) return { ...result, reason: 'the referrer is listed but its manifest is gone (no signature)' };
   const layer = isIndex(m.manifest)
     ? undefined
     : m.manifest.layers?.find((l) => l.mediaType === SIGSTORE_BUNDLE);
