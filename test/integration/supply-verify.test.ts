@@ -182,6 +182,25 @@ describe('cosign v3 Sigstore bundles (OCI 1.1 referrers)', () => {
     expect(wrong.signatures[0]?.reason).toMatch(/no given key verifies/);
   });
 
+  it('a keyless bundle (a certificate, no key) is said to be keyless, not merely unverified', async () => {
+    const image = await pushTinyImage(registry.url, repo, 'keyless', 'keyless');
+    const ephemeral = opensslKey('ecdsa');
+    const bundle = JSON.parse(
+      sigstoreBundle(
+        ephemeral,
+        statement(name(), image.digest, 'https://sigstore.dev/cosign/sign/v1', {}),
+      ).toString(),
+    );
+    bundle.verificationMaterial = {
+      certificate: { rawBytes: Buffer.from('not a real certificate').toString('base64') },
+    };
+    const artifact = await pushArtifact(registry.url, repo, image, SIGSTORE_BUNDLE, JSON.stringify(bundle));
+    await addToTagSchema(registry.url, repo, image.digest, [artifact]);
+    const r = await verifyImage(clientFor(registry), repo, manifestReference('keyless'), [pub(keys.ecdsa)]);
+    expect(r.verified).toBe(false);
+    expect(r.signatures[0]?.reason).toMatch(/^signed keyless \(a Fulcio certificate/);
+  });
+
   it('through the referrers API; a statement about another digest is refused', async () => {
     const client = clientFor(registry, { baseUrl: front.url });
     await bundleFor(front.url, 'v3-api', keys.ed25519);

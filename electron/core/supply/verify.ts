@@ -72,6 +72,10 @@ export async function verifyImage(
   return { subject, verified: signatures.some((s) => s.valid), signatures };
 }
 
+const CERTIFICATE_ANNOTATION = 'dev.sigstore.cosign/certificate';
+/** Keyless signatures (an ephemeral key in a Fulcio certificate) cannot match a user's key; say so. */
+const KEYLESS =
+  'signed keyless (a Fulcio certificate, no long-lived key): Lading verifies key-based signatures only, so no given key can verify it';
 const keyLabel = (k: PublicKey) => `${k.name} (${k.fingerprint.slice(0, 19)})`;
 const NO_KEY =
   'no given key verifies this signature: it was made with another key, or the signature or its payload was altered';
@@ -98,7 +102,7 @@ async function cosignSigLayers(
     const payload = await readDocument(client, repository, layer, DOC_LIMIT, 'signature payload', opts);
     const key = keyThatVerifies(keys, payload, Buffer.from(b64, 'base64'));
     if (!key) {
-      result.reason = NO_KEY;
+      result.reason = layer.annotations?.[CERTIFICATE_ANNOTATION] ? KEYLESS : NO_KEY;
       continue;
     }
     result.key = keyLabel(key);
@@ -129,6 +133,7 @@ function payloadDigest(payload: Buffer): string | undefined {
 
 interface Bundle {
   mediaType?: string;
+  verificationMaterial?: { certificate?: unknown; x509CertificateChain?: unknown; publicKey?: unknown };
   dsseEnvelope?: { payload?: string; payloadType?: string; signatures?: { sig?: string }[] };
   messageSignature?: { messageDigest?: { algorithm?: string; digest?: string }; signature?: string };
 }
@@ -156,6 +161,8 @@ async function bundleReferrer(
     'Sigstore bundle',
     SIGSTORE_BUNDLE,
   );
+  const vm = bundle.verificationMaterial;
+  const noKey = vm?.certificate || vm?.x509CertificateChain ? KEYLESS : NO_KEY;
   if (bundle.dsseEnvelope) {
     const env = bundle.dsseEnvelope;
     const payload = Buffer.from(env.payload ?? '', 'base64');
@@ -163,7 +170,7 @@ async function bundleReferrer(
     const key = (env.signatures ?? [])
       .map((s) => keyThatVerifies(keys, pae, Buffer.from(s.sig ?? '', 'base64')))
       .find(Boolean);
-    if (!key) return { ...result, reason: NO_KEY };
+    if (!key) return { ...result, reason: noKey };
     result.key = keyLabel(key);
     const subjects = statementDigests(payload);
     if (!subjects.includes(subject.digest)) {
@@ -187,7 +194,7 @@ async function bundleReferrer(
         reason:
           claimed && `sha256:${claimed}` !== subject.digest
             ? `the bundle signs another message (sha256:${claimed}), not ${subject.digest}`
-            : NO_KEY,
+            : noKey,
       };
     }
     return { ...result, key: keyLabel(key), valid: true };
