@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { FilesListingSchema, FilesSummarySchema } from './files';
+import { SignatureCheckSchema, SupplyChainSchema, SupplyRequestSchema, VerifyRequestSchema } from './supply';
 import {
   AbsolutePathSchema,
   ArchiveSourceSchema,
@@ -150,6 +151,10 @@ export const contract = {
     }).strict(),
     z.object({ bytes: z.number(), downloadId: z.string().optional() }),
   ),
+  /** What is attached to an image (#19): referrers with their source, the SBOM and provenance of it or a platform. */
+  'registry.supplyChain': call(SupplyRequestSchema, SupplyChainSchema),
+  /** The image's cosign signatures checked against the given public keys. */
+  'registry.verifySignatures': call(VerifyRequestSchema, SignatureCheckSchema),
 
   // Archives.
   'archive.inspect': call(z.object({ source: ArchiveSourceSchema }).strict(), ArchiveSummarySchema),

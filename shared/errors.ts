@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'archive-invalid', // an image archive that cannot be read or does not verify
   'file-error', // local file problems (missing, unwritable)
   'conflict', // e.g. refusing to delete a platform child of an index
+  'not-verified', // no signature of an image verifies with the keys given
   'cancelled',
   'internal',
 ] as const;

@@ -16,6 +16,7 @@ import { History, Layers, RunConfig } from './image/Layers';
 import { Metadata } from './image/Metadata';
 import { Platforms, usePlatformSizes } from './image/Platforms';
 import { RawDocuments } from './image/RawDocuments';
+import { SupplyChain } from './image/SupplyChain';
 
 export function ImageScreen({
   connectionId,
@@ -242,6 +243,12 @@ export function ImageScreen({
           )}
           <History image={image} />
           {image.config && <RunConfig image={image} />}
+          <SupplyChain
+            connectionId={connectionId}
+            repository={repository}
+            reference={reference}
+            platform={platform}
+          />
           <RawDocuments image={image} />
         </div>
       )}

@@ -243,6 +243,48 @@ const samples: { [N in CallName]: { request: CallRequest<N>; response: CallRespo
       notes: [],
     },
   },
+  'registry.supplyChain': {
+    request: { connectionId: 'c1', repository: 'app', reference: 'v1', platform: 'linux/amd64' },
+    response: {
+      subject: digest,
+      referrers: [
+        {
+          digest,
+          artifactType: 'application/spdx+json',
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          size: 10,
+          annotations: {},
+          source: 'tag-schema',
+        },
+      ],
+      truncated: false,
+      sbom: {
+        format: 'spdx',
+        document: digest,
+        packages: [{ name: 'musl', version: '1.2', license: 'MIT' }],
+      },
+      provenance: [
+        {
+          predicateType: 'https://slsa.dev/provenance/v1',
+          builderId: 'b',
+          document: digest,
+          referrer: digest,
+        },
+      ],
+    },
+  },
+  'registry.verifySignatures': {
+    request: {
+      connectionId: 'c1',
+      repository: 'app',
+      reference: 'v1',
+      keys: [{ name: 'cosign.pub', pem: 'PEM' }],
+    },
+    response: {
+      verified: true,
+      signatures: [{ digest, valid: true, layout: 'cosign-sig', key: 'cosign.pub' }],
+    },
+  },
   'jobs.prune': {
     request: { connectionId: 'c1', repository: 'app', keepLast: 3 },
     response: { jobId: 'j1' },

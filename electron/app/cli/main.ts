@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { isLadingError, toErrorInfo } from '../../core/registry/errors';
+import * as attachCommand from './commands/attach';
 import * as catalogCommand from './commands/catalog';
 import * as copyCommand from './commands/copy';
 import * as deleteCommand from './commands/delete';
@@ -19,9 +20,12 @@ import * as loginCommand from './commands/login';
 import * as pruneCommand from './commands/prune';
 import * as pullCommand from './commands/pull';
 import * as pushCommand from './commands/push';
+import * as referrersCommand from './commands/referrers';
+import * as sbomCommand from './commands/sbom';
 import * as serveCommand from './commands/serve';
 import * as tagCommand from './commands/tag';
 import * as tagsCommand from './commands/tags';
+import * as verifyCommand from './commands/verify';
 import { type CliIo, resetRunState, setCliContext } from './context';
 import { EXIT_CANCELLED, EXIT_GENERIC, EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes';
 
@@ -44,6 +48,10 @@ const COMMANDS: CommandModule[] = [
   tagsCommand,
   inspectCommand,
   filesCommand,
+  referrersCommand,
+  verifyCommand,
+  sbomCommand,
+  attachCommand,
   tagCommand,
   copyCommand,
   deleteCommand,

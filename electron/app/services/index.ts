@@ -19,6 +19,7 @@ import { jobHandlers } from './jobs';
 import { nativeHandlers } from './native';
 import { pruneHandlers } from './prune-jobs';
 import { registryHandlers } from './registry';
+import { supplyHandlers } from './supply';
 import { UploadStore } from './uploads';
 
 export type { Dialogs, ServiceContext } from './context';
@@ -89,6 +90,7 @@ export async function createServices(opts: ServicesOptions): Promise<Services> {
     ...jobHandlers(ctx),
     ...copyHandlers(ctx),
     ...pruneHandlers(ctx),
+    ...supplyHandlers(ctx),
     ...deps.githubHandlers(ctx),
   };
   return {

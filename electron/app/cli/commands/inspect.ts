@@ -13,7 +13,15 @@ interface InspectOptions {
   raw?: boolean;
 }
 
-function platformOf(d: { platform?: { os: string; architecture: string; variant?: string } }): string {
+function platformOf(d: {
+  platform?: { os: string; architecture: string; variant?: string };
+  annotations?: Record<string, string>;
+}): string {
+  // BuildKit's attestation manifests sit in the index as unknown/unknown: say what they attest instead.
+  const attests = d.annotations?.['vnd.docker.reference.digest'];
+  if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' && attests) {
+    return `attestations for ${shortDigest(attests)}`;
+  }
   const p = d.platform;
   if (!p) return 'unknown';
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
