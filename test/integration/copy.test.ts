@@ -5,10 +5,14 @@
  * tag), GitHub's rules before any byte, referrer tags, and sync (idempotent, dry run changes nothing).
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyImage, referrerTagsFor, syncRepository } from '../../electron/core/operations/copy';
-import type { RegistryClient } from '../../electron/core/registry/client';
-import { manifestReference, repositoryName, tagName } from '../../electron/core/registry/names';
+import { RegistryClient } from '../../electron/core/registry/client';
+import { digestName, manifestReference, repositoryName, tagName } from '../../electron/core/registry/names';
+import { referrersFromTagSchema } from '../../electron/core/registry/referrers';
+import { attachArtifact } from '../../electron/core/supply/attach';
 import { errorOf } from '../support/clients';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
 import { HOSTILE, startHostileRegistry } from '../support/hostile-registry';
@@ -21,6 +25,7 @@ import {
   skopeoCopy,
   skopeoInspect,
 } from '../support/images';
+import { startReferrersFront } from '../support/referrers-front';
 import { startRegistry, type TestRegistry } from '../support/registry';
 import { callers, connectionTo, servicesInTempDir, type TestServices } from '../support/services';
 import { clientFor, tempDir } from './archive-fixtures';
@@ -330,6 +335,47 @@ describe('referrers by the tag schema', () => {
     expect(
       await clientFor(basic).headManifest(repositoryName('signed/app'), manifestReference(sigTag)),
     ).toBeDefined();
+  });
+});
+
+describe('referrers by the OCI 1.1 referrers API', () => {
+  it('--referrers copies what the source lists, by digest, into a target without the API as its tag schema', async () => {
+    // The open registry behind a front that answers the referrers API; an SBOM attached through it is
+    // listed by the API only (no tag-schema index at the source).
+    const front = await startReferrersFront(open.url);
+    try {
+      const viaFront = new RegistryClient({ registry: front.host, retryBaseMs: 20 });
+      const dir = await tempDir();
+      const sbomFile = join(dir, 'sbom.spdx.json');
+      await writeFile(sbomFile, JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'app', packages: [] }));
+      await seedTags(open, 'api/app', ['1.0']);
+      const attached = await attachArtifact(viaFront, repositoryName('api/app'), manifestReference('1.0'), {
+        artifactType: 'application/spdx+json',
+        file: sbomFile,
+      });
+      expect(attached.tagSchema).toBe(false);
+      const result = await copyImage({
+        source: {
+          client: viaFront,
+          repository: repositoryName('api/app'),
+          reference: manifestReference('1.0'),
+        },
+        target: { client: clientFor(basic), repository: repositoryName('api/app') },
+        referrers: true,
+      });
+      expect(result.referrers).toEqual([attached.digest]);
+      const target = clientFor(basic);
+      // The artifact is there by digest, and the subject's tag-schema index at the target lists it.
+      expect(await target.headManifest(repositoryName('api/app'), digestName(attached.digest))).toBeDefined();
+      const listed = await referrersFromTagSchema(
+        target,
+        repositoryName('api/app'),
+        digestName(result.digest),
+      );
+      expect(listed.referrers.map((r) => r.digest)).toEqual([attached.digest]);
+    } finally {
+      await front.stop();
+    }
   });
 });
 

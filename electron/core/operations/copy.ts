@@ -17,6 +17,7 @@ import { parsePlatform, selectPlatform } from '../registry/inspect';
 import { type Descriptor, type ImageManifest, isIndex, type Manifest } from '../registry/manifest';
 import { isNonDistributable } from '../registry/mediatypes';
 import {
+  type Digest,
   digestName,
   type ManifestReference,
   manifestReference,
@@ -25,7 +26,10 @@ import {
   tagName,
 } from '../registry/names';
 import { isValidDigest, validateTag } from '../registry/reference';
+import { type ReferrerDescriptor, referrersFromApi } from '../registry/referrers';
+import type { RegistrySession } from '../registry/session';
 import { cancelled } from '../registry/transport';
+import { addToTagSchema } from '../supply/attach';
 import { type ProgressListener, ProgressTracker } from '../transfer/progress';
 import { runLimited, SLOT_SHARES } from '../transfer/run-limited';
 
@@ -42,7 +46,8 @@ export type CopyClient = Pick<
   | 'openBlob'
   | 'uploadBlob'
   | 'tags'
->;
+> &
+  RegistrySession;
 
 export interface CopyOptions {
   source: { client: CopyClient; repository: RepositoryName; reference: ManifestReference };
@@ -290,7 +295,7 @@ export async function copyImage(opts: CopyOptions): Promise<CopyResult> {
   );
 
   // 4. Referrers by the tag schema, each copied as an image of its own.
-  const referrers = opts.referrers ? await copyReferrerTags(opts, digest) : [];
+  const referrers = opts.referrers ? await copyReferrers(opts, digestName(digest)) : [];
   return {
     source: sourceName,
     target: `${target.client.registry}/${target.repository}${tag ? `:${tag}` : `@${digest}`}`,
@@ -312,6 +317,52 @@ export function referrerTagsFor(tags: readonly string[], digest: string): string
 
 /** Whether a tag is a referrer tag of some image (never a tag a person gave). */
 export const isReferrerTag = (tag: string) => /^sha256-[a-f0-9]{64}(\.(sig|att|sbom))?$/.test(tag);
+
+/**
+ * What refers to the image, copied after it: the referrers API's list (OCI 1.1), each manifest by digest
+ * (a target without the API gets them in its tag-schema index, as oras writes it); then the tag schema's and
+ * cosign's tags. Returns the digests and tags copied.
+ */
+async function copyReferrers(opts: CopyOptions, digest: Digest): Promise<string[]> {
+  const call = { signal: opts.signal };
+  const fromApi = await referrersFromApi(opts.source.client, opts.source.repository, digest, call).catch(
+    (e) => {
+      if (opts.signal?.aborted) throw cancelled();
+      opts.onWarning?.(
+        `The referrers API of ${opts.source.client.registry} failed (${toErrorInfo(e).message}); only the referrers' tags are copied.`,
+      );
+      return undefined;
+    },
+  );
+  const copied: string[] = [];
+  if (fromApi?.truncated)
+    opts.onWarning?.(
+      `${digest} has more referrers than one copy lists; the first ${fromApi.referrers.length} are copied.`,
+    );
+  const listed: ReferrerDescriptor[] = fromApi?.referrers ?? [];
+  for (const r of listed) {
+    await copyImage({
+      ...opts,
+      source: { ...opts.source, reference: r.digest },
+      target: { ...opts.target, tag: undefined },
+      platform: undefined,
+      referrers: false,
+      onProgress: undefined,
+    });
+    copied.push(r.digest);
+  }
+  if (listed.length > 0) {
+    const targetApi = await referrersFromApi(opts.target.client, opts.target.repository, digest, {
+      ...call,
+      maxEntries: 1,
+    }).catch(() => undefined);
+    // Without the API at the target, the copies are found only through the subject's tag-schema index.
+    if (!targetApi)
+      for (const r of listed)
+        await addToTagSchema(opts.target.client, opts.target.repository, digest, r, call);
+  }
+  return [...copied, ...(await copyReferrerTags(opts, digest))];
+}
 
 async function copyReferrerTags(opts: CopyOptions, digest: string): Promise<string[]> {
   let tags: string[];

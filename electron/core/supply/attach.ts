@@ -129,7 +129,7 @@ export async function attachArtifact(
 }
 
 /** Adds an entry to the subject's tag-schema index (created when absent), once. */
-async function addToTagSchema(
+export async function addToTagSchema(
   client: AttachClient,
   repository: RepositoryName,
   subject: Digest,
