@@ -11,7 +11,14 @@ import type { Descriptor } from '../registry/manifest';
 import { knownBlobs } from './blob-cache';
 import { gzipParallel } from './gzip-parallel';
 import type { LayerJob, LayerOutcome } from './push-options';
-import { LARGE_LAYER, READ_AHEAD, streamUploads, uploadChunk } from './push-tuning';
+import {
+  LARGE_LAYER,
+  LINK_BOUND_AFTER_MS,
+  LINK_BOUND_READ_AHEAD,
+  READ_AHEAD,
+  streamUploads,
+  uploadChunk,
+} from './push-tuning';
 import { diffIdMismatch, verifyCompressed } from './push-verify';
 import type { Pusher } from './pusher';
 import { readAhead } from './read-ahead';
@@ -51,22 +58,43 @@ export async function pushLayer(
     }
   }
   const bigCompress = p.compression !== 'none' && layer.size > LARGE_LAYER;
-  // The slot is freed once the layer's input has all been read (its last blocks are still deflating and
-  // its upload finishing), so the next layer's compression overlaps this one's tail.
-  let release = () => {};
-  if (bigCompress) {
-    await p.compressSlot.acquire();
-    let held = true;
-    release = () => {
+  // Taken when the layer's compression starts (its upload session is opened meanwhile); freed once the
+  // layer's input has all been read (its last blocks are still deflating and its upload finishing), so the
+  // next layer's compression overlaps this one's tail, or once the push is bound by the link, not the CPU
+  // (push-tuning.ts, LINK_BOUND_AFTER_MS), so every layer's upload is under way at once.
+  const slot = bigCompress ? slotHolder(p) : { take: async () => {}, release: () => {} };
+  try {
+    return await compressAndUpload(p, job, open, openReader, mediaType, diffIdKnown, slot);
+  } finally {
+    slot.release();
+  }
+}
+
+interface Slot {
+  take(): Promise<void>;
+  release(): void;
+}
+
+/** One layer's hold on the push's compression slot: taken again if the upload redoes the layer. */
+function slotHolder(p: Pusher): Slot {
+  let held = false;
+  return {
+    async take() {
+      if (held) return;
+      await p.compressSlot.acquire();
+      held = true;
+    },
+    release() {
       if (held) p.compressSlot.release();
       held = false;
-    };
-  }
-  try {
-    return await compressAndUpload(p, job, open, openReader, mediaType, diffIdKnown, release);
-  } finally {
-    release();
-  }
+    },
+  };
+}
+
+/** `body`, started only once the slot is taken. */
+async function* afterSlot(slot: Slot, body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  await slot.take();
+  yield* body;
 }
 
 async function compressAndUpload(
@@ -76,7 +104,7 @@ async function compressAndUpload(
   openReader: (() => EntryReader) | undefined,
   mediaType: string,
   diffIdKnown: boolean,
-  inputRead: () => void,
+  slot: Slot,
 ): Promise<LayerOutcome> {
   const { layer, progress } = job;
   const { client, target } = p.opts;
@@ -122,15 +150,23 @@ async function compressAndUpload(
         },
         onEnd: () => {
           check();
-          inputRead();
+          slot.release();
         },
       });
     } else if (compression === 'gzip')
       body = gzipParallel(verified(), { signal, sizeHint: layer.size || undefined });
     else if (compression === 'zstd') body = throughStream(verified(), createZstdCompressOrThrow());
     else return verified();
-    // Keep compressing while the engine waits for each PATCH answer.
-    return readAhead(body, READ_AHEAD);
+    // Keep compressing while the engine waits for each PATCH answer. Once the compressor has waited on the
+    // upload long enough, the link sets the pace: every large layer may compress at once (push-tuning.ts).
+    return readAhead(afterSlot(slot, body), READ_AHEAD, {
+      waitedMs: LINK_BOUND_AFTER_MS,
+      reached: () => {
+        p.linkBound();
+        slot.release();
+      },
+      keep: LINK_BOUND_READ_AHEAD,
+    });
   };
   const body = makeBody();
   const result = await client
