@@ -81,7 +81,8 @@ const IDEMPOTENT = new Set<Method>(['GET', 'HEAD', 'PUT', 'DELETE']);
 let sharedAgent: Agent | undefined;
 function defaultDispatcher(): Agent {
   sharedAgent ??= new Agent({
-    connections: 16,
+    // Per origin: a push has up to 30 small blobs in flight (push-tuning.ts), each waiting on round trips.
+    connections: 32,
     keepAliveTimeout: 10_000,
     connect: { timeout: 30_000 },
     headersTimeout: DEFAULT_HEADERS_TIMEOUT_MS,

@@ -12,6 +12,7 @@ import { cancelled, isAbortError } from './transport';
 import { attemptChunked } from './upload-chunked';
 import type { BlobSource, UploadBlobOptions, UploadLimits } from './upload-options';
 import { SessionLost, UploadSession } from './upload-session';
+import { peekSmall, SINGLE_LIMIT, uploadSmall } from './upload-single';
 import { attemptStreaming } from './upload-streamed';
 
 export type { BlobSource, UploadBlobOptions, UploadLimits } from './upload-options';
@@ -27,9 +28,16 @@ export async function uploadBlob(
   const u = new UploadSession(session, repository, limits, opts);
   const signal = u.signal;
   const streaming = opts.stream === true && opts.reopen !== undefined && limits.maxChunkSize === undefined;
-  await u.open();
   let data = source;
   try {
+    // A blob said to be small is read whole first: it can then go in one request, or two.
+    const hint = opts.size ?? opts.sizeHint;
+    if (limits.singlePost && hint !== undefined && hint <= SINGLE_LIMIT) {
+      const peeked = await peekSmall(source);
+      if ('whole' in peeked) return await uploadSmall(u, peeked.whole, limits.singlePost);
+      data = peeked.source;
+    }
+    await u.open();
     for (let restarts = 0; ; restarts++) {
       try {
         return await (streaming ? attemptStreaming(u, data) : attemptChunked(u, data));

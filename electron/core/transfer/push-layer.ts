@@ -8,6 +8,7 @@ import type { ArchiveManifestImage } from '../archive/formats';
 import type { EntryReader } from '../archive/open-archive';
 import { createZstdCompressOrThrow } from '../archive/sniff';
 import type { Descriptor } from '../registry/manifest';
+import { SINGLE_LIMIT } from '../registry/upload-single';
 import { knownBlobs } from './blob-cache';
 import { gzipParallel } from './gzip-parallel';
 import type { LayerJob, LayerOutcome } from './push-options';
@@ -176,6 +177,8 @@ async function compressAndUpload(
       stream: streamUploads(client),
       expectedDigest: p.compression === 'none' && diffIdKnown ? layer.diffId : undefined,
       size: p.compression === 'none' ? layer.size : undefined,
+      // A small layer is compressed whole before its upload starts, to go in one or two requests.
+      sizeHint: layer.size || undefined,
       onProgress: (acked) => {
         if (acked > 0) tracker.update(progress, { state: 'uploading' });
       },
@@ -234,10 +237,14 @@ async function pushCompressed(
   };
 }
 
-/** Uploads the config blob (HEAD first). */
+/**
+ * Uploads the config blob. No HEAD first unless another repository may hold it (then a mount may do): the
+ * upload of a few KiB answers the question itself, while a HEAD before it is a round trip every push waits on.
+ */
 export async function pushConfig(p: Pusher, img: ArchiveManifestImage): Promise<void> {
   const { client, target } = p.opts;
-  if (await p.reuse(img.configDigest)) return;
+  const elsewhere = knownBlobs.repositoriesWith(target.registry, img.configDigest).length > 0;
+  if ((elsewhere || img.configBytes.length > SINGLE_LIMIT) && (await p.reuse(img.configDigest))) return;
   await client.uploadBlob(p.repo, once1(img.configBytes), {
     signal: p.signal,
     expectedDigest: img.configDigest,
