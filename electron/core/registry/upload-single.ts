@@ -56,18 +56,21 @@ export async function peekSmall(source: BlobSource): Promise<Peeked> {
   return { source: replay() };
 }
 
-/** Uploads a blob held whole in memory; `u` has no session yet (opened here only when needed). */
+/** Uploads a blob held whole in memory; `u` has no session yet unless `opening` (opened here when needed). */
 export async function uploadSmall(
   u: UploadSession,
   bytes: Buffer,
   support: SinglePostSupport,
+  /** The session, when it was opened while the blob was read (this blob does not ask). */
+  opening?: Promise<void>,
 ): Promise<{ digest: Digest; size: number }> {
   const digester = uploadDigester(u.opts);
   digester.hash.update(bytes);
   const digest = digester.digest();
   u.checkExpected(digest);
   u.checkSize(bytes.length);
-  if (support.state === 'yes' || support.state === 'unknown') {
+  if (opening) await opening;
+  else if (support.state === 'yes' || support.state === 'unknown') {
     const asking = support.state === 'unknown';
     if (asking) support.state = 'asking';
     let answer: SingleAnswer;
