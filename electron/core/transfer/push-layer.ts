@@ -160,7 +160,7 @@ async function compressAndUpload(
     else return verified();
     // Keep compressing while the engine waits for each PATCH answer. Once the compressor has waited on the
     // upload long enough, the link sets the pace: every large layer may compress at once (push-tuning.ts).
-    return readAhead(afterSlot(slot, body), READ_AHEAD, {
+    return readAhead(afterSlot(slot, body), p.isLinkBound ? LINK_BOUND_READ_AHEAD : READ_AHEAD, {
       waitedMs: LINK_BOUND_AFTER_MS,
       reached: () => {
         p.linkBound();

@@ -43,6 +43,14 @@ export const READ_AHEAD = 8 * 1024 * 1024;
 export const LINK_BOUND_AFTER_MS = 150;
 
 /**
+ * A first ping of the registry (a new connection and GET /v2/) slower than this marks the push as bound by
+ * the link from the start: a loopback registry answered in 11-15 ms on this busy machine, a
+ * wide-area one in a round trip or more (62-120 ms through the cdn profile, ~20 ms each way). Without it
+ * the second and third large layers started ~0.6 s late there, waiting for LINK_BOUND_AFTER_MS's evidence.
+ */
+export const FAR_PING_MS = 40;
+
+/**
  * Read-ahead of a layer whose upload fell behind: the compressor refills it far faster than the link
  * drains it, so a small buffer keeps the stream fed and three layers in flight hold less memory.
  */

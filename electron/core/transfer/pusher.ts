@@ -72,8 +72,12 @@ export class Pusher {
    * not the CPU, sets the pace, so large layers no longer wait for one another's compression.
    */
   linkBound(): void {
+    this.isLinkBound = true;
     this.compressSlot.open();
   }
+
+  /** Set by linkBound(). */
+  isLinkBound = false;
 
   get compression(): Compression {
     return this.opts.compression ?? 'gzip';
