@@ -28,6 +28,12 @@ export type FaultRule = {
   | { kind: 'trickle'; bytesPerSecond: number }
   /** Forward without the Range header, as a server that does not serve byte ranges answers (200, whole). */
   | { kind: 'ignore-range' }
+  /**
+   * Answer a `POST …/blobs/uploads/?digest=` with a body as a registry that takes the monolithic upload
+   * does (distribution 2.8 does not): the body goes to the registry as a POST then `PUT ?digest=`, so the
+   * registry itself checks the digest, and its answer to the PUT (201, or the refusal) is returned.
+   */
+  | { kind: 'single-post' }
 );
 
 export interface ProxiedRequest {
@@ -115,6 +121,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       res.end(body);
       return;
     }
+    if (rule?.kind === 'single-post') return singlePost(req, res);
     if (rule?.kind === 'stall') await wait(rule.ms);
     if (req.socket.destroyed) return;
 
@@ -188,6 +195,33 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       }
       up.pipe(res);
     });
+  }
+
+  async function singlePost(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const url = new URL(req.url ?? '/', targetUrl);
+    const digest = url.searchParams.get('digest') ?? '';
+    url.search = '';
+    const auth: Record<string, string> = req.headers.authorization
+      ? { authorization: req.headers.authorization }
+      : {};
+    const opened = await fetch(url, { method: 'POST', headers: auth });
+    const location = new URL(opened.headers.get('location') ?? '', url);
+    location.searchParams.set('digest', digest);
+    const put = await fetch(location, {
+      method: 'PUT',
+      body: Buffer.concat(chunks),
+      headers: { 'content-type': 'application/octet-stream', ...auth },
+    });
+    const body = Buffer.from(await put.arrayBuffer());
+    const headers: OutgoingHttpHeaders = { 'content-length': body.length };
+    for (const name of ['content-type', 'location', 'docker-content-digest']) {
+      const v = put.headers.get(name);
+      if (v) headers[name] = name === 'location' ? rewriteLocation(v) : v;
+    }
+    res.writeHead(put.status, headers);
+    res.end(body);
   }
 
   async function trickle(up: IncomingMessage, res: ServerResponse, bytesPerSecond: number): Promise<void> {

@@ -33,10 +33,12 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 describe('runLimited (the layer queue of a push)', () => {
   it('runs light items SLOT_SHARES to a slot and heavy ones a slot each, in order, with results in order', async () => {
     const h = harness();
+    const light = SLOT_SHARES + 2;
+    const ids = (n: number) => Array.from({ length: n }, (_, i) => i);
     const items = [
-      ...Array.from({ length: 6 }, (_, i) => ({ id: i, w: 1 })),
-      { id: 6, w: SLOT_SHARES },
-      { id: 7, w: 1 },
+      ...Array.from({ length: light }, (_, i) => ({ id: i, w: 1 })),
+      { id: light, w: SLOT_SHARES },
+      { id: light + 1, w: 1 },
     ];
     const done = runLimited(
       items,
@@ -46,20 +48,20 @@ describe('runLimited (the layer queue of a push)', () => {
       () => {},
     );
     await tick();
-    expect(h.started).toEqual([0, 1, 2, 3]);
+    expect(h.started).toEqual(ids(SLOT_SHARES));
     await h.finish(0);
-    expect(h.started).toEqual([0, 1, 2, 3, 4]);
-    for (const id of [1, 2, 3, 4]) await h.finish(id);
+    expect(h.started).toEqual(ids(SLOT_SHARES + 1));
+    for (const id of ids(SLOT_SHARES + 1).slice(1)) await h.finish(id);
     await tick();
-    expect(h.started).toEqual([0, 1, 2, 3, 4, 5]);
-    // The heavy item needs the whole slot: it waits for item 5, and item 7 waits behind it.
-    await h.finish(5);
+    expect(h.started).toEqual(ids(light));
+    // The heavy item needs the whole slot: it waits for the last light one, and the one after waits behind it.
+    await h.finish(light - 1);
     await tick();
-    expect(h.started).toEqual([0, 1, 2, 3, 4, 5, 6]);
-    await h.finish(6);
+    expect(h.started).toEqual(ids(light + 1));
+    await h.finish(light);
     await tick();
-    await h.finish(7);
-    expect(await done).toEqual([0, 10, 20, 30, 40, 50, 60, 70]);
+    await h.finish(light + 1);
+    expect(await done).toEqual(ids(light + 2).map((i) => i * 10));
     expect(h.peak()).toBe(SLOT_SHARES);
   });
 
@@ -85,7 +87,7 @@ describe('runLimited (the layer queue of a push)', () => {
     expect(errors).toHaveLength(1);
   });
 
-  it('weighs layers by size: up to 1 MiB is a quarter of a slot', () => {
+  it('weighs layers by size: up to 1 MiB is one share of a slot', () => {
     expect(layerWeight(200_000)).toBe(1);
     expect(layerWeight(1024 * 1024)).toBe(1);
     expect(layerWeight(1024 * 1024 + 1)).toBe(SLOT_SHARES);

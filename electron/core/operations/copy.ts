@@ -31,7 +31,8 @@ import type { RegistrySession } from '../registry/session';
 import { cancelled } from '../registry/transport';
 import { addToTagSchema } from '../supply/attach';
 import { type ProgressListener, ProgressTracker } from '../transfer/progress';
-import { runLimited, SLOT_SHARES } from '../transfer/run-limited';
+import { layerWeight } from '../transfer/push-tuning';
+import { runLimited } from '../transfer/run-limited';
 
 /** What a copy asks of each side's client (RegistryClient has it all). */
 export type CopyClient = Pick<
@@ -228,7 +229,9 @@ export async function copyImage(opts: CopyOptions): Promise<CopyResult> {
     await runLimited(
       blobs,
       opts.concurrency ?? 4,
-      () => SLOT_SHARES,
+      // A small blob's copy is round trips (HEAD, GET, POST, PUT), not bytes: as a push's small layers, many
+      // share a slot (over a wide-area link 30 small blobs four at a time took eight waves of them).
+      (b) => layerWeight(b.size),
       async (blob, i) => {
         const slot = slots[i] as number;
         if (inner.signal.aborted) throw cancelled();

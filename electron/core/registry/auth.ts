@@ -9,7 +9,7 @@ import { type Challenge, findChallenge, parseChallenges } from './challenge';
 import type { Credential, CredentialProvider } from './credential-types';
 import { LadingError } from './errors';
 import { registryHostname } from './reference';
-import { formatScope, parseScope, parseScopes, scopeKey, withChallengeScopes } from './scope';
+import { formatScope, parseScope, parseScopes, scopeCovers, scopeKey, withChallengeScopes } from './scope';
 import { tokenGrants } from './token-claims';
 import {
   cancelled,
@@ -60,6 +60,8 @@ export const neutralLoginHints: LoginHints = {
 interface CachedToken {
   token: string;
   expiresAt: number;
+  /** The scopes it was asked for: a token for `pull,push` on a repository also serves its `pull` requests. */
+  scopes?: readonly string[];
 }
 
 const DEFAULT_TOKEN_LIFETIME_S = 60;
@@ -214,18 +216,42 @@ export class Authenticator {
       return password !== undefined ? basicHeader(cred?.username ?? '<token>', password) : undefined;
     }
     const key = scopeKey(scopes);
-    const cached = this.tokens.get(key);
-    if (!force && cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
-    // Parallel transfers asking for the same scopes share one token request.
-    let pending = this.pendingTokens.get(key);
+    const cached = force ? undefined : (this.tokens.get(key) ?? this.coveringToken(scopes));
+    if (cached && cached.expiresAt > Date.now()) return `Bearer ${cached.token}`;
+    // Parallel transfers asking for the same scopes share one token request (or one for more scopes).
+    let pending = this.pendingTokens.get(key) ?? (force ? undefined : this.coveringPending(scopes));
     if (!pending) {
       // Not tied to one caller's signal: cancelling one transfer must not fail the others sharing the token.
-      pending = this.fetchToken(scopes).finally(() => this.pendingTokens.delete(key));
+      pending = this.fetchToken(scopes)
+        .then((t) => ({ ...t, scopes: [...scopes] }))
+        .finally(() => this.pendingTokens.delete(key));
       this.pendingTokens.set(key, pending);
     }
     const fresh = await untilAborted(pending, signal);
     this.tokens.set(key, fresh);
     return `Bearer ${fresh.token}`;
+  }
+
+  /**
+   * A live token asked for scopes that include all of these: a push's token (`pull,push`) serves its HEADs,
+   * a token round trip saved per repository and command. A token the registry then refuses is dropped by
+   * `send` and a fresh one asked for the exact scopes.
+   */
+  private coveringToken(scopes: readonly string[]): CachedToken | undefined {
+    const now = Date.now();
+    for (const t of this.tokens.values()) {
+      if (t.scopes && t.expiresAt > now && scopes.every((s) => scopeCovers(t.scopes ?? [], s))) return t;
+    }
+    return undefined;
+  }
+
+  /** A token request under way for scopes that include all of these. */
+  private coveringPending(scopes: readonly string[]): Promise<CachedToken> | undefined {
+    for (const [key, pending] of this.pendingTokens) {
+      const asked = key.split(' ');
+      if (scopes.every((s) => scopeCovers(asked, s))) return pending;
+    }
+    return undefined;
   }
 
   /**
@@ -429,11 +455,11 @@ export class Authenticator {
    */
   async send(req: SendRequest, scopes: readonly string[]): Promise<Response> {
     let current = [...scopes];
-    const first = await this.transport.send({
-      ...req,
-      authorization: await this.authorization(current, req.signal),
-    });
+    const sent = await this.authorization(current, req.signal);
+    const first = await this.transport.send({ ...req, authorization: sent });
     if (first.status !== 401) return first;
+    // Whichever cache entry handed out the refused token (perhaps one asked for wider scopes) goes.
+    for (const [key, t] of this.tokens) if (`Bearer ${t.token}` === sent) this.tokens.delete(key);
     await first.body.dump().catch(() => {});
     const challenges = parseChallenges(first.headers['www-authenticate']);
     const schemeBefore = this.scheme;

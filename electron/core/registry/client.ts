@@ -27,6 +27,7 @@ import type { CallOptions, RegistrySession } from './session';
 import { type Response, type SendRequest, type StatusContext, Transport } from './transport';
 import type { Dispatcher } from './undici-core';
 import { type BlobSource, type UploadBlobOptions, uploadBlob } from './upload';
+import type { SinglePostSupport } from './upload-single';
 
 export type { OpenBlobOptions } from './blob-download';
 export type { CatalogPage, PageOptions } from './listing';
@@ -73,6 +74,8 @@ export class RegistryClient implements RegistrySession {
   readonly retries: number;
   readonly chunkSize: number;
   readonly maxChunkSize?: number;
+  /** Whether the registry takes a small blob in one POST, learnt by the first small upload. */
+  readonly singlePost: SinglePostSupport = { state: 'unknown' };
 
   constructor(opts: RegistryClientOptions) {
     this.registry = opts.registry;
@@ -208,7 +211,7 @@ export class RegistryClient implements RegistrySession {
       this,
       repository,
       source,
-      { chunkSize: this.chunkSize, maxChunkSize: this.maxChunkSize },
+      { chunkSize: this.chunkSize, maxChunkSize: this.maxChunkSize, singlePost: this.singlePost },
       opts,
     );
   }

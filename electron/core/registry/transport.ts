@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { formatSize } from '../../../shared/sizes';
 import { LadingError } from './errors';
 import { type Headers, header, parseRetryAfter } from './headers';
+import { traceEnd, traceStart } from './http-trace';
 import { Agent, type Dispatcher, request } from './undici-core';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -80,7 +81,8 @@ const IDEMPOTENT = new Set<Method>(['GET', 'HEAD', 'PUT', 'DELETE']);
 let sharedAgent: Agent | undefined;
 function defaultDispatcher(): Agent {
   sharedAgent ??= new Agent({
-    connections: 16,
+    // Per origin: a push has up to 30 small blobs in flight (push-tuning.ts), each waiting on round trips.
+    connections: 32,
     keepAliveTimeout: 10_000,
     connect: { timeout: 30_000 },
     headersTimeout: DEFAULT_HEADERS_TIMEOUT_MS,
@@ -263,6 +265,7 @@ export class Transport {
           typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength,
         );
       }
+      const trace = traceStart(method, url);
       const r = await request(this.dispatcher, {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
@@ -273,7 +276,11 @@ export class Transport {
         // Per request, so that the limits hold whatever dispatcher the caller supplied.
         headersTimeout: this.headersTimeoutMs,
         bodyTimeout: this.bodyTimeoutMs,
+      }).catch((e: unknown) => {
+        traceEnd(trace, errorCode(e) ?? 'error');
+        throw e;
       });
+      traceEnd(trace, r.statusCode);
       const res: Response = { status: r.statusCode, headers: r.headers as Headers, body: r.body, url };
       const location = header(res.headers, 'location');
       if (![301, 302, 303, 307, 308].includes(res.status) || !location) return res;

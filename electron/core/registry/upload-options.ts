@@ -2,6 +2,7 @@
 import { createDigester } from './digest';
 import { type Digest, digestName } from './names';
 import type { CallOptions } from './session';
+import type { SinglePostSupport } from './upload-single';
 
 /** Blob data: a stream or any (async) iterable of byte chunks. */
 export type BlobSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -11,6 +12,11 @@ export interface UploadBlobOptions extends CallOptions {
   expectedDigest?: string;
   /** Total size when known: what the source produced is checked against it. (Data that fits one chunk always goes in a single PUT.) */
   size?: number;
+  /**
+   * About how many bytes the source will produce, when `size` is not known exactly (a layer's size before
+   * compression): at most upload-single's limit, the blob is read whole first and sent in one or two requests.
+   */
+  sizeHint?: number;
   /** Bytes the registry has acknowledged so far. */
   onProgress?(bytesAcknowledged: number): void;
   chunkSize?: number;
@@ -52,4 +58,6 @@ export function uploadDigester(opts: UploadBlobOptions): {
 export interface UploadLimits {
   chunkSize: number;
   maxChunkSize?: number;
+  /** What the client learnt of the registry's one-request upload (upload-single.ts); none: never tried. */
+  singlePost?: SinglePostSupport;
 }

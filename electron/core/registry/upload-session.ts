@@ -207,6 +207,17 @@ export class UploadSession {
       throw digestMismatch('uploaded data', this.opts.expectedDigest, digest);
   }
 
+  /** Refuses a source that produced other than the `size` the caller gave. */
+  checkSize(total: number): void {
+    const expected = this.opts.size;
+    if (expected !== undefined && expected !== total) {
+      throw new LadingError(
+        'invalid-input',
+        `The blob source produced ${total} bytes but ${expected} were expected.`,
+      );
+    }
+  }
+
   /** A blob that fits one chunk, whole: checked, sent in one PUT, reported as acknowledged. */
   async putSmall(bytes: Buffer, digest: Digest): Promise<{ digest: Digest; size: number }> {
     this.checkExpected(digest);
@@ -256,14 +267,9 @@ export class UploadSession {
    * session with an empty `PUT ?digest=`.
    */
   async finish(digest: Digest, total: number): Promise<{ digest: Digest; size: number }> {
-    const { session, scopes, repository, opts } = this;
+    const { session, scopes, repository } = this;
     this.checkExpected(digest);
-    if (opts.size !== undefined && opts.size !== total) {
-      throw new LadingError(
-        'invalid-input',
-        `The blob source produced ${total} bytes but ${opts.size} were expected.`,
-      );
-    }
+    this.checkSize(total);
     const res = await session.send(
       {
         method: 'PUT',

@@ -12,6 +12,7 @@ import { cancelled, isAbortError } from './transport';
 import { attemptChunked } from './upload-chunked';
 import type { BlobSource, UploadBlobOptions, UploadLimits } from './upload-options';
 import { SessionLost, UploadSession } from './upload-session';
+import { peekSmall, SINGLE_LIMIT, uploadSmall } from './upload-single';
 import { attemptStreaming } from './upload-streamed';
 
 export type { BlobSource, UploadBlobOptions, UploadLimits } from './upload-options';
@@ -27,9 +28,24 @@ export async function uploadBlob(
   const u = new UploadSession(session, repository, limits, opts);
   const signal = u.signal;
   const streaming = opts.stream === true && opts.reopen !== undefined && limits.maxChunkSize === undefined;
-  await u.open();
   let data = source;
+  let opening: Promise<void> | undefined;
   try {
+    // A blob said to be small is read whole first: it can then go in one request, or two. Unless this one
+    // is to ask the registry for the one-request upload, its session is opened meanwhile.
+    const hint = opts.size ?? opts.sizeHint;
+    const support = limits.singlePost;
+    if (support && hint !== undefined && hint <= SINGLE_LIMIT) {
+      if (support.state === 'no' || support.state === 'asking') {
+        opening = u.open();
+        // Awaited later; a failure meanwhile must not count as unhandled.
+        opening.catch(() => {});
+      }
+      const peeked = await peekSmall(source);
+      if ('whole' in peeked) return await uploadSmall(u, peeked.whole, support, opening);
+      data = peeked.source;
+    }
+    await (opening ?? u.open());
     for (let restarts = 0; ; restarts++) {
       try {
         return await (streaming ? attemptStreaming(u, data) : attemptChunked(u, data));
@@ -42,6 +58,8 @@ export async function uploadBlob(
       }
     }
   } catch (e) {
+    // A session still being opened is cancelled once it is there.
+    await opening?.catch(() => {});
     await u.cancel();
     if (isAbortError(e) || signal?.aborted) throw cancelled();
     throw e;

@@ -8,10 +8,18 @@ import type { ArchiveManifestImage } from '../archive/formats';
 import type { EntryReader } from '../archive/open-archive';
 import { createZstdCompressOrThrow } from '../archive/sniff';
 import type { Descriptor } from '../registry/manifest';
+import { SINGLE_LIMIT } from '../registry/upload-single';
 import { knownBlobs } from './blob-cache';
 import { gzipParallel } from './gzip-parallel';
 import type { LayerJob, LayerOutcome } from './push-options';
-import { LARGE_LAYER, READ_AHEAD, streamUploads, uploadChunk } from './push-tuning';
+import {
+  LARGE_LAYER,
+  LINK_BOUND_AFTER_MS,
+  LINK_BOUND_READ_AHEAD,
+  READ_AHEAD,
+  streamUploads,
+  uploadChunk,
+} from './push-tuning';
 import { diffIdMismatch, verifyCompressed } from './push-verify';
 import type { Pusher } from './pusher';
 import { readAhead } from './read-ahead';
@@ -51,22 +59,43 @@ export async function pushLayer(
     }
   }
   const bigCompress = p.compression !== 'none' && layer.size > LARGE_LAYER;
-  // The slot is freed once the layer's input has all been read (its last blocks are still deflating and
-  // its upload finishing), so the next layer's compression overlaps this one's tail.
-  let release = () => {};
-  if (bigCompress) {
-    await p.compressSlot.acquire();
-    let held = true;
-    release = () => {
+  // Taken when the layer's compression starts (its upload session is opened meanwhile); freed once the
+  // layer's input has all been read (its last blocks are still deflating and its upload finishing), so the
+  // next layer's compression overlaps this one's tail, or once the push is bound by the link, not the CPU
+  // (push-tuning.ts, LINK_BOUND_AFTER_MS), so every layer's upload is under way at once.
+  const slot = bigCompress ? slotHolder(p) : { take: async () => {}, release: () => {} };
+  try {
+    return await compressAndUpload(p, job, open, openReader, mediaType, diffIdKnown, slot);
+  } finally {
+    slot.release();
+  }
+}
+
+interface Slot {
+  take(): Promise<void>;
+  release(): void;
+}
+
+/** One layer's hold on the push's compression slot: taken again if the upload redoes the layer. */
+function slotHolder(p: Pusher): Slot {
+  let held = false;
+  return {
+    async take() {
+      if (held) return;
+      await p.compressSlot.acquire();
+      held = true;
+    },
+    release() {
       if (held) p.compressSlot.release();
       held = false;
-    };
-  }
-  try {
-    return await compressAndUpload(p, job, open, openReader, mediaType, diffIdKnown, release);
-  } finally {
-    release();
-  }
+    },
+  };
+}
+
+/** `body`, started only once the slot is taken. */
+async function* afterSlot(slot: Slot, body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  await slot.take();
+  yield* body;
 }
 
 async function compressAndUpload(
@@ -76,7 +105,7 @@ async function compressAndUpload(
   openReader: (() => EntryReader) | undefined,
   mediaType: string,
   diffIdKnown: boolean,
-  inputRead: () => void,
+  slot: Slot,
 ): Promise<LayerOutcome> {
   const { layer, progress } = job;
   const { client, target } = p.opts;
@@ -122,15 +151,23 @@ async function compressAndUpload(
         },
         onEnd: () => {
           check();
-          inputRead();
+          slot.release();
         },
       });
     } else if (compression === 'gzip')
       body = gzipParallel(verified(), { signal, sizeHint: layer.size || undefined });
     else if (compression === 'zstd') body = throughStream(verified(), createZstdCompressOrThrow());
     else return verified();
-    // Keep compressing while the engine waits for each PATCH answer.
-    return readAhead(body, READ_AHEAD);
+    // Keep compressing while the engine waits for each PATCH answer. Once the compressor has waited on the
+    // upload long enough, the link sets the pace: every large layer may compress at once (push-tuning.ts).
+    return readAhead(afterSlot(slot, body), p.isLinkBound ? LINK_BOUND_READ_AHEAD : READ_AHEAD, {
+      waitedMs: LINK_BOUND_AFTER_MS,
+      reached: () => {
+        p.linkBound();
+        slot.release();
+      },
+      keep: LINK_BOUND_READ_AHEAD,
+    });
   };
   const body = makeBody();
   const result = await client
@@ -140,6 +177,8 @@ async function compressAndUpload(
       stream: streamUploads(client),
       expectedDigest: p.compression === 'none' && diffIdKnown ? layer.diffId : undefined,
       size: p.compression === 'none' ? layer.size : undefined,
+      // A small layer is compressed whole before its upload starts, to go in one or two requests.
+      sizeHint: layer.size || undefined,
       onProgress: (acked) => {
         if (acked > 0) tracker.update(progress, { state: 'uploading' });
       },
@@ -198,10 +237,14 @@ async function pushCompressed(
   };
 }
 
-/** Uploads the config blob (HEAD first). */
+/**
+ * Uploads the config blob. No HEAD first unless another repository may hold it (then a mount may do): the
+ * upload of a few KiB answers the question itself, while a HEAD before it is a round trip every push waits on.
+ */
 export async function pushConfig(p: Pusher, img: ArchiveManifestImage): Promise<void> {
   const { client, target } = p.opts;
-  if (await p.reuse(img.configDigest)) return;
+  const elsewhere = knownBlobs.repositoriesWith(target.registry, img.configDigest).length > 0;
+  if ((elsewhere || img.configBytes.length > SINGLE_LIMIT) && (await p.reuse(img.configDigest))) return;
   await client.uploadBlob(p.repo, once1(img.configBytes), {
     signal: p.signal,
     expectedDigest: img.configDigest,

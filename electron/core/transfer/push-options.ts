@@ -30,7 +30,7 @@ export interface PushOptions {
   /** One platform of a multi-platform archive (OS/ARCH[/VARIANT]). */
   platform?: string;
   compression?: Compression;
-  /** Layers in flight at once (default 3; small layers take a quarter of a slot, see layerWeight). */
+  /** Layers in flight at once (default 3; small layers take a tenth of a slot, see layerWeight). */
   concurrency?: number;
   client: PushClient;
   signal?: AbortSignal;

@@ -25,13 +25,23 @@ export type {
 } from './push-options';
 export { layerWeight } from './push-tuning';
 
+import { FAR_PING_MS } from './push-tuning';
+
 export async function pushArchive(opts: PushOptions): Promise<PushResult> {
   const p = new Pusher(opts);
   const archive = opts.archivePath;
   // Meet the registry while the archive is read: the first connection and the /v2/ ping that settles the
   // auth scheme would otherwise be a serial round trip before the first upload (a tenth of a small push).
   // Read-only; if it fails, the first real request meets the same failure and reports it.
-  opts.client.ping?.({ signal: p.signal }).catch(() => {});
+  // A ping that takes long says the registry is far (a wide-area link): large layers then compress and
+  // upload at once from the start rather than once the first one's upload has fallen behind.
+  const pinged = performance.now();
+  opts.client.ping?.({ signal: p.signal }).then(
+    () => {
+      if (performance.now() - pinged >= FAR_PING_MS) p.linkBound();
+    },
+    () => {},
+  );
   try {
     // A stream cannot be indexed: the streamed path reads it once, however it is stored.
     if (opts.archiveStream) return await pushStreamed(p, 'tar', opts.archiveStream);

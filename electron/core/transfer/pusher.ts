@@ -29,6 +29,11 @@ class Semaphore {
     if (next) next();
     else this.free++;
   }
+  /** No limit from now on: every waiter goes, and every later acquire. */
+  open(): void {
+    this.free = Number.POSITIVE_INFINITY;
+    for (const next of this.waiting.splice(0)) next();
+  }
 }
 
 export function cancelledError(signal: AbortSignal | undefined): LadingError {
@@ -61,6 +66,18 @@ export class Pusher {
       ? AbortSignal.any([opts.signal, this.controller.signal])
       : this.controller.signal;
   }
+
+  /**
+   * A layer's upload could not keep up with its compressor (push-tuning.ts, LINK_BOUND_AFTER_MS): the link,
+   * not the CPU, sets the pace, so large layers no longer wait for one another's compression.
+   */
+  linkBound(): void {
+    this.isLinkBound = true;
+    this.compressSlot.open();
+  }
+
+  /** Set by linkBound(). */
+  isLinkBound = false;
 
   get compression(): Compression {
     return this.opts.compression ?? 'gzip';

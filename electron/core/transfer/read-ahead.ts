@@ -5,9 +5,18 @@
  * is written), up to `maxBytes` ahead; errors reach the consumer in order; `return()` (a consumer that
  * stops, or the owner cancelling) stops the producer.
  */
+/** "Most of the time" for `backlog`. */
+const MOSTLY = 0.6;
+
 export function readAhead(
   source: AsyncIterable<Uint8Array>,
   maxBytes: number,
+  /**
+   * `reached` is called once the producer has waited on a full buffer for `waitedMs` in all, and for most of
+   * the time since the buffer first filled: the consumer, not the producer, sets the pace (a consumer that
+   * only pauses now and then does not). From then on at most `keep` bytes (default `maxBytes`) are read ahead.
+   */
+  backlog?: { waitedMs: number; reached: () => void; keep?: number },
 ): AsyncIterableIterator<Uint8Array> {
   const queue: Uint8Array[] = [];
   let queued = 0;
@@ -18,13 +27,24 @@ export function readAhead(
   let wakeProducer: (() => void) | undefined;
   const iterator = source[Symbol.asyncIterator]();
 
+  let waited = 0;
+  let firstFull: number | undefined;
   const pump = (async () => {
     try {
       while (!stopped) {
         if (queued >= maxBytes) {
+          const since = performance.now();
+          firstFull ??= since;
           await new Promise<void>((r) => {
             wakeProducer = r;
           });
+          const now = performance.now();
+          waited += now - since;
+          if (backlog && waited >= backlog.waitedMs && waited >= MOSTLY * (now - firstFull)) {
+            backlog.reached();
+            maxBytes = backlog.keep ?? maxBytes;
+            backlog = undefined;
+          }
           continue;
         }
         const r = await iterator.next();

@@ -5,7 +5,7 @@
  */
 
 /** Shares in one slot of the limit: the lightest item takes one. */
-export const SLOT_SHARES = 4;
+export const SLOT_SHARES = 10;
 
 /**
  * Runs `fn` over items in order, with at most `limit` slots in use, an item taking `weight(item)` of
