@@ -17,6 +17,7 @@ import {
   dropFile,
   expect,
   openConnection,
+  openRepositoryRow,
   reloadApp,
   showOpenRegistry,
   test,
@@ -117,7 +118,7 @@ test('every text meets 4.5:1 in both themes (axe-core color-contrast)', async ({
 test('the copy and sync dialogs meet 4.5:1 in both themes', async ({ app, world }) => {
   await basicConnection(world);
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await openRepositoryRow(app, 'demo/app');
   await app.getByRole('grid').getByRole('button', { name: '1.0', exact: true }).click();
   await app.getByRole('button', { name: 'Copy to…' }).click();
   const copy = app.getByRole('dialog', { name: 'Copy demo/app:1.0' });
@@ -154,7 +155,7 @@ test('the copy and sync dialogs meet 4.5:1 in both themes', async ({ app, world 
 
 test('the keyboard cursor is unmistakable on grouped rows too', async ({ app, world }) => {
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await openRepositoryRow(app, 'demo/app');
   const grid = app.getByRole('grid', { name: 'Tags of demo/app' });
   await expect(grid.getByText('×2').first()).toBeVisible();
   await grid.focus();
@@ -197,7 +198,7 @@ test('at 800 px row actions stay reachable, and the Created column is not cut', 
   await pushImage(world.open, fresh, 'a11y/narrow:1.0');
   await app.setViewportSize({ width: 800, height: 700 });
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'a11y/narrow', exact: true }).click();
+  await openRepositoryRow(app, 'a11y/narrow');
   const grid = app.getByRole('grid', { name: 'Tags of a11y/narrow' });
   const row = grid.getByRole('row', { name: /1\.0/ });
   await expect(row.locator('.c-created')).toHaveText('15 minutes ago');

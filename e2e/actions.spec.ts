@@ -10,6 +10,7 @@ import {
   expect,
   expectJobDone,
   openConnection,
+  openRepositoryRow,
   reloadApp,
   showOpenRegistry,
   test,
@@ -50,7 +51,7 @@ test('drop an archive anywhere: inspect it, push it, and skopeo sees it', async 
 
 test('pull to a file through the bridge download', async ({ app, world }) => {
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await openRepositoryRow(app, 'demo/app');
   await app.getByRole('grid').getByRole('button', { name: 'Pull 1.0', exact: true }).click();
   const dialog = app.getByRole('dialog', { name: /Pull demo\/app:1.0/ });
   await dialog.getByRole('button', { name: 'Pull to file' }).click();
@@ -69,7 +70,7 @@ test('pull to a file through the bridge download', async ({ app, world }) => {
 
 test('re-tag: add a tag to an image', async ({ app, world }) => {
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await openRepositoryRow(app, 'demo/app');
   await app.getByRole('grid').getByRole('button', { name: '1.0', exact: true }).click();
   await app.getByRole('button', { name: 'Re-tag…' }).click();
   const dialog = app.getByRole('dialog', { name: /Re-tag demo\/app:1.0/ });
@@ -86,7 +87,7 @@ test('re-tag: add a tag to an image', async ({ app, world }) => {
 test('delete a tag: the dialog names its sibling, and the sibling survives', async ({ app, world }) => {
   await seedTags(world.open, 'demo/del', ['keep', 'gone']);
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/del', exact: true }).click();
+  await openRepositoryRow(app, 'demo/del');
   const grid = app.getByRole('grid', { name: 'Tags of demo/del' });
   await expect(grid.getByText('×2').first()).toBeVisible();
   // Keyboard: select the row, Delete opens the confirmation.
@@ -110,7 +111,7 @@ test('delete a tag: the dialog names its sibling, and the sibling survives', asy
 
 test('re-tag: copy an image to another repository of the same registry', async ({ app, world }) => {
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await openRepositoryRow(app, 'demo/app');
   await app.getByRole('grid').getByRole('button', { name: 'Re-tag 1.1', exact: true }).click();
   const dialog = app.getByRole('dialog', { name: /Re-tag demo\/app:1.1/ });
   await dialog.getByRole('radio', { name: /Copy to another repository/ }).click();
@@ -167,7 +168,7 @@ test('errors are shown where they happen: a wrong saved password, then a failed 
 test('multi-select delete: Shift+click a range, delete them all', async ({ app, world }) => {
   await seedTags(world.open, 'multi/del', ['a1', 'b2', 'c3', 'd4']);
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'multi/del', exact: true }).click();
+  await openRepositoryRow(app, 'multi/del');
   const grid = app.getByRole('grid', { name: 'Tags of multi/del' });
   await app.getByRole('button', { name: /^Tag/ }).click();
   await grid.getByRole('row', { name: /b2/ }).click();
@@ -237,7 +238,7 @@ test('re-tag: move an existing tag onto another image', async ({ app, world }) =
       .toBe('done');
   }
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'move/app', exact: true }).click();
+  await openRepositoryRow(app, 'move/app');
   await app.getByRole('grid').getByRole('button', { name: 'Re-tag new', exact: true }).click();
   const dialog = app.getByRole('dialog', { name: /Re-tag move\/app:new/ });
   await dialog.getByRole('radio', { name: /Move a tag/ }).click();

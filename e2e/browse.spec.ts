@@ -8,6 +8,7 @@ import {
   LABELS,
   largeConnection,
   openConnection,
+  openRepositoryRow,
   PAGED_TAGS,
   reloadApp,
   showOpenRegistry,
@@ -35,7 +36,7 @@ test('first screen within a second of opening the app', async ({ page, world }) 
 
 test('tags: every page is loaded, sorted by name on request, filtered', async ({ app, world }) => {
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'bulk/paged', exact: true }).click();
+  await openRepositoryRow(app, 'bulk/paged');
   await expect(app.getByRole('heading', { level: 1 })).toContainText(`${PAGED_TAGS} tags`);
   const grid = app.getByRole('grid', { name: 'Tags of bulk/paged' });
   await app.getByRole('button', { name: /^Tag/ }).click();
@@ -50,7 +51,7 @@ test('tags: every page is loaded, sorted by name on request, filtered', async ({
 
 test('open an image: labels, digests and layers as skopeo reports them', async ({ app, world }) => {
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/app', exact: true }).click();
+  await openRepositoryRow(app, 'demo/app');
   const grid = app.getByRole('grid', { name: 'Tags of demo/app' });
   // Newest first: 1.1 and latest share a digest, then 1.0.
   await expect(grid.getByRole('row').nth(3)).toContainText('1.0');
@@ -86,7 +87,7 @@ test('a multi-platform index lists its platforms and warns about the missing des
   world,
 }) => {
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/multi', exact: true }).click();
+  await openRepositoryRow(app, 'demo/multi');
   await app.getByRole('grid').getByRole('button', { name: '1.0', exact: true }).click();
   await expect(app.getByText(/no description annotation on its index/)).toBeVisible();
   const raw = await skopeoInspect(`docker://${world.open.host}/demo/multi:1.0`, { raw: true });

@@ -310,6 +310,15 @@ export async function showOpenRegistry(page: Page, world: World): Promise<void> 
 }
 
 /**
+ * Opens a repository from the list, filtered to it first: the list is virtualised and every spec adds
+ * repositories to the shared registry, so a row further down is not in the page until it is scrolled to.
+ */
+export async function openRepositoryRow(page: Page, repository: string): Promise<void> {
+  await page.getByLabel('Filter repositories').fill(repository);
+  await page.getByRole('button', { name: repository, exact: true }).click();
+}
+
+/**
  * Adds a registry through the "+ Add registry" form (Any registry; an `http://` URL for a plain-HTTP one),
  * saving it even if the check has doubts, and waits for its page. The same steps in the browser and in
  * Electron (e2e/electron.spec.ts).

@@ -9,7 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatBytes } from '../shared/format-bytes';
 import { buildImage, seedTags, skopeoInspect, writeArchive } from '../test/support/images';
-import { dropFile, expect, expectJobDone, rowAction, showOpenRegistry, test } from './fixtures';
+import {
+  dropFile,
+  expect,
+  expectJobDone,
+  openRepositoryRow,
+  rowAction,
+  showOpenRegistry,
+  test,
+} from './fixtures';
 
 interface RawManifest {
   config: { size: number };
@@ -30,7 +38,7 @@ test('an index: the tag list, its page and each platform give sizes that add up'
   const total = [...sizes.values()].reduce((n, s) => n + s.image, 0);
 
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/multi', exact: true }).click();
+  await openRepositoryRow(app, 'demo/multi');
   const grid = app.getByRole('grid', { name: 'Tags of demo/multi' });
   await expect(grid.getByRole('row', { name: /1\.0/ })).toContainText(formatBytes(total));
 
@@ -58,7 +66,7 @@ test('pull: the file is the one the button names, and the result gives its real 
   world,
 }) => {
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'demo/multi', exact: true }).click();
+  await openRepositoryRow(app, 'demo/multi');
   await rowAction(app, '1.0', 'Pull');
   let dialog = app.getByRole('dialog', { name: /Pull demo\/multi:1.0/ });
   await dialog.getByLabel('Platform').selectOption('linux/arm64');
@@ -94,7 +102,7 @@ test('pull: the file is the one the button names, and the result gives its real 
 test('a delete job counts nothing in bytes', async ({ app, world }) => {
   await seedTags(world.open, 'numbers/del', ['keep', 'drop']);
   await showOpenRegistry(app, world);
-  await app.getByRole('button', { name: 'numbers/del', exact: true }).click();
+  await openRepositoryRow(app, 'numbers/del');
   const grid = app.getByRole('grid', { name: 'Tags of numbers/del' });
   await grid.getByRole('row', { name: /drop/ }).click();
   await grid.press('Delete');
