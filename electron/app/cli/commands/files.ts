@@ -6,8 +6,18 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { exportImageFiles } from '../../../core/files/export';
-import { type FileRow, type ImageFiles, listFiles, openImageFiles } from '../../../core/files/image-files';
+import {
+  type FileRow,
+  type ImageFiles,
+  imagePath,
+  iterTree,
+  listFiles,
+  openImageFiles,
+  type ResolvedFiles,
+  resolveImageFiles,
+} from '../../../core/files/image-files';
 import { defaultCacheDir, IndexCache } from '../../../core/files/index-cache';
+import { ListingWriter, readListing } from '../../../core/files/listing-cache';
 import { summarize } from '../../../core/files/merge';
 import { readImageFile } from '../../../core/files/read-file';
 import type { RegistryClient } from '../../../core/registry/client';
@@ -28,15 +38,17 @@ async function open(
   referenceArg: string,
   opts: FilesFlags,
   cmd: Command,
+  /** The client and image mergedListing already has (a second client would fetch a second token). */
+  pre?: { client: RegistryClient; resolved: ResolvedFiles },
 ): Promise<{ client: RegistryClient; files: ImageFiles }> {
   const ref = parseReferenceArg(referenceArg);
-  const client = await registryClient(cmd, ref.registry);
+  const client = pre?.client ?? (await registryClient(cmd, ref.registry));
   const { signal, io } = cliContext();
   const cache = new IndexCache(defaultCacheDir(io.env));
   // One line on a terminal's stderr while layers are read (never on a pipe: scripts read stdout only).
   const tty = process.stderr.isTTY === true;
   let shown = 0;
-  const files = await openImageFiles(client, ref, {
+  const files = await openImageFiles(client, pre?.resolved ?? ref, {
     platform: opts.platform,
     cache,
     signal,
@@ -54,6 +66,61 @@ async function open(
   });
   if (tty && shown) io.stderr('\r\x1b[2K');
   return { client, files };
+}
+
+/**
+ * The merged listing below `path`: from the listing cache when this manifest digest was listed before
+ * (one manifest and config GET, nothing merged), else from the layers, caching the whole listing.
+ */
+async function mergedListing(
+  referenceArg: string,
+  path: string,
+  opts: FilesFlags,
+  cmd: Command,
+): Promise<{ rows: Iterable<FileRow>; done(): Promise<void> }> {
+  const ref = parseReferenceArg(referenceArg);
+  const client = await registryClient(cmd, ref.registry);
+  const { signal, io } = cliContext();
+  const cache = new IndexCache(defaultCacheDir(io.env));
+  const resolved = await resolveImageFiles(client, ref, { platform: opts.platform, signal });
+  const inside = imagePath(path);
+  const cached = await readListing(cache, resolved.digest, resolved.reference, inside);
+  if (cached) return { rows: cached, done: async () => {} };
+  const { files } = await open(referenceArg, opts, cmd, { client, resolved });
+  const writer = new ListingWriter(cache, files.digest);
+  const root = files.merged.root;
+  const done = () => writer.finish();
+  if (inside !== '') {
+    for (const r of iterTree(root, files, '')) writer.add(r);
+    return { rows: iterTree(root, files, inside), done };
+  }
+  function* tee(): Generator<FileRow> {
+    for (const r of iterTree(root, files, '')) {
+      writer.add(r);
+      yield r;
+    }
+  }
+  return { rows: tee(), done };
+}
+
+/** Prints rows exactly as printJson would print the array, a chunk at a time (the whole is never one string). */
+async function printJsonRows(rows: Iterable<unknown>): Promise<void> {
+  const { io } = cliContext();
+  const write = async (s: string) => {
+    if (io.stdoutBytes) await io.stdoutBytes(Buffer.from(s));
+    else io.stdout(s);
+  };
+  let out = '';
+  let first = true;
+  for (const r of rows) {
+    out += `${first ? '[\n' : ',\n'}  ${JSON.stringify(r, null, 2).replace(/\n/g, '\n  ')}`;
+    first = false;
+    if (out.length > 256 * 1024) {
+      await write(out);
+      out = '';
+    }
+  }
+  await write(first ? '[]\n' : `${out}\n]\n`);
 }
 
 const TYPE_LETTER: Record<FileRow['type'], string> = {
@@ -119,6 +186,13 @@ export function register(program: Command): void {
           },
         );
       }
+      if (!opts.summary && opts.layer === undefined) {
+        const listing = await mergedListing(referenceArg, path, opts, cmd);
+        if (opts.json) await printJsonRows(listing.rows);
+        else for (const line of lsText([...listing.rows], false)) print(line);
+        await listing.done();
+        return;
+      }
       const { files } = await open(referenceArg, opts, cmd);
       if (opts.summary) {
         const s = summarize(files.merged);
@@ -143,7 +217,7 @@ export function register(program: Command): void {
       }
       const rows = listFiles(files, { path, layer: opts.layer });
       if (opts.json) printJson(rows);
-      else for (const line of lsText(rows, opts.layer !== undefined)) print(line);
+      else for (const line of lsText(rows, true)) print(line);
     });
 
   program
