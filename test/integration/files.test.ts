@@ -275,12 +275,12 @@ describe('the merged filesystem', () => {
     const cacheDir = join(cli.home, 'cache', 'file-index');
     const first = await cli.lading(['ls', reference, '--json'], { env: cliEnv() });
     const names = await readdir(cacheDir);
-    expect(names.some((n) => n.startsWith('listing-v1-'))).toBe(true);
+    expect(names.some((n) => n.startsWith('listing-v2-'))).toBe(true);
     // Without the layer indexes, a listing that read the layers would write them again.
-    for (const n of names) if (!n.startsWith('listing-v1-')) await rm(join(cacheDir, n));
+    for (const n of names) if (!n.startsWith('listing-v2-')) await rm(join(cacheDir, n));
     const again = await cli.lading(['ls', reference, '--json'], { env: cliEnv() });
     expect(again.stdout).toBe(first.stdout);
-    expect((await readdir(cacheDir)).every((n) => n.startsWith('listing-v1-'))).toBe(true);
+    expect((await readdir(cacheDir)).every((n) => n.startsWith('listing-v2-'))).toBe(true);
     const all = JSON.parse(first.stdout) as { path: string }[];
     const below = JSON.parse(
       (await cli.lading(['ls', reference, '/etc/', '--json'], { env: cliEnv() })).stdout,
@@ -295,6 +295,12 @@ describe('the merged filesystem', () => {
     const missing = await cli.lading(['ls', reference, '/nope'], { env: cliEnv() });
     expect(missing.code).not.toBe(0);
     expect(expectOneLineError(missing.stderr).message).toContain('has no /nope');
+    // Listed cold below a path, the whole listing is cached all the same.
+    await rm(cacheDir, { recursive: true });
+    const cold = await cli.lading(['ls', reference, '/etc', '--json'], { env: cliEnv() });
+    expect(JSON.parse(cold.stdout)).toEqual(below);
+    const whole = await cli.lading(['ls', reference, '--json'], { env: cliEnv() });
+    expect(whole.stdout).toBe(first.stdout);
   });
 
   it("lists one layer's changes: added, modified, removed (whiteouts, opaque directories, replacements)", async () => {

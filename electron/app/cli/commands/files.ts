@@ -17,13 +17,13 @@ import {
   resolveImageFiles,
 } from '../../../core/files/image-files';
 import { defaultCacheDir, IndexCache } from '../../../core/files/index-cache';
-import { ListingWriter, readListing } from '../../../core/files/listing-cache';
+import { jsonElement, jsonEnd, ListingWriter, readListing } from '../../../core/files/listing-cache';
 import { summarize } from '../../../core/files/merge';
 import { readImageFile } from '../../../core/files/read-file';
 import type { RegistryClient } from '../../../core/registry/client';
 import { LadingError } from '../../../core/registry/errors';
 import { parsePlatformArg, parseReferenceArg, positiveInt } from '../args';
-import { cliContext, print, printJson, registryClient } from '../context';
+import { type CliContext, cliContext, print, printJson, registryClient } from '../context';
 import { fields, humanSize, table } from '../format';
 
 interface FilesFlags {
@@ -69,15 +69,11 @@ async function open(
 }
 
 /**
- * The merged listing below `path`: from the listing cache when this manifest digest was listed before
- * (one manifest and config GET, nothing merged), else from the layers, caching the whole listing.
+ * `lading ls` of the merged filesystem: from the listing cache when this manifest digest was listed before
+ * (one manifest and config GET, nothing merged, the cached JSON written as it is), else from the layers,
+ * printed a chunk at a time while the whole listing is cached.
  */
-async function mergedListing(
-  referenceArg: string,
-  path: string,
-  opts: FilesFlags,
-  cmd: Command,
-): Promise<{ rows: Iterable<FileRow>; done(): Promise<void> }> {
+async function lsMerged(referenceArg: string, path: string, opts: FilesFlags, cmd: Command): Promise<void> {
   const ref = parseReferenceArg(referenceArg);
   const client = await registryClient(cmd, ref.registry);
   const { signal, io } = cliContext();
@@ -85,42 +81,70 @@ async function mergedListing(
   const resolved = await resolveImageFiles(client, ref, { platform: opts.platform, signal });
   const inside = imagePath(path);
   const cached = await readListing(cache, resolved.digest, resolved.reference, inside);
-  if (cached) return { rows: cached, done: async () => {} };
+  if (cached) {
+    if (!opts.json) for (const line of lsText(cached.rows(), false)) print(line);
+    else if (io.stdoutBytes) await io.stdoutBytes(cached.json);
+    else io.stdout(cached.json.toString('utf8'));
+    return;
+  }
   const { files } = await open(referenceArg, opts, cmd, { client, resolved });
-  const writer = new ListingWriter(cache, files.digest);
   const root = files.merged.root;
-  const done = () => writer.finish();
-  if (inside !== '') {
-    for (const r of iterTree(root, files, '')) writer.add(r);
-    return { rows: iterTree(root, files, inside), done };
-  }
-  function* tee(): Generator<FileRow> {
+  const writer = new ListingWriter(cache, files.digest);
+  const whole = inside === '';
+  // The wanted rows are looked up first: a missing path fails before anything is printed.
+  const rows = iterTree(root, files, inside);
+  const firstRow = rows.next();
+  const out = new JsonOut(io, opts.json === true);
+  const text: FileRow[] = [];
+  let first = true;
+  const emit = (r: FileRow) => {
+    const piece = jsonElement(r, first);
+    first = false;
+    if (whole) writer.write(piece);
+    if (opts.json) return out.write(piece);
+    text.push(r);
+  };
+  if (!firstRow.done) await emit(firstRow.value);
+  for (const r of rows) await emit(r);
+  if (whole) writer.write(jsonEnd(first));
+  else {
+    let f = true;
     for (const r of iterTree(root, files, '')) {
-      writer.add(r);
-      yield r;
+      writer.write(jsonElement(r, f));
+      f = false;
     }
+    writer.write(jsonEnd(f));
   }
-  return { rows: tee(), done };
+  if (opts.json) await out.end(jsonEnd(first));
+  else for (const line of lsText(text, false)) print(line);
+  await writer.finish();
 }
 
-/** Prints rows exactly as printJson would print the array, a chunk at a time (the whole is never one string). */
-async function printJsonRows(rows: Iterable<unknown>): Promise<void> {
-  const { io } = cliContext();
-  const write = async (s: string) => {
-    if (io.stdoutBytes) await io.stdoutBytes(Buffer.from(s));
-    else io.stdout(s);
-  };
-  let out = '';
-  let first = true;
-  for (const r of rows) {
-    out += `${first ? '[\n' : ',\n'}  ${JSON.stringify(r, null, 2).replace(/\n/g, '\n  ')}`;
-    first = false;
-    if (out.length > 256 * 1024) {
-      await write(out);
-      out = '';
-    }
+/** stdout a chunk at a time (the whole listing is never one string), waiting for each to be written. */
+class JsonOut {
+  private pending = '';
+  constructor(
+    private readonly io: CliContext['io'],
+    private readonly on: boolean,
+  ) {}
+
+  async write(s: string): Promise<void> {
+    if (!this.on) return;
+    this.pending += s;
+    if (this.pending.length > 256 * 1024) await this.flush();
   }
-  await write(first ? '[]\n' : `${out}\n]\n`);
+
+  async end(s: string): Promise<void> {
+    this.pending += s;
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const s = this.pending;
+    this.pending = '';
+    if (this.io.stdoutBytes) await this.io.stdoutBytes(Buffer.from(s));
+    else this.io.stdout(s);
+  }
 }
 
 const TYPE_LETTER: Record<FileRow['type'], string> = {
@@ -187,10 +211,7 @@ export function register(program: Command): void {
         );
       }
       if (!opts.summary && opts.layer === undefined) {
-        const listing = await mergedListing(referenceArg, path, opts, cmd);
-        if (opts.json) await printJsonRows(listing.rows);
-        else for (const line of lsText([...listing.rows], false)) print(line);
-        await listing.done();
+        await lsMerged(referenceArg, path, opts, cmd);
         return;
       }
       const { files } = await open(referenceArg, opts, cmd);
