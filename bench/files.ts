@@ -4,7 +4,7 @@
  * docker-registry, and
  *   - `lading ls REF --json` with an empty index cache, against what one would do without it:
  *     `skopeo copy docker://REF dir:DIR` then `tar -tzvf` of every layer;
- *   - the same `lading ls` again, its indexes from the cache.
+ *   - the same `lading ls` again, its merged listing (and layer indexes) from the cache.
  * Median wall times and Lading's peak RSS (bench/measure.ts). Targets (issue #16): ≤ 0.5× of skopeo + tar,
  * < 150 MiB, and < 0.2 s from the cache.
  */

@@ -5,7 +5,7 @@
  * `umoci unpack` makes of the same image; hostile layers pushed raw; the index cache.
  */
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { pack } from 'tar-stream';
@@ -268,6 +268,39 @@ describe('the merged filesystem', () => {
     });
     expect(byPath.has(`/${LONG_FILE}`)).toBe(false);
     expect(byPath.get('/dev/null')?.type).toBe('character-device');
+  });
+
+  it('lists again from the merged listing cached by manifest digest: the same rows, a subtree, one file', async () => {
+    const reference = `${registry.host}/${REPO}:v1`;
+    const cacheDir = join(cli.home, 'cache', 'file-index');
+    const first = await cli.lading(['ls', reference, '--json'], { env: cliEnv() });
+    const names = await readdir(cacheDir);
+    expect(names.some((n) => n.startsWith('listing-v2-'))).toBe(true);
+    // Without the layer indexes, a listing that read the layers would write them again.
+    for (const n of names) if (!n.startsWith('listing-v2-')) await rm(join(cacheDir, n));
+    const again = await cli.lading(['ls', reference, '--json'], { env: cliEnv() });
+    expect(again.stdout).toBe(first.stdout);
+    expect((await readdir(cacheDir)).every((n) => n.startsWith('listing-v2-'))).toBe(true);
+    const all = JSON.parse(first.stdout) as { path: string }[];
+    const below = JSON.parse(
+      (await cli.lading(['ls', reference, '/etc/', '--json'], { env: cliEnv() })).stdout,
+    );
+    expect(below).toEqual(all.filter((r) => r.path.startsWith('/etc/')));
+    const one = JSON.parse(
+      (await cli.lading(['ls', reference, '/etc/os-release', '--json'], { env: cliEnv() })).stdout,
+    );
+    expect(one).toEqual(all.filter((r) => r.path === '/etc/os-release'));
+    const text = await cli.lading(['ls', reference, '/etc'], { env: cliEnv() });
+    expect(text.stdout).toContain('/etc/os-release');
+    const missing = await cli.lading(['ls', reference, '/nope'], { env: cliEnv() });
+    expect(missing.code).not.toBe(0);
+    expect(expectOneLineError(missing.stderr).message).toContain('has no /nope');
+    // Listed cold below a path, the whole listing is cached all the same.
+    await rm(cacheDir, { recursive: true });
+    const cold = await cli.lading(['ls', reference, '/etc', '--json'], { env: cliEnv() });
+    expect(JSON.parse(cold.stdout)).toEqual(below);
+    const whole = await cli.lading(['ls', reference, '--json'], { env: cliEnv() });
+    expect(whole.stdout).toBe(first.stdout);
   });
 
   it("lists one layer's changes: added, modified, removed (whiteouts, opaque directories, replacements)", async () => {

@@ -39,12 +39,18 @@ export interface OpenImageOptions {
   changes?: boolean;
 }
 
-export async function openImageFiles(
+/** An image's manifest digest and layers, resolved as a pull does; nothing of the layers is read yet. */
+export interface ResolvedFiles {
+  reference: string;
+  digest: string;
+  layers: LayerRef[];
+}
+
+export async function resolveImageFiles(
   client: FilesClient,
   reference: Reference,
-  opts: OpenImageOptions = {},
-): Promise<ImageFiles> {
-  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  opts: { platform?: string; signal?: AbortSignal } = {},
+): Promise<ResolvedFiles> {
   const wanted = opts.platform ? parsePlatformString(opts.platform) : hostPlatform();
   const { images } = await resolvePull(client, reference, wanted, false, opts.signal);
   const image = images[0];
@@ -56,15 +62,23 @@ export async function openImageFiles(
     descriptor,
     number: i + 1,
   }));
-  const indexes = await indexLayers(client, layers, limits, {
+  return { reference: formatReference(reference), digest: image.descriptor.digest, layers };
+}
+
+export async function openImageFiles(
+  client: FilesClient,
+  reference: Reference | ResolvedFiles,
+  opts: OpenImageOptions = {},
+): Promise<ImageFiles> {
+  const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const resolved = 'layers' in reference ? reference : await resolveImageFiles(client, reference, opts);
+  const indexes = await indexLayers(client, resolved.layers, limits, {
     cache: opts.cache,
     signal: opts.signal,
     onProgress: opts.onProgress,
   });
   return {
-    reference: formatReference(reference),
-    digest: image.descriptor.digest,
-    layers,
+    ...resolved,
     indexes,
     merged: mergeLayers(indexes, { changes: opts.changes !== false }),
     withChanges: opts.changes !== false,
@@ -114,7 +128,7 @@ export function imagePath(path: string): string {
     .join('/');
 }
 
-function notFound(files: ImageFiles, path: string): LadingError {
+export function notFound(files: Pick<ImageFiles, 'reference'>, path: string): LadingError {
   return new LadingError('invalid-input', `${files.reference} has no /${path}.`, {
     hint: 'List the directory above it with lading ls to see what is there.',
   });
@@ -136,21 +150,33 @@ function sortedChildren(node: FsNode): FsNode[] {
   );
 }
 
-/** Every entry below `path` (the entry itself when it is not a directory), depth first, sorted by name. */
-export function listTree(root: FsNode, files: ImageFiles, path: string): FileRow[] {
+/**
+ * Every entry below `path` (the entry itself when it is not a directory), depth first, sorted by name;
+ * one row at a time, so that a listing of 100,000 entries is never held whole.
+ */
+export function* iterTree(
+  root: FsNode,
+  files: Pick<ImageFiles, 'reference'>,
+  path: string,
+): Generator<FileRow> {
   const start = lookup(root, path);
   if (!start) throw notFound(files, path);
-  const rows: FileRow[] = [];
-  if (!start.children) return [row(path, start.entry, start.layer)];
-  const visit = (node: FsNode, p: string) => {
+  if (!start.children) {
+    yield row(path, start.entry, start.layer);
+    return;
+  }
+  function* visit(node: FsNode, p: string): Generator<FileRow> {
     for (const child of sortedChildren(node)) {
       const cp = p ? `${p}/${child.name}` : child.name;
-      rows.push(row(cp, child.entry, child.layer));
-      if (child.children) visit(child, cp);
+      yield row(cp, child.entry, child.layer);
+      if (child.children) yield* visit(child, cp);
     }
-  };
-  visit(start, path);
-  return rows;
+  }
+  yield* visit(start, path);
+}
+
+export function listTree(root: FsNode, files: Pick<ImageFiles, 'reference'>, path: string): FileRow[] {
+  return [...iterTree(root, files, path)];
 }
 
 /**

@@ -63,11 +63,31 @@ export class IndexCache {
       if (e.linkTarget !== undefined) r.push(e.linkTarget);
       return r;
     });
-    const data = gzipSync(JSON.stringify(rows), { level: 3 });
-    // An index larger than the whole cache would evict everything and itself: not kept.
+    await this.store(this.file(digest), gzipSync(JSON.stringify(rows), { level: 3 }));
+  }
+
+  /** Where another kind of record keyed by digest lives, inside the same bounded directory. */
+  recordFile(kind: string, digest: string): string {
+    return join(this.dir, `${kind}-${digest.replace(/[^a-z0-9]/gi, '-')}.gz`);
+  }
+
+  /** A record's bytes (its use counted for eviction), or undefined when it is not there. */
+  async load(file: string): Promise<Buffer | undefined> {
+    try {
+      const data = await readFile(file);
+      const now = new Date();
+      await utimes(file, now, now).catch(() => {});
+      return data;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Writes a record atomically, then evicts the least recently used files beyond the bound. */
+  async store(file: string, data: Buffer): Promise<void> {
+    // A record larger than the whole cache would evict everything and itself: not kept.
     if (data.length > this.maxBytes) return;
     await mkdir(this.dir, { recursive: true });
-    const file = this.file(digest);
     const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       await writeFile(tmp, data);

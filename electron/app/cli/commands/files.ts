@@ -6,14 +6,24 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { exportImageFiles } from '../../../core/files/export';
-import { type FileRow, type ImageFiles, listFiles, openImageFiles } from '../../../core/files/image-files';
+import {
+  type FileRow,
+  type ImageFiles,
+  imagePath,
+  iterTree,
+  listFiles,
+  openImageFiles,
+  type ResolvedFiles,
+  resolveImageFiles,
+} from '../../../core/files/image-files';
 import { defaultCacheDir, IndexCache } from '../../../core/files/index-cache';
+import { jsonElement, jsonEnd, ListingWriter, readListing } from '../../../core/files/listing-cache';
 import { summarize } from '../../../core/files/merge';
 import { readImageFile } from '../../../core/files/read-file';
 import type { RegistryClient } from '../../../core/registry/client';
 import { LadingError } from '../../../core/registry/errors';
 import { parsePlatformArg, parseReferenceArg, positiveInt } from '../args';
-import { cliContext, print, printJson, registryClient } from '../context';
+import { type CliContext, cliContext, print, printJson, registryClient } from '../context';
 import { fields, humanSize, table } from '../format';
 
 interface FilesFlags {
@@ -28,15 +38,17 @@ async function open(
   referenceArg: string,
   opts: FilesFlags,
   cmd: Command,
+  /** The client and image mergedListing already has (a second client would fetch a second token). */
+  pre?: { client: RegistryClient; resolved: ResolvedFiles },
 ): Promise<{ client: RegistryClient; files: ImageFiles }> {
   const ref = parseReferenceArg(referenceArg);
-  const client = await registryClient(cmd, ref.registry);
+  const client = pre?.client ?? (await registryClient(cmd, ref.registry));
   const { signal, io } = cliContext();
   const cache = new IndexCache(defaultCacheDir(io.env));
   // One line on a terminal's stderr while layers are read (never on a pipe: scripts read stdout only).
   const tty = process.stderr.isTTY === true;
   let shown = 0;
-  const files = await openImageFiles(client, ref, {
+  const files = await openImageFiles(client, pre?.resolved ?? ref, {
     platform: opts.platform,
     cache,
     signal,
@@ -54,6 +66,85 @@ async function open(
   });
   if (tty && shown) io.stderr('\r\x1b[2K');
   return { client, files };
+}
+
+/**
+ * `lading ls` of the merged filesystem: from the listing cache when this manifest digest was listed before
+ * (one manifest and config GET, nothing merged, the cached JSON written as it is), else from the layers,
+ * printed a chunk at a time while the whole listing is cached.
+ */
+async function lsMerged(referenceArg: string, path: string, opts: FilesFlags, cmd: Command): Promise<void> {
+  const ref = parseReferenceArg(referenceArg);
+  const client = await registryClient(cmd, ref.registry);
+  const { signal, io } = cliContext();
+  const cache = new IndexCache(defaultCacheDir(io.env));
+  const resolved = await resolveImageFiles(client, ref, { platform: opts.platform, signal });
+  const inside = imagePath(path);
+  const cached = await readListing(cache, resolved.digest, resolved.reference, inside);
+  if (cached) {
+    if (!opts.json) for (const line of lsText(cached.rows(), false)) print(line);
+    else if (io.stdoutBytes) await io.stdoutBytes(cached.json);
+    else io.stdout(cached.json.toString('utf8'));
+    return;
+  }
+  const { files } = await open(referenceArg, opts, cmd, { client, resolved });
+  const root = files.merged.root;
+  const writer = new ListingWriter(cache, files.digest);
+  const whole = inside === '';
+  // The wanted rows are looked up first: a missing path fails before anything is printed.
+  const rows = iterTree(root, files, inside);
+  const firstRow = rows.next();
+  const out = new JsonOut(io, opts.json === true);
+  const text: FileRow[] = [];
+  let first = true;
+  const emit = (r: FileRow) => {
+    const piece = jsonElement(r, first);
+    first = false;
+    if (whole) writer.write(piece);
+    if (opts.json) return out.write(piece);
+    text.push(r);
+  };
+  if (!firstRow.done) await emit(firstRow.value);
+  for (const r of rows) await emit(r);
+  if (whole) writer.write(jsonEnd(first));
+  else {
+    let f = true;
+    for (const r of iterTree(root, files, '')) {
+      writer.write(jsonElement(r, f));
+      f = false;
+    }
+    writer.write(jsonEnd(f));
+  }
+  if (opts.json) await out.end(jsonEnd(first));
+  else for (const line of lsText(text, false)) print(line);
+  await writer.finish();
+}
+
+/** stdout a chunk at a time (the whole listing is never one string), waiting for each to be written. */
+class JsonOut {
+  private pending = '';
+  constructor(
+    private readonly io: CliContext['io'],
+    private readonly on: boolean,
+  ) {}
+
+  async write(s: string): Promise<void> {
+    if (!this.on) return;
+    this.pending += s;
+    if (this.pending.length > 256 * 1024) await this.flush();
+  }
+
+  async end(s: string): Promise<void> {
+    this.pending += s;
+    await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const s = this.pending;
+    this.pending = '';
+    if (this.io.stdoutBytes) await this.io.stdoutBytes(Buffer.from(s));
+    else this.io.stdout(s);
+  }
 }
 
 const TYPE_LETTER: Record<FileRow['type'], string> = {
@@ -119,6 +210,10 @@ export function register(program: Command): void {
           },
         );
       }
+      if (!opts.summary && opts.layer === undefined) {
+        await lsMerged(referenceArg, path, opts, cmd);
+        return;
+      }
       const { files } = await open(referenceArg, opts, cmd);
       if (opts.summary) {
         const s = summarize(files.merged);
@@ -143,7 +238,7 @@ export function register(program: Command): void {
       }
       const rows = listFiles(files, { path, layer: opts.layer });
       if (opts.json) printJson(rows);
-      else for (const line of lsText(rows, opts.layer !== undefined)) print(line);
+      else for (const line of lsText(rows, true)) print(line);
     });
 
   program
